@@ -1,0 +1,147 @@
+#include "app/application.hpp"
+
+#include "app/build_info.hpp"
+#include "domain/health/routes.hpp"
+#include "health/dependency_probes.hpp"
+#include "http/request_pipeline.hpp"
+#include "http/server.hpp"
+#include "metrics/http_metrics.hpp"
+#include "metrics/process_metrics.hpp"
+#include "metrics/routes.hpp"
+#include "middleware/access_log.hpp"
+#include "middleware/body_parser.hpp"
+#include "middleware/cors.hpp"
+#include "middleware/metrics.hpp"
+#include "middleware/real_ip.hpp"
+#include "middleware/request_id.hpp"
+#include "middleware/security_headers.hpp"
+#include "middleware/trace_context.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+namespace pend::app {
+
+namespace {
+
+logging::LoggerOptions logger_options(const config::Settings& settings, int fd) {
+  logging::LoggerOptions options;
+  options.level = logging::parse_level(settings.log.level).value_or(logging::Level::info);
+  options.version = std::string{build_info().version};
+  options.environment = std::string{config::to_string(settings.environment)};
+  options.server_instance = settings.server.instance_name;
+  options.fd = fd;
+  return options;
+}
+
+}  // namespace
+
+Application::Application(config::Settings settings, ApplicationOptions options)
+    : settings_(std::move(settings)),
+      logger_(std::make_unique<logging::Logger>(logger_options(settings_, options.log_fd))),
+      router_(std::make_shared<http::Router>()),
+      health_(settings_.health.check_timeout) {
+  if (logging::global() == nullptr) logging::set_global(logger_.get());
+  add_routes();
+  add_health_checks();
+}
+
+Application::~Application() {
+  server_.reset();  // drains and joins the shards before what they use goes away
+  if (logging::global() == logger_.get()) logging::set_global(nullptr);
+}
+
+void Application::add_routes() {
+  domain::health::add_routes(*router_, health_);
+  if (settings_.metrics.enabled) metrics::add_routes(*router_, metrics_, settings_.metrics);
+}
+
+void Application::add_health_checks() {
+  health_.add("postgresql", [url = settings_.database.url](std::chrono::milliseconds timeout) {
+    return health::probe_postgresql(url, timeout);
+  });
+  health_.add("redis", [url = settings_.redis.url](std::chrono::milliseconds timeout) {
+    return health::probe_redis(url, timeout);
+  });
+}
+
+void Application::add_collectors() {
+  metrics_.add(metrics::collect_build_info);
+  metrics_.add(metrics::collect_process_metrics);
+  metrics_.add([this](metrics::PrometheusWriter& out) { http_metrics_->collect(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) {
+    const auto& c = server_->counters();
+    out.family("http_server_open_connections", "gauge", "Open client connections.");
+    out.sample("http_server_open_connections", {}, c.connections.load());
+    out.family("http_server_connections_accepted_total", "counter", "Connections accepted.");
+    out.sample("http_server_connections_accepted_total", {}, c.accepted.load());
+    out.family("http_server_connections_refused_total", "counter",
+               "Connections answered 503 and closed at once, by reason.");
+    out.sample("http_server_connections_refused_total", {{"reason", "connection_limit"}},
+               c.refused_over_limit.load());
+    out.sample("http_server_connections_refused_total", {{"reason", "no_descriptors"}},
+               c.refused_no_descriptors.load());
+    out.family("http_server_timeouts_total", "counter",
+               "Connections closed because a read or write timed out.");
+    out.sample("http_server_timeouts_total", {}, c.timeouts.load());
+    out.family("http_server_rejected_requests_total", "counter",
+               "Requests refused before routing (malformed, too large).");
+    out.sample("http_server_rejected_requests_total", {}, c.rejected_requests.load());
+    out.family("pend_log_entries_dropped_total", "counter",
+               "Debug/info log entries dropped because the log queue was full.");
+    out.sample("pend_log_entries_dropped_total", {}, logger_->dropped());
+  });
+}
+
+void Application::start() {
+  // The chain's order is part of the contract: docs/architecture/request-path.md.
+  std::vector<std::shared_ptr<http::Middleware>> chain = {
+      std::make_shared<middleware::RealIp>(settings_.server.trusted_proxies),
+      std::make_shared<middleware::RequestId>(),
+      std::make_shared<middleware::TraceContextMiddleware>(),
+      std::make_shared<middleware::SecurityHeaders>(settings_.server.hsts_always),
+      std::make_shared<middleware::Cors>(settings_.cors),
+      std::make_shared<middleware::BodyParser>(),
+  };
+  http_metrics_ = std::make_unique<metrics::HttpMetrics>(router_->templates());
+  std::vector<std::shared_ptr<http::RequestObserver>> observers = {
+      std::make_shared<middleware::Metrics>(*http_metrics_)};
+  if (settings_.log.access_log) {
+    observers.push_back(std::make_shared<middleware::AccessLog>(*logger_));
+  }
+  pipeline_ = std::make_shared<http::RequestPipeline>(router_, std::move(chain),
+                                                      std::move(observers));
+  server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
+  add_collectors();
+  server_->start();
+}
+
+std::uint16_t Application::port() const { return server_ ? server_->port() : 0; }
+
+void Application::shutdown() {
+  health_.set_draining();
+  if (server_) server_->shutdown();
+}
+
+void Application::wait() {
+  if (server_) server_->wait();
+  logging::info("API", "SERVER_STOPPED", "stopped");
+  logger_->flush();
+}
+
+int Application::run() {
+  // Signals are waited for on the main thread's own loop; shards never see them.
+  boost::asio::io_context signals_loop;
+  boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
+  start();
+  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    logging::info("API", "SHUTDOWN_REQUESTED", "signal received", {{"signal", signal}});
+    shutdown();
+  });
+  signals_loop.run();
+  wait();
+  return 0;
+}
+
+}  // namespace pend::app

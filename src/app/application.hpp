@@ -1,0 +1,64 @@
+// Application: the composition root. Builds every component from the settings, wires the
+// middleware chain in its fixed order, owns their lifetimes, and runs until SIGTERM/SIGINT.
+#pragma once
+
+#include "config/settings.hpp"
+#include "health/health_registry.hpp"
+#include "http/router.hpp"
+#include "logging/logger.hpp"
+#include "metrics/registry.hpp"
+
+#include <memory>
+
+namespace pend::http {
+class Server;
+class RequestPipeline;
+}  // namespace pend::http
+namespace pend::metrics {
+class HttpMetrics;
+}
+
+namespace pend::app {
+
+struct ApplicationOptions {
+  int log_fd = 2;  // where log lines go
+};
+
+class Application {
+ public:
+  explicit Application(config::Settings settings, ApplicationOptions options = {});
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  // Routes may be added (tests add their own) until start().
+  http::Router& router() { return *router_; }
+  health::HealthRegistry& health() { return health_; }
+  metrics::Registry& metrics() { return metrics_; }
+  logging::Logger& logger() { return *logger_; }
+  const config::Settings& settings() const { return settings_; }
+
+  void start();  // binds and serves; throws when the port cannot be bound
+  std::uint16_t port() const;
+  void shutdown();  // begin draining; thread-safe
+  void wait();      // until drained (or the deadline passed)
+
+  // start(), then block until SIGTERM or SIGINT, drain, and return the exit code.
+  int run();
+
+ private:
+  void add_routes();
+  void add_health_checks();
+  void add_collectors();
+
+  config::Settings settings_;
+  std::unique_ptr<logging::Logger> logger_;
+  std::shared_ptr<http::Router> router_;
+  health::HealthRegistry health_;
+  metrics::Registry metrics_;
+  std::unique_ptr<metrics::HttpMetrics> http_metrics_;
+  std::shared_ptr<http::RequestPipeline> pipeline_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace pend::app

@@ -1,0 +1,47 @@
+#include "domain/health/routes.hpp"
+
+#include "app/build_info.hpp"
+#include "http/request_context.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace pend::domain::health {
+
+namespace {
+
+const auto kStarted = std::chrono::steady_clock::now();
+
+boost::json::object to_json(const pend::health::HealthReport& report) {
+  boost::json::object checks;
+  for (const auto& check : report.checks) {
+    boost::json::object entry{{"status", check.result.up ? "up" : "down"},
+                              {"latency_ms", static_cast<double>(check.latency.count()) / 1000.0}};
+    if (!check.result.detail.empty()) entry["error"] = check.result.detail;
+    checks[check.name] = std::move(entry);
+  }
+  const char* status = report.draining ? "draining" : report.ready ? "ready" : "not_ready";
+  return {{"status", status}, {"checks", std::move(checks)}};
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, const pend::health::HealthRegistry& registry) {
+  router.add(http::Method::get, "/api/v1/health/live",
+             [](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
+               const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::steady_clock::now() - kStarted);
+               ctx.json(200, {{"status", "ok"},
+                              {"version", app::build_info().version},
+                              {"uptime_seconds", uptime.count()}});
+               co_return;
+             });
+
+  router.add(http::Method::get, "/api/v1/health/ready",
+             [&registry](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
+               const auto report = co_await registry.check_all();
+               ctx.json(report.ready ? 200 : 503, to_json(report));
+               if (!report.ready) ctx.response.set("Retry-After", "5");
+             });
+}
+
+}  // namespace pend::domain::health

@@ -1,0 +1,27 @@
+// An IPv4 or IPv6 network in CIDR notation ("10.0.0.0/8", "::1/128"), for trusted proxies.
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+
+#include <optional>
+#include <string_view>
+
+namespace pend::http {
+
+class Cidr {
+ public:
+  // "10.0.0.0/8", "::1/128", or a bare address (a /32 or /128). nullopt when malformed.
+  static std::optional<Cidr> parse(std::string_view text);
+
+  bool contains(const boost::asio::ip::address& address) const;
+
+ private:
+  Cidr(boost::asio::ip::address network, unsigned prefix) : network_(network), prefix_(prefix) {}
+  boost::asio::ip::address network_;
+  unsigned prefix_;
+};
+
+// IPv4-mapped IPv6 (::ffff:10.0.0.1, what a dual-stack socket reports) as plain IPv4.
+boost::asio::ip::address normalize(const boost::asio::ip::address& address);
+
+}  // namespace pend::http

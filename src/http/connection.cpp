@@ -1,0 +1,169 @@
+#include "http/connection.hpp"
+
+#include "http/api_error.hpp"
+#include "http/request_context.hpp"
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace pend::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kLingerBytes = 1024 * 1024;  // discarded after a refusal, at most
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+bool is_timeout(const boost::system::error_code& ec) { return ec == beast::error::timeout; }
+
+// The refusal for a request head or body that could not be read.
+std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::size_t body_limit) {
+  if (ec == beast_http::error::body_limit) return ApiError::payload_too_large(body_limit);
+  if (ec == beast_http::error::header_limit) {
+    return ApiError{431, "header_too_large", "request header fields are too large"};
+  }
+  const bool parse_error = ec.category() == beast_http::make_error_code(
+                                                beast_http::error::bad_method).category();
+  if (parse_error && ec != beast_http::error::end_of_stream &&
+      ec != beast_http::error::partial_message) {
+    return ApiError::bad_request("malformed_request", "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;  // the peer went away or timed out: nobody to answer
+}
+
+}  // namespace
+
+Connection::Connection(Shard& shard, tcp::socket socket)
+    : shard_(shard), stream_(std::move(socket)) {
+  boost::system::error_code ec;
+  peer_ = stream_.socket().remote_endpoint(ec).address();
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  position_ = shard_.attach(this);
+  shard_.counters().connections.fetch_add(1, std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+  shard_.counters().connections.fetch_sub(1, std::memory_order_relaxed);
+  shard_.detach(position_);
+}
+
+void Connection::on_drain() {
+  if (idle_) force_close();
+}
+
+void Connection::force_close() {
+  boost::system::error_code ec;
+  stream_.socket().cancel(ec);
+  stream_.socket().close(ec);
+}
+
+asio::awaitable<void> Connection::run() {
+  const auto& limits = shard_.settings();
+  beast::flat_buffer buffer;
+
+  while (true) {
+    // Between requests: wait for the first byte of the next one, up to the idle timeout.
+    if (buffer.size() == 0) {
+      if (shard_.draining()) break;
+      idle_ = true;
+      stream_.expires_after(limits.idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
+      idle_ = false;
+      if (ec) break;  // closed, idle timeout, or drained
+      buffer.commit(n);
+    }
+
+    // The head must arrive whole within header_timeout: a slow client cannot pin us.
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
+    parser.body_limit(limits.body_limit_bytes);  // also cuts chunked bodies off at the limit
+    stream_.expires_after(limits.header_timeout);
+    auto [head_ec, head_n] = co_await beast_http::async_read_header(stream_, buffer, parser,
+                                                                    kUseTuple);
+    if (!head_ec && !parser.is_done()) {
+      // Content-Length is known now: refuse before reading a byte of an oversized body.
+      const auto length = parser.content_length();
+      if (length && *length > limits.body_limit_bytes) {
+        head_ec = beast_http::error::body_limit;
+      } else {
+        const auto expect = parser.get()[beast_http::field::expect];
+        if (beast::iequals(expect, "100-continue")) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          stream_.expires_after(limits.write_timeout);
+          auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
+          if (ec) break;
+        }
+        stream_.expires_after(limits.body_timeout);
+        std::tie(head_ec, head_n) =
+            co_await beast_http::async_read(stream_, buffer, parser, kUseTuple);
+      }
+    }
+    if (head_ec) {
+      if (is_timeout(head_ec)) shard_.counters().timeouts.fetch_add(1);
+      if (auto error = refusal_for(head_ec, limits.body_limit_bytes)) {
+        RequestContext ctx(parser.get());
+        ctx.peer_address = peer_;
+        co_await refuse(ctx, *error);
+      }
+      break;
+    }
+
+    RequestContext ctx(parser.get());
+    ctx.peer_address = peer_;
+    ctx.response.version(parser.get().version());
+    co_await shard_.pipeline().handle(ctx);
+    const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
+    if (!co_await write_response(ctx, keep_alive) || !keep_alive) break;
+  }
+
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+asio::awaitable<bool> Connection::write_response(RequestContext& ctx, bool keep_alive) {
+  ctx.response.keep_alive(keep_alive);
+  stream_.expires_after(shard_.settings().write_timeout);
+  auto [ec, n] = co_await beast_http::async_write(stream_, ctx.response, kUseTuple);
+  if (is_timeout(ec)) shard_.counters().timeouts.fetch_add(1);
+  co_return !ec;
+}
+
+asio::awaitable<void> Connection::refuse(RequestContext& ctx, const ApiError& error) {
+  shard_.counters().rejected_requests.fetch_add(1, std::memory_order_relaxed);
+  ctx.response.version(11);
+  shard_.pipeline().reject(ctx, error);
+  if (co_await write_response(ctx, /*keep_alive=*/false)) co_await linger_close();
+}
+
+// After refusing a request whose body we did not read, close our side for writing and read
+// (and discard) what the client still sends for a moment: closing with unread data would
+// reset the connection and could destroy the response before the client reads it.
+asio::awaitable<void> Connection::linger_close() {
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  std::array<char, 4096> scratch;
+  std::size_t discarded = 0;
+  stream_.expires_after(kLingerTime);
+  while (discarded < kLingerBytes) {
+    auto [read_ec, n] = co_await stream_.async_read_some(asio::buffer(scratch), kUseTuple);
+    if (read_ec) break;
+    discarded += n;
+  }
+}
+
+}  // namespace pend::http

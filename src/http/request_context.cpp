@@ -1,0 +1,26 @@
+#include "http/request_context.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace pend::http {
+
+std::string TraceContext::outbound_header() const {
+  if (trace_id.empty()) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string header = "00-" + trace_id + '-' + span_id + '-';
+  header += kHex[flags >> 4];
+  header += kHex[flags & 0xF];
+  return header;
+}
+
+void RequestContext::json(unsigned status, const boost::json::value& value) {
+  text(status, boost::json::serialize(value), "application/json; charset=utf-8");
+}
+
+void RequestContext::text(unsigned status, std::string body, std::string_view content_type) {
+  response.result(status);
+  response.set(boost::beast::http::field::content_type, content_type);
+  response.body() = std::move(body);
+}
+
+}  // namespace pend::http

@@ -1,0 +1,69 @@
+// RequestContext: everything one request carries through the middleware chain to its handler
+// and back: the parsed request, the response being built, the route match, ids and client.
+#pragma once
+
+#include "http/method.hpp"
+#include "http/router.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace pend::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Clock = std::chrono::steady_clock;
+
+// W3C trace context (https://www.w3.org/TR/trace-context/), as received or started here.
+struct TraceContext {
+  std::string trace_id;   // 32 lowercase hex
+  std::string parent_id;  // the caller's span, 16 lowercase hex; empty when we started it
+  std::string span_id;    // this server's span, 16 lowercase hex
+  std::uint8_t flags = 0;
+
+  // The header value to send on outbound calls made for this request.
+  std::string outbound_header() const;
+};
+
+struct RequestContext {
+  explicit RequestContext(Request& req) : request(req) {}
+
+  Request& request;
+  Response response;
+  RouteMatch match;
+  Method method = Method::other;
+  std::string_view path;   // target without the query string
+  std::string_view query;  // raw query string, without '?'
+
+  std::string request_id;
+  std::string correlation_id;  // the trace id when a traceparent came in, else the request id
+  TraceContext trace;
+
+  boost::asio::ip::address peer_address;    // the TCP peer
+  boost::asio::ip::address client_address;  // peer, or X-Forwarded-For from a trusted proxy
+  bool client_tls = false;                  // X-Forwarded-Proto: https from a trusted proxy
+
+  boost::json::value body;  // the parsed JSON body, for routes that take one
+  Clock::time_point started;
+  bool answered = false;   // a middleware already produced the response
+  std::string error_code;  // set when the response is an error envelope
+  std::size_t request_bytes = 0;
+  std::size_t response_bytes = 0;
+
+  // The route template for logs and metrics: never the raw path.
+  std::string_view route_name() const {
+    return match.path_template ? std::string_view{*match.path_template} : "unmatched";
+  }
+
+  // Builders for handlers. Both set status, Content-Type and body.
+  void json(unsigned status, const boost::json::value& value);
+  void text(unsigned status, std::string body, std::string_view content_type);
+};
+
+}  // namespace pend::http

@@ -1,0 +1,118 @@
+#include "http/request_pipeline.hpp"
+
+#include "logging/logger.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace pend::http {
+
+namespace beast_http = boost::beast::http;
+
+RequestPipeline::RequestPipeline(std::shared_ptr<const Router> router,
+                                 std::vector<std::shared_ptr<Middleware>> chain,
+                                 std::vector<std::shared_ptr<RequestObserver>> observers)
+    : router_(std::move(router)), chain_(std::move(chain)), observers_(std::move(observers)) {}
+
+void RequestPipeline::start(RequestContext& ctx) const {
+  ctx.started = Clock::now();
+  ctx.method = parse_method(ctx.request.method_string());
+  const std::string_view target = ctx.request.target();
+  const auto question = target.find('?');
+  ctx.path = target.substr(0, question);
+  ctx.query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  router_->match(ctx.method, ctx.path, ctx.match);
+  for (const auto& observer : observers_) observer->on_start(ctx);
+}
+
+boost::asio::awaitable<void> RequestPipeline::handle(RequestContext& ctx) const {
+  start(ctx);
+  std::size_t ran = 0;
+  bool failed = false;
+  try {
+    for (; ran < chain_.size() && !ctx.answered;) chain_[ran++]->before(ctx);
+    if (!ctx.answered) {
+      if (ctx.match.route != nullptr) {
+        co_await ctx.match.route->handler(ctx);
+      } else if (ctx.method == Method::options && ctx.match.path_template != nullptr) {
+        ctx.response.result(beast_http::status::no_content);  // plain OPTIONS: what is allowed
+        ctx.response.set(beast_http::field::allow, *ctx.match.allow);
+      } else {
+        throw routing_error(ctx.match);
+      }
+    }
+  } catch (const ApiError& error) {
+    write_error(ctx, error);
+  } catch (const std::exception& error) {
+    failed = true;
+    logging::error("API", "UNHANDLED_EXCEPTION", error.what(),
+                   {{"request_id", ctx.request_id}, {"endpoint", ctx.route_name()}});
+  } catch (...) {
+    failed = true;
+    logging::error("API", "UNHANDLED_EXCEPTION", "non-standard exception",
+                   {{"request_id", ctx.request_id}, {"endpoint", ctx.route_name()}});
+  }
+  if (failed) write_error(ctx, ApiError::internal());  // never the exception's text
+  finish(ctx, ran);
+}
+
+void RequestPipeline::reject(RequestContext& ctx, const ApiError& error) const {
+  start(ctx);
+  std::size_t ran = 0;
+  for (; ran < chain_.size(); ++ran) {
+    if (!chain_[ran]->runs_on_rejected()) break;
+    try {
+      chain_[ran]->before(ctx);
+    } catch (...) {
+      // The request is refused anyway; an id middleware failing must not hide why.
+    }
+  }
+  write_error(ctx, error);
+  finish(ctx, ran);
+}
+
+void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) const {
+  for (std::size_t i = middleware_ran; i-- > 0;) chain_[i]->after(ctx);
+  if (ctx.method == Method::head) {
+    // HEAD: the headers GET would send, Content-Length included, and no body.
+    const auto length = ctx.response.body().size();
+    ctx.response.body().clear();
+    ctx.response.content_length(length);
+  } else {
+    ctx.response.prepare_payload();
+  }
+  ctx.response_bytes = ctx.response.body().size();
+  ctx.request_bytes = ctx.request.body().size();
+  for (const auto& observer : observers_) observer->on_finish(ctx);
+}
+
+void write_error(RequestContext& ctx, const ApiError& error) {
+  boost::json::object body;
+  body["code"] = error.code();
+  body["message"] = error.what();
+  body["request_id"] = ctx.request_id;
+  if (!error.details().empty()) body["details"] = error.details();
+  // Headers middleware already set (ids, CORS, rate limits) stay; the body is replaced.
+  for (const auto& [name, value] : error.headers()) ctx.response.set(name, value);
+  ctx.json(error.status(), boost::json::object{{"error", std::move(body)}});
+  ctx.error_code = error.code();
+  ctx.answered = true;
+}
+
+ApiError routing_error(const RouteMatch& match) {
+  switch (match.outcome) {
+    case RouteMatch::Outcome::found: break;
+    case RouteMatch::Outcome::method_not_allowed: return ApiError::method_not_allowed(*match.allow);
+    case RouteMatch::Outcome::invalid_parameter:
+      return ApiError::bad_request(
+          "invalid_path_parameter",
+          "path parameter '" + std::string{match.invalid_name} + "' must be a " +
+              std::string{to_string(match.invalid_type)},
+          {boost::json::object{{"parameter", match.invalid_name},
+                               {"expected", to_string(match.invalid_type)}}});
+    case RouteMatch::Outcome::not_found: return ApiError::not_found();
+  }
+  return ApiError::not_found();
+}
+
+}  // namespace pend::http

@@ -1,0 +1,46 @@
+// RequestPipeline: route, middleware chain, handler, and the error boundary that turns every
+// failure into the JSON envelope. One per process, shared read-only by all shards.
+#pragma once
+
+#include "http/api_error.hpp"
+#include "http/middleware.hpp"
+#include "http/request_context.hpp"
+#include "http/router.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace pend::http {
+
+class RequestPipeline {
+ public:
+  RequestPipeline(std::shared_ptr<const Router> router,
+                  std::vector<std::shared_ptr<Middleware>> chain,
+                  std::vector<std::shared_ptr<RequestObserver>> observers);
+
+  // Runs one request to its final response in ctx.response. Never throws.
+  boost::asio::awaitable<void> handle(RequestContext& ctx) const;
+
+  // Answers a request the connection refused before routing (too large, malformed).
+  void reject(RequestContext& ctx, const ApiError& error) const;
+
+  const Router& router() const { return *router_; }
+
+ private:
+  void start(RequestContext& ctx) const;
+  void finish(RequestContext& ctx, std::size_t middleware_ran) const;
+
+  std::shared_ptr<const Router> router_;
+  std::vector<std::shared_ptr<Middleware>> chain_;
+  std::vector<std::shared_ptr<RequestObserver>> observers_;
+};
+
+// Writes the DESIGN.md error envelope for error into ctx.response.
+void write_error(RequestContext& ctx, const ApiError& error);
+
+// The error a failed route match stands for (404, 405, 400 for a mistyped path parameter).
+ApiError routing_error(const RouteMatch& match);
+
+}  // namespace pend::http

@@ -1,0 +1,117 @@
+// Logger: structured JSON-line events, formatted by the caller's thread and written by one
+// writer thread, so logging never blocks a request. A bounded lock-free queue sits between;
+// when it is full, debug/info/trace entries are dropped and counted, warn and error are
+// written synchronously instead. The process-wide handle is the one global STYLE.md allows.
+//
+//   logging::info("API", "SERVER_STARTED", "listening", {{"port", 8080}});
+//   logging::error("API", "UNHANDLED_EXCEPTION", e.what(), {{"request_id", id}});
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <variant>
+
+namespace pend::logging {
+
+enum class Level : std::uint8_t { error, warn, info, debug, trace };
+
+std::optional<Level> parse_level(std::string_view name);  // "error" .. "trace"
+std::string_view to_string(Level level);                   // "ERROR" .. "TRACE"
+
+struct Field {
+  using Value = std::variant<std::string_view, std::int64_t, double, bool>;
+
+  Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+  Field(std::string_view k, const std::string& v) : key(k), value(std::string_view{v}) {}
+  Field(std::string_view k, const char* v) : key(k), value(std::string_view{v}) {}
+  Field(std::string_view k, std::int64_t v) : key(k), value(v) {}
+  Field(std::string_view k, int v) : key(k), value(std::int64_t{v}) {}
+  Field(std::string_view k, unsigned v) : key(k), value(std::int64_t{v}) {}
+  Field(std::string_view k, std::uint64_t v) : key(k), value(static_cast<std::int64_t>(v)) {}
+  Field(std::string_view k, double v) : key(k), value(v) {}
+  Field(std::string_view k, bool v) : key(k), value(v) {}
+
+  std::string_view key;
+  Value value;
+};
+
+struct LoggerOptions {
+  Level level = Level::info;
+  std::string version;
+  std::string environment;
+  std::string server_instance = "local";
+  int fd = 2;  // where lines go: stderr until the sinks of the logging issue land
+  std::size_t queue_capacity = 65'536;
+};
+
+class Logger {
+ public:
+  explicit Logger(LoggerOptions options);
+  ~Logger();  // drains the queue, then stops the writer
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  bool enabled(Level level) const {
+    return static_cast<std::uint8_t>(level) <= level_.load(std::memory_order_relaxed);
+  }
+  void set_level(Level level) { level_.store(static_cast<std::uint8_t>(level)); }
+
+  void log(Level level, std::string_view category, std::string_view event_type,
+           std::string_view message, std::initializer_list<Field> fields = {});
+
+  // Formats the envelope every entry shares ("@timestamp" .. "process_id") and opens the
+  // object; the caller appends its fields and calls submit().
+  std::string begin_line(Level level, std::string_view message) const;
+  void submit(Level level, std::string line);
+
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  void flush();  // returns once everything submitted before the call is written
+
+ private:
+  struct Queue;
+  void run_writer();
+  void write_all(std::string_view data) const;
+
+  LoggerOptions options_;
+  std::string envelope_tail_;  // ,"service":...,"process_id":N precomputed
+  std::atomic<std::uint8_t> level_;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> submitted_{0};
+  std::atomic<std::uint64_t> written_{0};
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<Queue> queue_;
+  std::thread writer_;
+};
+
+// The process-wide logger; null until the application sets it (then lines go to stderr
+// synchronously, which is what tools and unit tests want).
+void set_global(Logger* logger);
+Logger* global();
+
+void log(Level level, std::string_view category, std::string_view event_type,
+         std::string_view message, std::initializer_list<Field> fields = {});
+
+inline void error(std::string_view category, std::string_view event_type,
+                  std::string_view message, std::initializer_list<Field> fields = {}) {
+  log(Level::error, category, event_type, message, fields);
+}
+inline void warn(std::string_view category, std::string_view event_type,
+                 std::string_view message, std::initializer_list<Field> fields = {}) {
+  log(Level::warn, category, event_type, message, fields);
+}
+inline void info(std::string_view category, std::string_view event_type,
+                 std::string_view message, std::initializer_list<Field> fields = {}) {
+  log(Level::info, category, event_type, message, fields);
+}
+inline void debug(std::string_view category, std::string_view event_type,
+                  std::string_view message, std::initializer_list<Field> fields = {}) {
+  log(Level::debug, category, event_type, message, fields);
+}
+
+}  // namespace pend::logging

@@ -1,0 +1,143 @@
+// pend-server: parses the subcommand and hands over to the application or a tool.
+#include "app/application.hpp"
+#include "app/build_info.hpp"
+#include "app/healthcheck.hpp"
+#include "config/loader.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+extern char** environ;
+
+namespace {
+
+constexpr int kExitConfig = 2;
+
+std::vector<std::string> environment_names() {
+  std::vector<std::string> names;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text{*entry};
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+// Loads the settings or prints every problem and exits with code 2.
+pend::config::Settings load_or_exit(pend::config::LoadOptions options) {
+  options.environment_names = environment_names();
+  try {
+    return pend::config::load(options);
+  } catch (const pend::config::ConfigError& error) {
+    std::cerr << "pend-server: invalid configuration:\n";
+    for (const auto& problem : error.problems()) std::cerr << "  - " << problem << '\n';
+    std::exit(kExitConfig);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"pend-server: the Pend wallet, admin and PendScan backend"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", [] {
+    const auto& info = pend::app::build_info();
+    return std::string{info.version};
+  });
+
+  pend::config::LoadOptions options;
+  std::string environment;
+  std::string config_dir = "config";
+  bool no_dotenv = false;
+  const auto add_config_flags = [&](CLI::App* command) {
+    command->add_option("--env", environment,
+                        "environment: development, staging, production, test (default: PEND_ENV)");
+    command->add_option("--config-dir", config_dir, "directory of <env>.toml files")
+        ->capture_default_str();
+    command->add_flag("--no-dotenv", no_dotenv, "do not read the .env file");
+  };
+  const auto finish_options = [&] {
+    if (!environment.empty()) options.environment = environment;
+    options.config_dir = config_dir;
+    if (no_dotenv) options.dotenv_path.reset();
+  };
+
+  auto* serve = cli.add_subcommand("serve", "serve the HTTP API until SIGTERM or SIGINT");
+  add_config_flags(serve);
+  std::string host, port, threads;
+  serve->add_option("--host", host, "address to listen on (server.host)");
+  serve->add_option("--port", port, "port to listen on, 0 for any (server.port)");
+  serve->add_option("--threads", threads, "event loops, 0 for one per core (server.threads)");
+
+  auto* config_cmd = cli.add_subcommand("config", "configuration tools");
+  config_cmd->require_subcommand(1);
+  auto* check = config_cmd->add_subcommand(
+      "check", "validate the configuration and print it with secrets masked (exit 2 if invalid)");
+  add_config_flags(check);
+
+  auto* healthcheck = cli.add_subcommand(
+      "healthcheck", "GET the readiness (or liveness) route of a running server; exit 0 or 1");
+  add_config_flags(healthcheck);
+  std::string url;
+  bool live = false;
+  int timeout_ms = 3000;
+  healthcheck->add_option("--url", url, "full URL (default: this config's port on 127.0.0.1)");
+  healthcheck->add_flag("--live", live, "check liveness instead of readiness");
+  healthcheck->add_option("--timeout-ms", timeout_ms, "give up after this long")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600000));
+  bool quiet = false;
+  healthcheck->add_flag("-q,--quiet", quiet, "print nothing");
+
+  auto* version = cli.add_subcommand("version", "print version, git commit and build type");
+
+  CLI11_PARSE(cli, argc, argv);
+  finish_options();
+
+  if (*version) {
+    const auto& info = pend::app::build_info();
+    std::cout << "pend-server " << info.version << " (commit " << info.git_commit << ", "
+              << info.build_type << ")\n";
+    return 0;
+  }
+
+  if (*check) {
+    const auto settings = load_or_exit(options);
+    std::cout << pend::config::describe(settings);
+    std::cerr << "configuration is valid (" << pend::config::to_string(settings.environment)
+              << ")\n";
+    return 0;
+  }
+
+  if (*healthcheck) {
+    if (url.empty()) {
+      const auto settings = load_or_exit(options);
+      url = "http://127.0.0.1:" + std::to_string(settings.server.port) +
+            (live ? "/api/v1/health/live" : "/api/v1/health/ready");
+    }
+    const auto result =
+        pend::app::run_healthcheck(url, std::chrono::milliseconds(timeout_ms));
+    if (!quiet) {
+      std::cout << (result.healthy ? "healthy" : "unhealthy");
+      if (result.status != 0) std::cout << " (HTTP " << result.status << ")";
+      std::cout << ": " << result.body << '\n';
+    }
+    return result.healthy ? 0 : 1;
+  }
+
+  if (*serve) {
+    if (!host.empty()) options.overrides["server.host"] = host;
+    if (!port.empty()) options.overrides["server.port"] = port;
+    if (!threads.empty()) options.overrides["server.threads"] = threads;
+    auto settings = load_or_exit(options);
+    try {
+      pend::app::Application application(std::move(settings));
+      return application.run();
+    } catch (const std::exception& error) {
+      std::cerr << "pend-server: cannot start: " << error.what() << '\n';
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,29 @@
+// real_ip: the client's address and scheme. X-Forwarded-For and X-Forwarded-Proto count only
+// when the TCP peer is a trusted proxy (server.trusted_proxies); otherwise the peer is the
+// client, whatever the headers say.
+#pragma once
+
+#include "http/cidr.hpp"
+#include "http/middleware.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pend::middleware {
+
+class RealIp final : public http::Middleware {
+ public:
+  // Throws std::invalid_argument on a malformed CIDR (config validation catches it first).
+  explicit RealIp(const std::vector<std::string>& trusted_proxies);
+
+  std::string_view name() const override { return "real_ip"; }
+  void before(http::RequestContext& ctx) override;
+  void after(http::RequestContext&) noexcept override {}
+  bool runs_on_rejected() const override { return true; }
+
+ private:
+  bool trusted(const boost::asio::ip::address& address) const;
+  std::vector<http::Cidr> trusted_;
+};
+
+}  // namespace pend::middleware
