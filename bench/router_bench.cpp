@@ -5,14 +5,16 @@
 
 #include <benchmark/benchmark.h>
 
+#include <memory>
+
 namespace {
 
-pend::http::Router& router() {
-  static pend::http::Router instance = [] {
-    pend::http::Router r;
-    const pend::http::Handler noop = [](pend::http::RequestContext&) -> boost::asio::awaitable<void> {
-      co_return;
-    };
+const pend::http::Router& router() {
+  static const auto instance = [] {
+    auto owned = std::make_unique<pend::http::Router>();
+    auto& r = *owned;
+    const pend::http::Handler noop =
+        [](pend::http::RequestContext&) -> boost::asio::awaitable<void> { co_return; };
     for (const auto* feature : {"auth", "users", "wallet", "kyc", "admin", "assets"}) {
       for (const auto* action : {"list", "create", "status", "history", "settings"}) {
         r.add(pend::http::Method::get, std::string{"/api/v1/"} + feature + "/" + action, noop);
@@ -22,9 +24,9 @@ pend::http::Router& router() {
     r.add(pend::http::Method::get, "/api/v1/explorer/blocks/{number:uint}", noop);
     r.add(pend::http::Method::get, "/api/v1/explorer/transactions/{hash:hex}", noop);
     r.add(pend::http::Method::get, "/api/v1/health/live", noop);
-    return r;
+    return owned;
   }();
-  return instance;
+  return *instance;
 }
 
 void match(benchmark::State& state, std::string_view path) {

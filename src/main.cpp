@@ -116,8 +116,7 @@ int main(int argc, char** argv) {
       url = "http://127.0.0.1:" + std::to_string(settings.server.port) +
             (live ? "/api/v1/health/live" : "/api/v1/health/ready");
     }
-    const auto result =
-        pend::app::run_healthcheck(url, std::chrono::milliseconds(timeout_ms));
+    const auto result = pend::app::run_healthcheck(url, std::chrono::milliseconds(timeout_ms));
     if (!quiet) {
       std::cout << (result.healthy ? "healthy" : "unhealthy");
       if (result.status != 0) std::cout << " (HTTP " << result.status << ")";

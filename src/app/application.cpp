@@ -109,8 +109,8 @@ void Application::start() {
   if (settings_.log.access_log) {
     observers.push_back(std::make_shared<middleware::AccessLog>(*logger_));
   }
-  pipeline_ = std::make_shared<http::RequestPipeline>(router_, std::move(chain),
-                                                      std::move(observers));
+  pipeline_ =
+      std::make_shared<http::RequestPipeline>(router_, std::move(chain), std::move(observers));
   server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
   add_collectors();
   server_->start();

@@ -12,8 +12,8 @@
 #include <boost/url/parse.hpp>
 
 #include <array>
-#include <optional>
 #include <cstring>
+#include <optional>
 
 namespace pend::health {
 
@@ -62,16 +62,16 @@ asio::awaitable<CheckResult> with_connection(const Target& target, std::string_v
     co_return co_await exchange(socket);
   }
   tcp::resolver resolver(executor);
-  auto [resolve_ec, endpoints] = co_await resolver.async_resolve(target.host, target.port,
-                                                                 kUseTuple);
+  auto [resolve_ec, endpoints] =
+      co_await resolver.async_resolve(target.host, target.port, kUseTuple);
   if (resolve_ec) {
     co_return CheckResult{false, "cannot resolve " + target.host + ": " + resolve_ec.message()};
   }
   tcp::socket socket(executor);
   auto [ec, endpoint] = co_await asio::async_connect(socket, endpoints, kUseTuple);
   if (ec) {
-    co_return CheckResult{false, "cannot connect to " + target.host + ":" + target.port + ": " +
-                                     ec.message()};
+    co_return CheckResult{
+        false, "cannot connect to " + target.host + ":" + target.port + ": " + ec.message()};
   }
   co_return co_await exchange(socket);
 }
@@ -95,8 +95,8 @@ asio::awaitable<CheckResult> probe_postgresql(std::string url, std::chrono::mill
       *target, ".s.PGSQL.", [](auto& socket) -> asio::awaitable<CheckResult> {
         // SSLRequest: length 8, code 80877103. Any PostgreSQL answers 'S' or 'N', unauthenticated.
         static constexpr std::array<unsigned char, 8> kSslRequest = {0, 0, 0, 8, 4, 210, 22, 47};
-        auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(kSslRequest),
-                                                              kUseTuple);
+        auto [write_ec, written] =
+            co_await asio::async_write(socket, asio::buffer(kSslRequest), kUseTuple);
         if (write_ec) co_return CheckResult{false, "write failed: " + write_ec.message()};
         char reply = 0;
         auto [read_ec, n] = co_await asio::async_read(socket, asio::buffer(&reply, 1), kUseTuple);
@@ -120,8 +120,8 @@ asio::awaitable<CheckResult> probe_redis(std::string url, std::chrono::milliseco
                                          : resp_command({"AUTH", target->user, target->password});
         }
         request += resp_command({"PING"});
-        auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(request),
-                                                              kUseTuple);
+        auto [write_ec, written] =
+            co_await asio::async_write(socket, asio::buffer(request), kUseTuple);
         if (write_ec) co_return CheckResult{false, "write failed: " + write_ec.message()};
         std::string buffer;
         for (int reply = 0; reply < (auth ? 2 : 1); ++reply) {
@@ -130,7 +130,8 @@ asio::awaitable<CheckResult> probe_redis(std::string url, std::chrono::milliseco
           if (read_ec) co_return CheckResult{false, "no answer: " + read_ec.message()};
           const std::string line = buffer.substr(0, n - 2);
           buffer.erase(0, n);
-          if (line.starts_with("-NOAUTH")) co_return CheckResult{false, "Redis requires a password"};
+          if (line.starts_with("-NOAUTH"))
+            co_return CheckResult{false, "Redis requires a password"};
           if (line.starts_with("-WRONGPASS") || line.starts_with("-ERR invalid password")) {
             co_return CheckResult{false, "Redis refused the credentials"};
           }

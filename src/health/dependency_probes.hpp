@@ -14,7 +14,6 @@ boost::asio::awaitable<CheckResult> probe_postgresql(std::string url,
                                                      std::chrono::milliseconds timeout);
 
 // url: redis://[[user]:password@]host[:port][/db]
-boost::asio::awaitable<CheckResult> probe_redis(std::string url,
-                                                std::chrono::milliseconds timeout);
+boost::asio::awaitable<CheckResult> probe_redis(std::string url, std::chrono::milliseconds timeout);
 
 }  // namespace pend::health

@@ -28,8 +28,8 @@ asio::awaitable<CheckReport> run_bounded(const std::string& name,
   asio::steady_timer deadline(co_await asio::this_coro::executor, timeout);
   CheckReport report{name, {}, {}};
   try {
-    auto outcome = co_await (check(timeout) ||
-                             deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto outcome =
+        co_await (check(timeout) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
     if (outcome.index() == 0) {
       report.result = std::get<0>(std::move(outcome));
     } else {
@@ -70,4 +70,3 @@ asio::awaitable<HealthReport> HealthRegistry::check_all() const {
 }
 
 }  // namespace pend::health
-

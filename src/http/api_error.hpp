@@ -14,8 +14,7 @@ namespace pend::http {
 
 class ApiError : public std::runtime_error {
  public:
-  ApiError(unsigned status, std::string code, std::string message,
-           boost::json::array details = {});
+  ApiError(unsigned status, std::string code, std::string message, boost::json::array details = {});
 
   unsigned status() const noexcept { return status_; }
   const std::string& code() const noexcept { return code_; }

@@ -35,8 +35,8 @@ std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::si
   if (ec == beast_http::error::header_limit) {
     return ApiError{431, "header_too_large", "request header fields are too large"};
   }
-  const bool parse_error = ec.category() == beast_http::make_error_code(
-                                                beast_http::error::bad_method).category();
+  const bool parse_error =
+      ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category();
   if (parse_error && ec != beast_http::error::end_of_stream &&
       ec != beast_http::error::partial_message) {
     return ApiError::bad_request("malformed_request", "malformed HTTP request: " + ec.message());
@@ -91,8 +91,8 @@ asio::awaitable<void> Connection::run() {
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
     parser.body_limit(limits.body_limit_bytes);  // also cuts chunked bodies off at the limit
     stream_.expires_after(limits.header_timeout);
-    auto [head_ec, head_n] = co_await beast_http::async_read_header(stream_, buffer, parser,
-                                                                    kUseTuple);
+    auto [head_ec, head_n] =
+        co_await beast_http::async_read_header(stream_, buffer, parser, kUseTuple);
     if (!head_ec && !parser.is_done()) {
       // Content-Length is known now: refuse before reading a byte of an oversized body.
       const auto length = parser.content_length();

@@ -1,8 +1,8 @@
 #include "http/ids.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <algorithm>
 #include <random>
 
 namespace pend::http {
@@ -46,10 +46,10 @@ void append_hex(std::string& out, std::uint64_t value, int digits) {
 }  // namespace
 
 std::string new_request_id() {
-  const auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const auto ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   const std::uint64_t random_a = generator().next();
   const std::uint64_t random_b = generator().next();
   std::string id;

@@ -101,8 +101,10 @@ void write_error(RequestContext& ctx, const ApiError& error) {
 
 ApiError routing_error(const RouteMatch& match) {
   switch (match.outcome) {
-    case RouteMatch::Outcome::found: break;
-    case RouteMatch::Outcome::method_not_allowed: return ApiError::method_not_allowed(*match.allow);
+    case RouteMatch::Outcome::found:
+      break;
+    case RouteMatch::Outcome::method_not_allowed:
+      return ApiError::method_not_allowed(*match.allow);
     case RouteMatch::Outcome::invalid_parameter:
       return ApiError::bad_request(
           "invalid_path_parameter",
@@ -110,7 +112,8 @@ ApiError routing_error(const RouteMatch& match) {
               std::string{to_string(match.invalid_type)},
           {boost::json::object{{"parameter", match.invalid_name},
                                {"expected", to_string(match.invalid_type)}}});
-    case RouteMatch::Outcome::not_found: return ApiError::not_found();
+    case RouteMatch::Outcome::not_found:
+      return ApiError::not_found();
   }
   return ApiError::not_found();
 }

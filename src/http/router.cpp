@@ -33,11 +33,16 @@ bool for_each_segment(std::string_view path, F&& f) {
 
 std::string_view to_string(ParamType type) {
   switch (type) {
-    case ParamType::string: return "string";
-    case ParamType::uint: return "unsigned integer";
-    case ParamType::int_: return "integer";
-    case ParamType::uuid: return "UUID";
-    case ParamType::hex: return "0x-prefixed hexadecimal";
+    case ParamType::string:
+      return "string";
+    case ParamType::uint:
+      return "unsigned integer";
+    case ParamType::int_:
+      return "integer";
+    case ParamType::uuid:
+      return "UUID";
+    case ParamType::hex:
+      return "0x-prefixed hexadecimal";
   }
   return "string";
 }
@@ -45,8 +50,10 @@ std::string_view to_string(ParamType type) {
 bool param_accepts(ParamType type, std::string_view value) {
   if (value.empty()) return false;
   switch (type) {
-    case ParamType::string: return true;
-    case ParamType::uint: return value.size() <= 20 && all_digits(value);
+    case ParamType::string:
+      return true;
+    case ParamType::uint:
+      return value.size() <= 20 && all_digits(value);
     case ParamType::int_:
       if (value.front() == '-') value.remove_prefix(1);
       return value.size() <= 19 && all_digits(value);
@@ -116,11 +123,16 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Route
       ParamType type = ParamType::string;
       if (colon != std::string_view::npos) {
         const auto type_name = spec.substr(colon + 1);
-        if (type_name == "uint") type = ParamType::uint;
-        else if (type_name == "int") type = ParamType::int_;
-        else if (type_name == "uuid") type = ParamType::uuid;
-        else if (type_name == "hex") type = ParamType::hex;
-        else if (type_name != "string") return false;
+        if (type_name == "uint")
+          type = ParamType::uint;
+        else if (type_name == "int")
+          type = ParamType::int_;
+        else if (type_name == "uuid")
+          type = ParamType::uuid;
+        else if (type_name == "hex")
+          type = ParamType::hex;
+        else if (type_name != "string")
+          return false;
       }
       if (name.empty()) return false;
       display += '{' + name + '}';

@@ -31,7 +31,8 @@ void Server::start() {
   }
   for (auto& shard : shards_) shard->start();
   logging::info("API", "SERVER_STARTED", "listening",
-                {{"host", settings_.host}, {"port", static_cast<std::int64_t>(port_)},
+                {{"host", settings_.host},
+                 {"port", static_cast<std::int64_t>(port_)},
                  {"shards", static_cast<std::int64_t>(count)}});
 }
 

@@ -8,8 +8,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fcntl.h>
@@ -52,7 +52,8 @@ void refuse_connection(int fd) {
       "HTTP/1.1 503 Service Unavailable\r\n"
       "Content-Type: application/json; charset=utf-8\r\n"
       "Retry-After: 1\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n"
-      "X-Request-Id: " + id + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+      "X-Request-Id: " +
+      id + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   response += body;
   [[maybe_unused]] const auto sent =
       ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -144,8 +145,8 @@ bool Shard::refuse_without_descriptor() {
   const bool had_reserve = reserve_fd_ >= 0;
   if (had_reserve) {
     ::close(reserve_fd_);
-    const int fd = ::accept4(acceptor_->native_handle(), nullptr, nullptr,
-                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd =
+        ::accept4(acceptor_->native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) refuse_connection(fd);
     reserve_fd_ = open_reserve_fd();
   }

@@ -65,11 +65,16 @@ std::optional<Level> parse_level(std::string_view name) {
 
 std::string_view to_string(Level level) {
   switch (level) {
-    case Level::error: return "ERROR";
-    case Level::warn: return "WARN";
-    case Level::info: return "INFO";
-    case Level::debug: return "DEBUG";
-    case Level::trace: return "TRACE";
+    case Level::error:
+      return "ERROR";
+    case Level::warn:
+      return "WARN";
+    case Level::info:
+      return "INFO";
+    case Level::debug:
+      return "DEBUG";
+    case Level::trace:
+      return "TRACE";
   }
   return "INFO";
 }

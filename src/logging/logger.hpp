@@ -22,7 +22,7 @@ namespace pend::logging {
 enum class Level : std::uint8_t { error, warn, info, debug, trace };
 
 std::optional<Level> parse_level(std::string_view name);  // "error" .. "trace"
-std::string_view to_string(Level level);                   // "ERROR" .. "TRACE"
+std::string_view to_string(Level level);                  // "ERROR" .. "TRACE"
 
 struct Field {
   using Value = std::variant<std::string_view, std::int64_t, double, bool>;
@@ -97,20 +97,20 @@ Logger* global();
 void log(Level level, std::string_view category, std::string_view event_type,
          std::string_view message, std::initializer_list<Field> fields = {});
 
-inline void error(std::string_view category, std::string_view event_type,
-                  std::string_view message, std::initializer_list<Field> fields = {}) {
+inline void error(std::string_view category, std::string_view event_type, std::string_view message,
+                  std::initializer_list<Field> fields = {}) {
   log(Level::error, category, event_type, message, fields);
 }
-inline void warn(std::string_view category, std::string_view event_type,
-                 std::string_view message, std::initializer_list<Field> fields = {}) {
+inline void warn(std::string_view category, std::string_view event_type, std::string_view message,
+                 std::initializer_list<Field> fields = {}) {
   log(Level::warn, category, event_type, message, fields);
 }
-inline void info(std::string_view category, std::string_view event_type,
-                 std::string_view message, std::initializer_list<Field> fields = {}) {
+inline void info(std::string_view category, std::string_view event_type, std::string_view message,
+                 std::initializer_list<Field> fields = {}) {
   log(Level::info, category, event_type, message, fields);
 }
-inline void debug(std::string_view category, std::string_view event_type,
-                  std::string_view message, std::initializer_list<Field> fields = {}) {
+inline void debug(std::string_view category, std::string_view event_type, std::string_view message,
+                  std::initializer_list<Field> fields = {}) {
   log(Level::debug, category, event_type, message, fields);
 }
 

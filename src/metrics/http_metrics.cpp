@@ -35,7 +35,7 @@ HttpMetrics::HttpMetrics(std::vector<std::string> route_templates)
     : id_(g_next_id.fetch_add(1)), template_count_(route_templates.size() + 1) {
   route_templates.emplace_back("unmatched");
   static constexpr std::array<std::string_view, kStatusClasses> kClasses = {"1xx", "2xx", "3xx",
-                                                                           "4xx", "5xx"};
+                                                                            "4xx", "5xx"};
   for (const auto& route : route_templates) {
     for (std::size_t m = 0; m < http::kMethodCount; ++m) {
       for (const auto status_class : kClasses) {

@@ -36,7 +36,7 @@ class HttpMetrics {
   Slot& local();
   std::size_t series_index(std::size_t template_id, http::Method method, unsigned status) const;
 
-  const std::uint64_t id_;  // distinguishes instances in the thread-local slot cache
+  const std::uint64_t id_;           // distinguishes instances in the thread-local slot cache
   std::vector<std::string> labels_;  // pre-rendered method="..",route="..",status=".."
   std::size_t template_count_;
   mutable std::mutex slots_mutex_;  // taken once per thread, when it first records

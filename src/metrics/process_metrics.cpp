@@ -78,11 +78,10 @@ void collect_process_metrics(PrometheusWriter& out) {
 void collect_build_info(PrometheusWriter& out) {
   const auto& info = app::build_info();
   out.family("pend_build_info", "gauge", "Build of this pend-server; always 1.");
-  out.sample("pend_build_info",
-             {{"version", info.version},
-              {"git_commit", info.git_commit},
-              {"build_type", info.build_type}},
-             std::uint64_t{1});
+  out.sample(
+      "pend_build_info",
+      {{"version", info.version}, {"git_commit", info.git_commit}, {"build_type", info.build_type}},
+      std::uint64_t{1});
 }
 
 }  // namespace pend::metrics

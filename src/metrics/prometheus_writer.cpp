@@ -7,15 +7,18 @@ namespace pend::metrics {
 
 void append_label_value(std::string& out, std::string_view value) {
   for (const char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
 }
 
-void PrometheusWriter::family(std::string_view name, std::string_view type,
-                              std::string_view help) {
+void PrometheusWriter::family(std::string_view name, std::string_view type, std::string_view help) {
   out_ += "# HELP ";
   out_ += name;
   out_ += ' ';
@@ -56,8 +59,7 @@ void PrometheusWriter::value(double value) {
   out_ += '\n';
 }
 
-void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label> l,
-                              double v) {
+void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label> l, double v) {
   out_ += name;
   labels(l);
   value(v);

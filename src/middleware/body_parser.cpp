@@ -37,9 +37,9 @@ void BodyParser::before(http::RequestContext& ctx) {
   boost::system::error_code ec;
   const auto consumed = parser.write(body.data(), body.size(), ec);  // whole document
   if (ec) {
-    throw http::ApiError::bad_request(
-        "invalid_json", "request body is not valid JSON: " + ec.message(),
-        {boost::json::object{{"offset", consumed}}});
+    throw http::ApiError::bad_request("invalid_json",
+                                      "request body is not valid JSON: " + ec.message(),
+                                      {boost::json::object{{"offset", consumed}}});
   }
   ctx.body = parser.release();
 }

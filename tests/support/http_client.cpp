@@ -119,7 +119,8 @@ std::string build_request(std::string_view method, std::string_view target,
     has_length = has_length || strcasecmp(name.c_str(), "Content-Length") == 0 ||
                  strcasecmp(name.c_str(), "Transfer-Encoding") == 0;
   }
-  if (!body.empty() && !has_length) raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() && !has_length)
+    raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   raw += "\r\n";
   raw += body;
   return raw;
@@ -131,8 +132,8 @@ HttpResponse request(std::uint16_t port, std::string_view method, std::string_vi
   RawConnection connection(port);
   connection.send(build_request(method, target, headers, body));
   auto response = connection.read_response(method == "HEAD");
-  if (!response) throw std::runtime_error("no response to " + std::string{method} + " " +
-                                          std::string{target});
+  if (!response)
+    throw std::runtime_error("no response to " + std::string{method} + " " + std::string{target});
   return std::move(*response);
 }
 

@@ -1,0 +1,203 @@
+// The pend-server binary as operators run it: subcommands, exit codes, SIGTERM, and running
+// out of file descriptors without dying.
+#include "support/http_client.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace pend::test {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  std::string output_path;  // stdout and stderr together
+
+  std::string output() const {
+    std::ifstream in(output_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  int wait_exit_code(std::chrono::seconds limit = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+  ~Child() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    if (!output_path.empty()) ::unlink(output_path.c_str());
+  }
+};
+
+// Runs the binary with args and extra environment (PEND_ variables of the test's own
+// environment are not passed on), optionally with a lower descriptor limit.
+std::unique_ptr<Child> spawn(const std::vector<std::string>& args,
+                             const std::vector<std::string>& environment = {},
+                             rlim_t max_files = 0) {
+  auto child = std::make_unique<Child>();
+  std::string dir = env("PEND_TEST_TMPDIR");
+  if (dir.empty()) dir = "/tmp";
+  std::string path = dir + "/pend-binary-XXXXXX";
+  const int out = ::mkstemp(path.data());
+  child->output_path = path;
+
+  std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "PEND_ENV=test"};
+  env_strings.insert(env_strings.end(), environment.begin(), environment.end());
+  std::vector<char*> argv{const_cast<char*>(PEND_SERVER_BINARY)};
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& entry : env_strings) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  child->pid = ::fork();
+  if (child->pid == 0) {
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    if (max_files > 0) {
+      rlimit limit{max_files, max_files};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    ::chdir(PEND_SOURCE_DIR);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  return child;
+}
+
+std::uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+bool wait_for_port(std::uint16_t port) {
+  for (int i = 0; i < 500; ++i) {
+    try {
+      RawConnection probe(port);
+      return true;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  return false;
+}
+
+TEST(BinaryTest, VersionPrintsVersionCommitAndBuildType) {
+  auto child = spawn({"version"});
+  EXPECT_EQ(child->wait_exit_code(), 0);
+  EXPECT_NE(child->output().find("pend-server 0.1.0 (commit "), std::string::npos)
+      << child->output();
+}
+
+TEST(BinaryTest, HelpOnEveryLevel) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"serve", "--help"},
+                                                                {"config", "--help"},
+                                                                {"config", "check", "--help"},
+                                                                {"healthcheck", "--help"},
+                                                                {"version", "--help"}}) {
+    auto child = spawn(args);
+    EXPECT_EQ(child->wait_exit_code(), 0) << args[0];
+    EXPECT_NE(child->output().find("Usage"), std::string::npos) << child->output();
+  }
+}
+
+TEST(BinaryTest, InvalidConfigurationExitsWithCode2AndNamesEveryProblem) {
+  auto child = spawn({"config", "check", "--no-dotenv"},
+                     {"PEND_SERVER_MAX_CONNECTIONS=lots", "LOG_LEVEL=chatty"});
+  EXPECT_EQ(child->wait_exit_code(), 2);
+  const auto output = child->output();
+  EXPECT_NE(output.find("PEND_SERVER_MAX_CONNECTIONS"), std::string::npos) << output;
+  EXPECT_NE(output.find("LOG_LEVEL"), std::string::npos) << output;
+}
+
+TEST(BinaryTest, ConfigCheckMasksSecrets) {
+  auto child = spawn({"config", "check", "--no-dotenv"},
+                     {"DATABASE_URL=postgresql://pend:sup3rsecret@db.internal:5432/pend"});
+  EXPECT_EQ(child->wait_exit_code(), 0) << child->output();
+  const auto output = child->output();
+  EXPECT_EQ(output.find("sup3rsecret"), std::string::npos) << output;
+  EXPECT_NE(output.find("db.internal"), std::string::npos) << output;
+}
+
+TEST(BinaryTest, ServesAnswersHealthcheckAndExitsZeroOnSigterm) {
+  const auto port = free_port();
+  auto server = spawn({"serve", "--no-dotenv", "--port", std::to_string(port)});
+  ASSERT_TRUE(wait_for_port(port)) << server->output();
+
+  auto live = spawn({"healthcheck", "--no-dotenv", "--live", "--url",
+                     "http://127.0.0.1:" + std::to_string(port) + "/api/v1/health/live"});
+  EXPECT_EQ(live->wait_exit_code(), 0) << live->output();
+  auto dead = spawn({"healthcheck", "--no-dotenv", "--timeout-ms", "500", "--url",
+                     "http://127.0.0.1:" + std::to_string(free_port()) + "/api/v1/health/live"});
+  EXPECT_EQ(dead->wait_exit_code(), 1);
+
+  ASSERT_EQ(::kill(server->pid, SIGTERM), 0);
+  EXPECT_EQ(server->wait_exit_code(), 0) << server->output();
+  EXPECT_NE(server->output().find("SERVER_STOPPED"), std::string::npos);
+}
+
+TEST(BinaryTest, RunningOutOfFileDescriptorsDoesNotKillTheServer) {
+  const auto port = free_port();
+  // 64 descriptors: a few for the process itself, the rest for clients.
+  auto server =
+      spawn({"serve", "--no-dotenv", "--threads", "1", "--port", std::to_string(port)}, {}, 64);
+  ASSERT_TRUE(wait_for_port(port)) << server->output();
+
+  std::vector<std::unique_ptr<RawConnection>> flood;
+  int refused = 0;
+  for (int i = 0; i < 120; ++i) {
+    try {
+      flood.push_back(std::make_unique<RawConnection>(port, std::chrono::milliseconds(2000)));
+      flood.back()->send(build_request("GET", "/api/v1/health/live"));
+    } catch (const std::exception&) {
+      // A connect may fail outright once the backlog is full; that is a refusal too.
+    }
+  }
+  for (auto& connection : flood) {
+    const auto res = connection->read_response();
+    if (res && res->status == 503u) ++refused;
+  }
+  EXPECT_GT(refused, 0) << "some connections were refused with 503";
+  EXPECT_EQ(::kill(server->pid, 0), 0) << "still alive: " << server->output();
+
+  flood.clear();
+  bool served = false;
+  for (int i = 0; i < 200 && !served; ++i) {
+    try {
+      served = request(port, "GET", "/api/v1/health/live").status == 200u;
+    } catch (const std::exception&) {
+    }
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served) << "serves again once descriptors are free";
+  EXPECT_NE(server->output().find("DESCRIPTORS_EXHAUSTED"), std::string::npos);
+  ::kill(server->pid, SIGTERM);
+  EXPECT_EQ(server->wait_exit_code(), 0);
+}
+
+}  // namespace
+}  // namespace pend::test

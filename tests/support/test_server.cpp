@@ -1,0 +1,63 @@
+#include "support/test_server.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace pend::test {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string{} : std::string{value};
+}
+
+config::Settings test_settings() {
+  config::Settings settings;
+  settings.environment = config::Environment::test;
+  settings.server.host = "127.0.0.1";
+  settings.server.port = 0;
+  settings.server.threads = 2;
+  settings.server.shutdown_timeout = std::chrono::seconds(5);
+  settings.log.level = "info";
+  settings.log.access_log = true;
+  settings.cors.allowed_origins = {"https://app.pend.example"};
+  if (auto url = env("PEND_TEST_DATABASE_URL"); !url.empty()) settings.database.url = url;
+  if (auto url = env("PEND_TEST_REDIS_URL"); !url.empty()) settings.redis.url = url;
+  return settings;
+}
+
+TestServer::TestServer(config::Settings settings,
+                       const std::function<void(app::Application&)>& setup) {
+  std::string dir = env("PEND_TEST_TMPDIR");
+  if (dir.empty()) dir = "/tmp";
+  std::string path = dir + "/pend-test-log-XXXXXX";
+  log_fd_ = ::mkstemp(path.data());
+  if (log_fd_ < 0) throw std::runtime_error("cannot create a log file in " + dir);
+  log_path_ = path;
+  app_ = std::make_unique<app::Application>(std::move(settings),
+                                            app::ApplicationOptions{.log_fd = log_fd_});
+  if (setup) setup(*app_);
+  app_->start();
+}
+
+TestServer::~TestServer() {
+  app_->shutdown();
+  app_->wait();
+  app_.reset();
+  ::close(log_fd_);
+  ::unlink(log_path_.c_str());
+}
+
+std::string TestServer::log_text() {
+  app_->logger().flush();
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace pend::test
