@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
     command->add_option("--env", environment,
                         "environment: development, staging, production, test (default: PEND_ENV)");
     command->add_option("--config-dir", config_dir, "directory of <env>.toml files")
+        ->envname("PEND_CONFIG_DIR")
         ->capture_default_str();
     command->add_flag("--no-dotenv", no_dotenv, "do not read the .env file");
   };

@@ -113,10 +113,11 @@ asio::awaitable<void> Connection::run() {
     }
     if (head_ec) {
       if (is_timeout(head_ec)) shard_.counters().timeouts.fetch_add(1);
-      if (auto error = refusal_for(head_ec, limits.body_limit_bytes)) {
+      const std::optional<ApiError> refusal = refusal_for(head_ec, limits.body_limit_bytes);
+      if (refusal.has_value()) {
         RequestContext ctx(parser.get());
         ctx.peer_address = peer_;
-        co_await refuse(ctx, *error);
+        co_await refuse(ctx, *refusal);
       }
       break;
     }
@@ -126,7 +127,8 @@ asio::awaitable<void> Connection::run() {
     ctx.response.version(parser.get().version());
     co_await shard_.pipeline().handle(ctx);
     const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
-    if (!co_await write_response(ctx, keep_alive) || !keep_alive) break;
+    const bool written = co_await write_response(ctx, keep_alive);
+    if (!written || !keep_alive) break;
   }
 
   boost::system::error_code ec;
@@ -146,7 +148,9 @@ asio::awaitable<void> Connection::refuse(RequestContext& ctx, const ApiError& er
   shard_.counters().rejected_requests.fetch_add(1, std::memory_order_relaxed);
   ctx.response.version(11);
   shard_.pipeline().reject(ctx, error);
-  if (co_await write_response(ctx, /*keep_alive=*/false)) co_await linger_close();
+  // (No co_await inside conditions: GCC 12 miscompiles some of those.)
+  const bool written = co_await write_response(ctx, /*keep_alive=*/false);
+  if (written) co_await linger_close();
 }
 
 // After refusing a request whose body we did not read, close our side for writing and read

@@ -218,7 +218,7 @@ void Router::match(Method method, std::string_view path, RouteMatch& out) const 
     }
     for (const auto& param : node.params) {
       if (!param_accepts(param.type, segment)) {
-        if (!miss) miss = Miss{param.name, param.type};
+        if (!miss && !segment.empty()) miss = Miss{param.name, param.type};
         continue;
       }
       const auto mark = out.params.size();

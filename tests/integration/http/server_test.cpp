@@ -96,7 +96,7 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
     const auto res = connection.read_response();
     ASSERT_TRUE(res) << "response " << i;
     EXPECT_EQ(res->header("X-Request-Id"), "pipelined-" + std::to_string(i));
-    EXPECT_EQ(res->json().at("number"), std::to_string(i));
+    EXPECT_EQ(res->json().at("number").as_string(), std::to_string(i));
   }
 }
 
@@ -304,8 +304,8 @@ TEST_F(ServerTest, TraceparentBecomesTheCorrelationId) {
   const auto res = request(server.port(), "GET", "/test/context",
                            {{"traceparent", "00-" + trace_id + "-00f067aa0ba902b7-01"}});
   const auto body = res.json();
-  EXPECT_EQ(body.at("correlation_id"), trace_id);
-  EXPECT_EQ(body.at("trace_id"), trace_id);
+  EXPECT_EQ(body.at("correlation_id").as_string(), trace_id);
+  EXPECT_EQ(body.at("trace_id").as_string(), trace_id);
 
   const auto without = request(server.port(), "GET", "/test/context").json();
   EXPECT_EQ(without.at("correlation_id"), without.at("request_id"));

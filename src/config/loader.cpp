@@ -1,0 +1,439 @@
+#include "config/loader.hpp"
+
+#include "config/dotenv.hpp"
+#include "config/schema.hpp"
+#include "http/cidr.hpp"
+
+#include <toml++/toml.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace pend::config {
+namespace {
+
+// Variables that select the configuration rather than set a key.
+const std::set<std::string, std::less<>> kControlVariables = {"PEND_ENV", "PEND_CONFIG_DIR"};
+const std::set<std::string, std::less<>> kRedisParts = {"REDIS_HOST", "REDIS_PORT",
+                                                        "REDIS_PASSWORD"};
+
+std::optional<Environment> parse_environment(std::string_view name) {
+  if (name == "development") return Environment::development;
+  if (name == "staging") return Environment::staging;
+  if (name == "production") return Environment::production;
+  if (name == "test") return Environment::test;
+  return std::nullopt;
+}
+
+// Levenshtein distance, for "did you mean" on misspelt keys.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(std::string_view unknown, bool by_env) {
+  const Key* best = nullptr;
+  std::size_t best_distance = 4;  // farther than this is no suggestion
+  for (const auto& key : keys()) {
+    const auto d = distance(unknown, by_env ? key.env : key.path);
+    if (d < best_distance) {
+      best_distance = d;
+      best = &key;
+    }
+  }
+  if (best == nullptr) return {};
+  return " (did you mean '" + std::string{by_env ? best->env : best->path} + "'?)";
+}
+
+class Loader {
+ public:
+  explicit Loader(const LoadOptions& options) : options_(options) {}
+
+  Settings run() {
+    read_dotenv();
+    settings_.environment = select_environment();
+    read_file();
+    read_variables();
+    read_overrides();
+    validate();
+    if (!problems_.empty()) throw ConfigError(std::move(problems_));
+    return std::move(settings_);
+  }
+
+ private:
+  std::optional<std::string> process_env(const std::string& name) const {
+    if (options_.getenv) return options_.getenv(name);
+    const char* value = std::getenv(name.c_str());
+    return value ? std::optional<std::string>{value} : std::nullopt;
+  }
+
+  // The process environment wins over .env (the dotenv convention).
+  std::optional<std::string> variable(const std::string& name, std::string* source) const {
+    if (auto value = process_env(name)) {
+      if (source) *source = "environment variable " + name;
+      return value;
+    }
+    if (auto it = dotenv_.find(name); it != dotenv_.end()) {
+      if (source) *source = dotenv_source_ + ": " + name;
+      return it->second;
+    }
+    return std::nullopt;
+  }
+
+  void read_dotenv() {
+    if (!options_.dotenv_path || !std::filesystem::exists(*options_.dotenv_path)) return;
+    dotenv_source_ = options_.dotenv_path->string();
+    std::ifstream in(*options_.dotenv_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = parse_dotenv(text.str(), dotenv_source_);
+    problems_.insert(problems_.end(), parsed.problems.begin(), parsed.problems.end());
+    dotenv_ = std::move(parsed.values);
+    for (const auto& [name, value] : dotenv_) check_known_variable(name, dotenv_source_);
+  }
+
+  Environment select_environment() {
+    std::string source = "--env";
+    std::optional<std::string> name = options_.environment;
+    if (!name) name = variable("PEND_ENV", &source);
+    if (!name) return Environment::development;
+    if (auto environment = parse_environment(*name)) return *environment;
+    problems_.push_back(source + ": unknown environment '" + *name +
+                        "' (expected development, staging, production or test)");
+    return Environment::development;
+  }
+
+  void read_file() {
+    const auto path =
+        options_.config_dir / (std::string{to_string(settings_.environment)} + ".toml");
+    if (!std::filesystem::exists(path)) return;  // defaults are a valid configuration
+    toml::table root;
+    try {
+      root = toml::parse_file(path.string());
+    } catch (const toml::parse_error& error) {
+      const auto& where = error.source().begin;
+      problems_.push_back(path.string() + ":" + std::to_string(where.line) + ":" +
+                          std::to_string(where.column) + ": " + std::string{error.description()});
+      return;
+    }
+    for (const auto& [section_name, section] : root) {
+      const std::string section_path{section_name.str()};
+      const auto* table = section.as_table();
+      if (table == nullptr) {
+        problems_.push_back(path.string() + ": '" + section_path + "' must be a section ([" +
+                            section_path + "])");
+        continue;
+      }
+      for (const auto& [name, node] : *table) {
+        const std::string key_path = section_path + "." + std::string{name.str()};
+        const Key* key = find_key(key_path);
+        const std::string where =
+            path.string() + ":" + std::to_string(node.source().begin.line) + ": ";
+        if (key == nullptr) {
+          problems_.push_back(where + "unknown key '" + key_path + "'" +
+                              suggestion(key_path, false));
+          continue;
+        }
+        if (auto value = from_toml(*key, node)) {
+          apply(*key, *value, where + key_path);
+        } else {
+          problems_.push_back(where + key_path + ": expected " + kind_name(*key));
+        }
+      }
+    }
+  }
+
+  static std::string kind_name(const Key& key) {
+    switch (key.kind) {
+      case Kind::string:
+        return "a string";
+      case Kind::boolean:
+        return "true or false";
+      case Kind::integer:
+        return "an integer";
+      case Kind::string_list:
+        return "an array of strings";
+    }
+    return "a value";
+  }
+
+  static std::optional<Value> from_toml(const Key& key, const toml::node& node) {
+    switch (key.kind) {
+      case Kind::string:
+        if (auto v = node.value<std::string>(); v && node.is_string()) return Value{*v};
+        return std::nullopt;
+      case Kind::boolean:
+        if (node.is_boolean()) return Value{*node.value<bool>()};
+        return std::nullopt;
+      case Kind::integer:
+        if (node.is_integer()) return Value{*node.value<std::int64_t>()};
+        return std::nullopt;
+      case Kind::string_list: {
+        const auto* array = node.as_array();
+        if (array == nullptr) return std::nullopt;
+        std::vector<std::string> items;
+        for (const auto& item : *array) {
+          if (!item.is_string()) return std::nullopt;
+          items.push_back(*item.value<std::string>());
+        }
+        return Value{std::move(items)};
+      }
+    }
+    return std::nullopt;
+  }
+
+  void read_variables() {
+    for (const auto& key : keys()) {
+      std::string source;
+      const auto text = variable(std::string{key.env}, &source);
+      if (!text) continue;
+      std::string error;
+      if (auto value = parse_value(key, *text, error)) {
+        apply(key, *value, source);
+      } else {
+        problems_.push_back(source + ": " + error);
+      }
+    }
+    for (const auto& name : options_.environment_names) {
+      check_known_variable(name, "environment");
+    }
+    compose_redis_url();
+  }
+
+  // The plan's REDIS_HOST / REDIS_PORT / REDIS_PASSWORD, when REDIS_URL is not given.
+  void compose_redis_url() {
+    if (variable("REDIS_URL", nullptr)) return;
+    const auto host = variable("REDIS_HOST", nullptr);
+    const auto port = variable("REDIS_PORT", nullptr);
+    const auto password = variable("REDIS_PASSWORD", nullptr);
+    if (!host && !port && !password) return;
+    std::string url = "redis://";
+    if (password) {
+      boost::urls::url encoded;
+      encoded.set_password(*password);
+      url += ":" + std::string{encoded.encoded_password()} + "@";
+    }
+    url += host.value_or("127.0.0.1");
+    url += ":" + port.value_or("6379");
+    apply(*find_key("redis.url"), Value{url}, "REDIS_HOST/REDIS_PORT/REDIS_PASSWORD");
+  }
+
+  void check_known_variable(const std::string& name, const std::string& source) {
+    if (!name.starts_with("PEND_") || kControlVariables.contains(name)) return;
+    const bool known =
+        std::any_of(keys().begin(), keys().end(), [&](const Key& key) { return key.env == name; });
+    if (!known && reported_.insert(name).second) {
+      problems_.push_back(source + ": unknown variable " + name + suggestion(name, true));
+    }
+  }
+
+  void read_overrides() {
+    for (const auto& [path, text] : options_.overrides) {
+      const Key* key = find_key(path);
+      if (key == nullptr) {
+        problems_.push_back("command line: unknown key '" + path + "'");
+        continue;
+      }
+      std::string error;
+      if (auto value = parse_value(*key, text, error)) {
+        apply(*key, *value, "command line " + path);
+      } else {
+        problems_.push_back("command line " + path + ": " + error);
+      }
+    }
+  }
+
+  void apply(const Key& key, const Value& value, const std::string& source) {
+    if (key.kind == Kind::integer) {
+      const auto number = std::get<std::int64_t>(value);
+      if (number < key.min || number > key.max) {
+        problems_.push_back(source + ": " + std::string{key.path} + " must be between " +
+                            std::to_string(key.min) + " and " + std::to_string(key.max) + ", got " +
+                            std::to_string(number));
+        return;
+      }
+    }
+    key.set(settings_, value);
+    sources_[std::string{key.path}] = source;
+  }
+
+  std::string source_of(std::string_view path) const {
+    const auto it = sources_.find(std::string{path});
+    return it == sources_.end() ? "default" : it->second;
+  }
+
+  void validate() {
+    const auto& s = settings_;
+    if (!logging_level_valid(s.log.level)) {
+      problems_.push_back(source_of("log.level") +
+                          ": log.level must be error, warn, info, "
+                          "debug or trace, got '" +
+                          s.log.level + "'");
+    }
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(s.server.host, ec);
+    if (ec) {
+      problems_.push_back(source_of("server.host") + ": server.host must be an IP address, got '" +
+                          s.server.host + "'");
+    }
+    for (const auto& cidr : s.server.trusted_proxies) {
+      if (!http::Cidr::parse(cidr)) {
+        problems_.push_back(source_of("server.trusted_proxies") + ": '" + cidr +
+                            "' is not an IP address or CIDR network");
+      }
+    }
+    for (const auto& origin : s.cors.allowed_origins) {
+      if (!origin_valid(origin)) {
+        problems_.push_back(source_of("cors.allowed_origins") + ": '" + origin +
+                            "' is not * or scheme://host[:port]");
+      }
+    }
+    check_url("database.url", s.database.url, {"postgres", "postgresql"});
+    check_url("redis.url", s.redis.url, {"redis", "rediss"});
+    if (s.environment == Environment::production) validate_production();
+  }
+
+  void validate_production() {
+    const auto& s = settings_;
+    if (source_of("database.url") == "default") {
+      problems_.push_back("production requires DATABASE_URL");
+    } else if (auto url = boost::urls::parse_uri(s.database.url); url && !url->has_password()) {
+      problems_.push_back(source_of("database.url") +
+                          ": production requires a password in DATABASE_URL");
+    }
+    if (source_of("redis.url") == "default") {
+      problems_.push_back(
+          "production requires REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD)");
+    }
+    if (s.metrics.enabled && s.metrics.token.empty() && !s.metrics.loopback_only) {
+      problems_.push_back(
+          "production requires PEND_METRICS_TOKEN, or PEND_METRICS_LOOPBACK_ONLY=true");
+    }
+    const bool any_origin = std::find(s.cors.allowed_origins.begin(), s.cors.allowed_origins.end(),
+                                      "*") != s.cors.allowed_origins.end();
+    if (any_origin && s.cors.allow_credentials) {
+      problems_.push_back("production forbids cors.allowed_origins '*' with allow_credentials");
+    }
+  }
+
+  void check_url(std::string_view path, const std::string& value,
+                 std::initializer_list<std::string_view> schemes) {
+    const auto url = boost::urls::parse_uri(value);
+    const bool scheme_ok =
+        url && std::find(schemes.begin(), schemes.end(), url->scheme()) != schemes.end();
+    if (!scheme_ok) {
+      std::string expected;
+      for (const auto scheme : schemes)
+        expected += (expected.empty() ? "" : " or ") + std::string{scheme} + "://";
+      // Never echo the value: it may hold a password.
+      problems_.push_back(source_of(path) + ": " + std::string{path} + " must be a URL starting " +
+                          expected);
+    }
+  }
+
+  static bool logging_level_valid(std::string_view level) {
+    return level == "error" || level == "warn" || level == "info" || level == "debug" ||
+           level == "trace";
+  }
+
+  static bool origin_valid(std::string_view origin) {
+    if (origin == "*") return true;
+    const auto url = boost::urls::parse_uri(origin);
+    return url && (url->scheme() == "http" || url->scheme() == "https") && url->has_authority() &&
+           !url->host().empty() && url->encoded_path().empty() && !url->has_query() &&
+           !url->has_fragment() && !url->has_userinfo();
+  }
+
+  const LoadOptions& options_;
+  Settings settings_;
+  std::map<std::string, std::string> dotenv_;
+  std::string dotenv_source_;
+  std::map<std::string, std::string> sources_;  // key path -> where its value came from
+  std::set<std::string> reported_;
+  std::vector<std::string> problems_;
+};
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+std::string toml_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
+
+Settings load(const LoadOptions& options) { return Loader(options).run(); }
+
+std::string mask_url_password(std::string_view text) {
+  auto parsed = boost::urls::parse_uri(text);
+  if (!parsed || !parsed->has_password()) return std::string{text};
+  boost::urls::url url = *parsed;
+  url.set_password("********");
+  return std::string{url.buffer()};
+}
+
+std::string describe(const Settings& settings) {
+  std::ostringstream out;
+  out << "# effective configuration (" << to_string(settings.environment) << "); secrets masked\n";
+  std::string section;
+  for (const auto& key : keys()) {
+    const auto dot = key.path.find('.');
+    const auto key_section = key.path.substr(0, dot);
+    if (key_section != section) {
+      section = key_section;
+      out << "\n[" << section << "]\n";
+    }
+    out << key.path.substr(dot + 1) << " = ";
+    const Value value = key.get(settings);
+    if (const auto* text = std::get_if<std::string>(&value)) {
+      if (key.secret && key.path.ends_with(".url")) {
+        out << toml_string(mask_url_password(*text));
+      } else if (key.secret && !text->empty()) {
+        out << "\"********\"";
+      } else {
+        out << toml_string(*text);
+      }
+    } else if (const auto* flag = std::get_if<bool>(&value)) {
+      out << (*flag ? "true" : "false");
+    } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      out << *number;
+    } else {
+      const auto& items = std::get<std::vector<std::string>>(value);
+      out << "[";
+      for (std::size_t i = 0; i < items.size(); ++i)
+        out << (i ? ", " : "") << toml_string(items[i]);
+      out << "]";
+    }
+    out << "  # " << key.env << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace pend::config

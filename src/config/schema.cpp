@@ -1,0 +1,207 @@
+#include "config/schema.hpp"
+
+#include <charconv>
+#include <limits>
+#include <optional>
+
+namespace pend::config {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Builders for the table: each binds a key to one Settings field.
+template <typename Section, typename Field>
+Key string_key(std::string_view path, std::string_view env, Section Settings::*section,
+               Field Section::*field, std::string_view help, bool secret = false) {
+  return {path,
+          env,
+          Kind::string,
+          0,
+          0,
+          secret,
+          help,
+          [=](Settings& s, const Value& v) { s.*section.*field = std::get<std::string>(v); },
+          [=](const Settings& s) -> Value { return s.*section.*field; }};
+}
+
+template <typename Section>
+Key bool_key(std::string_view path, std::string_view env, Section Settings::*section,
+             bool Section::*field, std::string_view help) {
+  return {path,
+          env,
+          Kind::boolean,
+          0,
+          0,
+          false,
+          help,
+          [=](Settings& s, const Value& v) { s.*section.*field = std::get<bool>(v); },
+          [=](const Settings& s) -> Value { return s.*section.*field; }};
+}
+
+template <typename Section, typename Field>
+Key int_key(std::string_view path, std::string_view env, Section Settings::*section,
+            Field Section::*field, std::int64_t min, std::int64_t max, std::string_view help) {
+  return {path,
+          env,
+          Kind::integer,
+          min,
+          max,
+          false,
+          help,
+          [=](Settings& s, const Value& v) {
+            s.*section.*field = static_cast<Field>(std::get<std::int64_t>(v));
+          },
+          [=](const Settings& s) -> Value { return static_cast<std::int64_t>(s.*section.*field); }};
+}
+
+template <typename Section, typename Duration>
+Key duration_key(std::string_view path, std::string_view env, Section Settings::*section,
+                 Duration Section::*field, std::int64_t min, std::int64_t max,
+                 std::string_view help) {
+  return {
+      path,
+      env,
+      Kind::integer,
+      min,
+      max,
+      false,
+      help,
+      [=](Settings& s, const Value& v) { s.*section.*field = Duration{std::get<std::int64_t>(v)}; },
+      [=](const Settings& s) -> Value {
+        return static_cast<std::int64_t>((s.*section.*field).count());
+      }};
+}
+
+template <typename Section>
+Key list_key(std::string_view path, std::string_view env, Section Settings::*section,
+             std::vector<std::string> Section::*field, std::string_view help) {
+  return {path,
+          env,
+          Kind::string_list,
+          0,
+          0,
+          false,
+          help,
+          [=](Settings& s, const Value& v) {
+            s.*section.*field = std::get<std::vector<std::string>>(v);
+          },
+          [=](const Settings& s) -> Value { return s.*section.*field; }};
+}
+
+constexpr std::int64_t kDay = 24 * 3600 * 1000;
+
+const std::vector<Key>& table() {
+  static const std::vector<Key> keys = {
+      string_key("server.host", "PEND_SERVER_HOST", &Settings::server, &ServerSettings::host,
+                 "address to listen on"),
+      int_key("server.port", "PORT", &Settings::server, &ServerSettings::port, 0, 65535,
+              "port to listen on; 0 picks a free one"),
+      int_key("server.threads", "PEND_SERVER_THREADS", &Settings::server, &ServerSettings::threads,
+              0, 256, "event loops (shards); 0 means one per core"),
+      int_key("server.max_connections", "PEND_SERVER_MAX_CONNECTIONS", &Settings::server,
+              &ServerSettings::max_connections, 1, 1'000'000,
+              "open connections above which new ones get 503"),
+      int_key("server.header_limit_bytes", "PEND_SERVER_HEADER_LIMIT_BYTES", &Settings::server,
+              &ServerSettings::header_limit_bytes, 1024, 1024 * 1024,
+              "largest request head (431 above)"),
+      int_key("server.body_limit_bytes", "PEND_SERVER_BODY_LIMIT_BYTES", &Settings::server,
+              &ServerSettings::body_limit_bytes, 1, 1024 * 1024 * 1024,
+              "largest request body (413 above)"),
+      duration_key("server.header_timeout_ms", "PEND_SERVER_HEADER_TIMEOUT_MS", &Settings::server,
+                   &ServerSettings::header_timeout, 1, kDay,
+                   "time allowed for a whole request head"),
+      duration_key("server.body_timeout_ms", "PEND_SERVER_BODY_TIMEOUT_MS", &Settings::server,
+                   &ServerSettings::body_timeout, 1, kDay, "time allowed for a request body"),
+      duration_key("server.idle_timeout_ms", "PEND_SERVER_IDLE_TIMEOUT_MS", &Settings::server,
+                   &ServerSettings::idle_timeout, 1, kDay, "keep-alive wait for the next request"),
+      duration_key("server.write_timeout_ms", "PEND_SERVER_WRITE_TIMEOUT_MS", &Settings::server,
+                   &ServerSettings::write_timeout, 1, kDay, "time allowed to write a response"),
+      duration_key("server.shutdown_timeout_ms", "PEND_SERVER_SHUTDOWN_TIMEOUT_MS",
+                   &Settings::server, &ServerSettings::shutdown_timeout, 1, kDay,
+                   "drain deadline after SIGTERM"),
+      list_key("server.trusted_proxies", "PEND_SERVER_TRUSTED_PROXIES", &Settings::server,
+               &ServerSettings::trusted_proxies,
+               "CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed"),
+      bool_key("server.hsts_always", "PEND_SERVER_HSTS_ALWAYS", &Settings::server,
+               &ServerSettings::hsts_always,
+               "send HSTS on every response (else only when the client used TLS)"),
+      string_key("server.instance_name", "SERVER_INSTANCE", &Settings::server,
+                 &ServerSettings::instance_name, "this instance's name in logs and metrics"),
+      list_key("cors.allowed_origins", "PEND_CORS_ALLOWED_ORIGINS", &Settings::cors,
+               &CorsSettings::allowed_origins, "origins allowed cross-origin access, or *"),
+      list_key("cors.allowed_headers", "PEND_CORS_ALLOWED_HEADERS", &Settings::cors,
+               &CorsSettings::allowed_headers, "request headers a preflight may allow"),
+      list_key("cors.exposed_headers", "PEND_CORS_EXPOSED_HEADERS", &Settings::cors,
+               &CorsSettings::exposed_headers, "response headers scripts may read"),
+      bool_key("cors.allow_credentials", "PEND_CORS_ALLOW_CREDENTIALS", &Settings::cors,
+               &CorsSettings::allow_credentials, "allow cookies and credentials"),
+      duration_key("cors.max_age_seconds", "PEND_CORS_MAX_AGE_SECONDS", &Settings::cors,
+                   &CorsSettings::max_age, 0, 86400, "how long browsers may cache a preflight"),
+      string_key("database.url", "DATABASE_URL", &Settings::database, &DatabaseSettings::url,
+                 "PostgreSQL URL: postgresql://user:password@host:port/db", true),
+      string_key("redis.url", "REDIS_URL", &Settings::redis, &RedisSettings::url,
+                 "Redis URL: redis://[user:password@]host:port/db", true),
+      bool_key("metrics.enabled", "PEND_METRICS_ENABLED", &Settings::metrics,
+               &MetricsSettings::enabled, "serve GET /metrics"),
+      bool_key("metrics.loopback_only", "PEND_METRICS_LOOPBACK_ONLY", &Settings::metrics,
+               &MetricsSettings::loopback_only, "serve /metrics to loopback clients only"),
+      string_key("metrics.token", "PEND_METRICS_TOKEN", &Settings::metrics, &MetricsSettings::token,
+                 "bearer token /metrics requires, when set", true),
+      string_key("log.level", "LOG_LEVEL", &Settings::log, &LogSettings::level,
+                 "error, warn, info, debug or trace"),
+      bool_key("log.access_log", "PEND_LOG_ACCESS_LOG", &Settings::log, &LogSettings::access_log,
+               "one log entry per request"),
+      duration_key("health.check_timeout_ms", "PEND_HEALTH_CHECK_TIMEOUT_MS", &Settings::health,
+                   &HealthSettings::check_timeout, 1, 60'000, "bound on each readiness check"),
+  };
+  return keys;
+}
+
+}  // namespace
+
+std::span<const Key> keys() { return table(); }
+
+const Key* find_key(std::string_view path) {
+  for (const auto& key : table()) {
+    if (key.path == path) return &key;
+  }
+  return nullptr;
+}
+
+std::optional<Value> parse_value(const Key& key, std::string_view text, std::string& error) {
+  switch (key.kind) {
+    case Kind::string:
+      return Value{std::string{text}};
+    case Kind::boolean:
+      if (text == "true" || text == "1" || text == "yes" || text == "on") return Value{true};
+      if (text == "false" || text == "0" || text == "no" || text == "off") return Value{false};
+      error = "expected true or false, got '" + std::string{text} + "'";
+      return std::nullopt;
+    case Kind::integer: {
+      std::int64_t number = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
+        error = "expected an integer, got '" + std::string{text} + "'";
+        return std::nullopt;
+      }
+      return Value{number};
+    }
+    case Kind::string_list: {
+      std::vector<std::string> items;
+      while (!text.empty()) {
+        const auto comma = text.find(',');
+        auto item = text.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+      }
+      return Value{std::move(items)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace pend::config

@@ -1,0 +1,77 @@
+// Typed settings of pend-server, read once at start-up (see config/loader.hpp) and handed to
+// components by the composition root. Nothing reads the environment after this is built.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pend::config {
+
+enum class Environment { development, staging, production, test };
+
+struct ServerSettings {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;  // 0: one shard per core
+  std::size_t max_connections = 10000;
+  std::size_t header_limit_bytes = 16 * 1024;
+  std::size_t body_limit_bytes = 1024 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};  // whole request head, not per byte
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
+  std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds shutdown_timeout{15'000};
+  std::vector<std::string> trusted_proxies{"127.0.0.1/32", "::1/128"};  // CIDR
+  bool hsts_always = false;  // else HSTS only when a trusted proxy says the client used TLS
+  std::string instance_name = "local";
+};
+
+struct CorsSettings {
+  std::vector<std::string> allowed_origins;  // exact origins, or "*"
+  std::vector<std::string> allowed_headers{"Authorization", "Content-Type", "X-Request-Id",
+                                           "traceparent"};
+  std::vector<std::string> exposed_headers{"X-Request-Id", "RateLimit-Limit", "RateLimit-Remaining",
+                                           "RateLimit-Reset", "Retry-After"};
+  bool allow_credentials = false;
+  std::chrono::seconds max_age{600};
+};
+
+struct DatabaseSettings {
+  std::string url = "postgresql://pend@127.0.0.1:5432/pend";  // secret: holds the password
+};
+
+struct RedisSettings {
+  std::string url = "redis://127.0.0.1:6379/0";  // secret when it holds a password
+};
+
+struct MetricsSettings {
+  bool enabled = true;
+  bool loopback_only = false;
+  std::string token;  // secret; when set, /metrics needs "Authorization: Bearer <token>"
+};
+
+struct LogSettings {
+  std::string level = "info";  // error, warn, info, debug, trace
+  bool access_log = true;
+};
+
+struct HealthSettings {
+  std::chrono::milliseconds check_timeout{1'000};
+};
+
+struct Settings {
+  Environment environment = Environment::development;
+  ServerSettings server;
+  CorsSettings cors;
+  DatabaseSettings database;
+  RedisSettings redis;
+  MetricsSettings metrics;
+  LogSettings log;
+  HealthSettings health;
+};
+
+std::string_view to_string(Environment environment);
+
+}  // namespace pend::config
