@@ -181,6 +181,8 @@ void Shard::begin_drain() {
     if (!connections_.empty()) {
       logging::warn("API", "SHUTDOWN_DEADLINE", "drain deadline passed; closing connections",
                     {{"open_connections", static_cast<std::int64_t>(connections_.size())}});
+      // Close the sockets now, so clients see the connection end rather than hang.
+      for (Connection* connection : connections_) connection->force_close();
     }
     io_->stop();
   });
