@@ -11,7 +11,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <charconv>
 
 namespace pend::http {
 
@@ -23,11 +25,9 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = 4096;  // grows when a head needs more; idle costs little
 constexpr std::size_t kLingerBytes = 1024 * 1024;  // discarded after a refusal, at most
 constexpr auto kLingerTime = std::chrono::seconds(2);
-
-bool is_timeout(const boost::system::error_code& ec) { return ec == beast::error::timeout; }
 
 // The refusal for a request head or body that could not be read.
 std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::size_t body_limit) {
@@ -47,10 +47,10 @@ std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::si
 }  // namespace
 
 Connection::Connection(Shard& shard, tcp::socket socket)
-    : shard_(shard), stream_(std::move(socket)) {
+    : shard_(shard), socket_(std::move(socket)) {
   boost::system::error_code ec;
-  peer_ = stream_.socket().remote_endpoint(ec).address();
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  peer_ = socket_.remote_endpoint(ec).address();
+  socket_.set_option(tcp::no_delay(true), ec);
   position_ = shard_.attach(this);
   shard_.counters().connections.fetch_add(1, std::memory_order_relaxed);
 }
@@ -66,8 +66,15 @@ void Connection::on_drain() {
 
 void Connection::force_close() {
   boost::system::error_code ec;
-  stream_.socket().cancel(ec);
-  stream_.socket().close(ec);
+  socket_.cancel(ec);
+  socket_.close(ec);
+}
+
+void Connection::close_if_expired(std::chrono::steady_clock::time_point now) {
+  if (now < deadline_ || timed_out_) return;
+  timed_out_ = true;
+  shard_.counters().timeouts.fetch_add(1, std::memory_order_relaxed);
+  force_close();
 }
 
 asio::awaitable<void> Connection::run() {
@@ -79,8 +86,8 @@ asio::awaitable<void> Connection::run() {
     if (buffer.size() == 0) {
       if (shard_.draining()) break;
       idle_ = true;
-      stream_.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
+      expires_after(limits.idle_timeout);
+      auto [ec, n] = co_await socket_.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
       idle_ = false;
       if (ec) break;  // closed, idle timeout, or drained
       buffer.commit(n);
@@ -90,9 +97,9 @@ asio::awaitable<void> Connection::run() {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
     parser.body_limit(limits.body_limit_bytes);  // also cuts chunked bodies off at the limit
-    stream_.expires_after(limits.header_timeout);
+    expires_after(limits.header_timeout);
     auto [head_ec, head_n] =
-        co_await beast_http::async_read_header(stream_, buffer, parser, kUseTuple);
+        co_await beast_http::async_read_header(socket_, buffer, parser, kUseTuple);
     if (!head_ec && !parser.is_done()) {
       // Content-Length is known now: refuse before reading a byte of an oversized body.
       const auto length = parser.content_length();
@@ -102,17 +109,17 @@ asio::awaitable<void> Connection::run() {
         const auto expect = parser.get()[beast_http::field::expect];
         if (beast::iequals(expect, "100-continue")) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          stream_.expires_after(limits.write_timeout);
-          auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
+          expires_after(limits.write_timeout);
+          auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(kContinue), kUseTuple);
           if (ec) break;
         }
-        stream_.expires_after(limits.body_timeout);
+        expires_after(limits.body_timeout);
         std::tie(head_ec, head_n) =
-            co_await beast_http::async_read(stream_, buffer, parser, kUseTuple);
+            co_await beast_http::async_read(socket_, buffer, parser, kUseTuple);
       }
     }
     if (head_ec) {
-      if (is_timeout(head_ec)) shard_.counters().timeouts.fetch_add(1);
+      if (timed_out_) break;  // nobody left to answer
       const std::optional<ApiError> refusal = refusal_for(head_ec, limits.body_limit_bytes);
       if (refusal.has_value()) {
         RequestContext ctx(parser.get());
@@ -125,6 +132,7 @@ asio::awaitable<void> Connection::run() {
     RequestContext ctx(parser.get());
     ctx.peer_address = peer_;
     ctx.response.version(parser.get().version());
+    deadline_ = std::chrono::steady_clock::time_point::max();  // handlers bound their own work
     co_await shard_.pipeline().handle(ctx);
     const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
     const bool written = co_await write_response(ctx, keep_alive);
@@ -132,15 +140,35 @@ asio::awaitable<void> Connection::run() {
   }
 
   boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.socket().close(ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
 }
 
 asio::awaitable<bool> Connection::write_response(RequestContext& ctx, bool keep_alive) {
-  ctx.response.keep_alive(keep_alive);
-  stream_.expires_after(shard_.settings().write_timeout);
-  auto [ec, n] = co_await beast_http::async_write(stream_, ctx.response, kUseTuple);
-  if (is_timeout(ec)) shard_.counters().timeouts.fetch_add(1);
+  auto& res = ctx.response;
+  res.keep_alive(keep_alive);
+  // The head is rendered into a buffer the connection keeps, then written with the body in
+  // one gather write: cheaper than Beast's general serializer, and no allocation once warm.
+  head_.clear();
+  head_ += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  char status[4];
+  const auto status_end = std::to_chars(status, status + sizeof status, res.result_int()).ptr;
+  head_.append(status, status_end);
+  head_ += ' ';
+  const auto reason = res.reason();
+  head_ += reason.empty() ? beast_http::obsolete_reason(res.result()) : reason;
+  head_ += "\r\n";
+  for (const auto& field : res) {
+    head_ += field.name_string();
+    head_ += ": ";
+    head_ += field.value();
+    head_ += "\r\n";
+  }
+  head_ += ctx.static_headers;
+  head_ += "\r\n";
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(res.body())};
+  expires_after(shard_.settings().write_timeout);
+  auto [ec, n] = co_await asio::async_write(socket_, buffers, kUseTuple);
   co_return !ec;
 }
 
@@ -158,13 +186,13 @@ asio::awaitable<void> Connection::refuse(RequestContext& ctx, const ApiError& er
 // reset the connection and could destroy the response before the client reads it.
 asio::awaitable<void> Connection::linger_close() {
   boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
   std::array<char, 4096> scratch;
   std::size_t discarded = 0;
-  stream_.expires_after(kLingerTime);
+  expires_after(kLingerTime);
   while (discarded < kLingerBytes) {
-    auto [read_ec, n] = co_await stream_.async_read_some(asio::buffer(scratch), kUseTuple);
+    auto [read_ec, n] = co_await socket_.async_read_some(asio::buffer(scratch), kUseTuple);
     if (read_ec) break;
     discarded += n;
   }

@@ -20,14 +20,15 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Clock = std::chrono::steady_clock;
 
-// W3C trace context (https://www.w3.org/TR/trace-context/), as received or started here.
+// W3C trace context (https://www.w3.org/TR/trace-context/) as received. Without an incoming
+// traceparent it stays empty and an outbound call starts its own trace.
 struct TraceContext {
   std::string trace_id;   // 32 lowercase hex
-  std::string parent_id;  // the caller's span, 16 lowercase hex; empty when we started it
+  std::string parent_id;  // the caller's span, 16 lowercase hex
   std::string span_id;    // this server's span, 16 lowercase hex
   std::uint8_t flags = 0;
 
-  // The header value to send on outbound calls made for this request.
+  // The header value to send on outbound calls made for this request; empty without a trace.
   std::string outbound_header() const;
 };
 
@@ -42,8 +43,9 @@ struct RequestContext {
   std::string_view query;  // raw query string, without '?'
 
   std::string request_id;
-  std::string correlation_id;  // the trace id when a traceparent came in, else the request id
-  TraceContext trace;
+  // Views request_id, or trace.trace_id when a traceparent came in; never copied.
+  std::string_view correlation_id;
+  TraceContext trace;  // empty unless a valid traceparent came in
 
   boost::asio::ip::address peer_address;    // the TCP peer
   boost::asio::ip::address client_address;  // peer, or X-Forwarded-For from a trusted proxy
@@ -51,7 +53,10 @@ struct RequestContext {
 
   boost::json::value body;  // the parsed JSON body, for routes that take one
   Clock::time_point started;
-  bool answered = false;   // a middleware already produced the response
+  bool answered = false;  // a middleware already produced the response
+  // Constant header lines ("Name: value\r\n"...) written after the response's own fields:
+  // headers every response carries are rendered once at start-up, not added per request.
+  std::string_view static_headers;
   std::string error_code;  // set when the response is an error envelope
   std::size_t request_bytes = 0;
   std::size_t response_bytes = 0;

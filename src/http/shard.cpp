@@ -66,7 +66,7 @@ Shard::Shard(const config::ServerSettings& settings, const RequestPipeline& pipe
     : settings_(settings),
       pipeline_(pipeline),
       counters_(counters),
-      io_(std::make_unique<asio::io_context>(1)),
+      io_(std::make_unique<asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
       reserve_fd_(open_reserve_fd()) {}
 
 Shard::~Shard() {
@@ -74,6 +74,7 @@ Shard::~Shard() {
   // connections_, so the loop goes first, while everything they touch is alive.
   acceptor_.reset();
   drain_deadline_.reset();
+  sweep_timer_.reset();
   io_.reset();
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
@@ -92,6 +93,7 @@ std::uint16_t Shard::listen(const tcp::endpoint& endpoint) {
 
 void Shard::start() {
   asio::co_spawn(*io_, accept_loop(), asio::detached);
+  asio::co_spawn(*io_, sweep_expired(), asio::detached);
   thread_ = std::thread([this] { io_->run(); });
 }
 
@@ -134,6 +136,21 @@ asio::awaitable<void> Shard::accept_loop() {
     auto connection = std::make_unique<Connection>(*this, std::move(socket));
     asio::co_spawn(
         *io_, [c = std::move(connection)]() { return c->run(); }, asio::detached);
+  }
+}
+
+// One timer per shard enforces every connection's timeouts: each tick closes the connections
+// whose current phase overran its deadline. A quarter second of slack on timeouts measured in
+// seconds buys a request path that arms no timers.
+asio::awaitable<void> Shard::sweep_expired() {
+  constexpr auto kTick = std::chrono::milliseconds(250);
+  sweep_timer_ = std::make_unique<asio::steady_timer>(*io_);
+  while (true) {
+    sweep_timer_->expires_after(kTick);
+    auto [ec] = co_await sweep_timer_->async_wait(kUseTuple);
+    if (ec) co_return;
+    const auto now = std::chrono::steady_clock::now();
+    for (Connection* connection : connections_) connection->close_if_expired(now);
   }
 }
 

@@ -42,6 +42,7 @@ class Shard {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> sweep_expired();
   bool refuse_without_descriptor();
   void begin_drain();
   void stop_if_drained();
@@ -52,6 +53,7 @@ class Shard {
   std::unique_ptr<boost::asio::io_context> io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::steady_timer> drain_deadline_;
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
   std::list<Connection*> connections_;
   int reserve_fd_ = -1;  // spent to accept-and-refuse when descriptors run out
   bool draining_ = false;

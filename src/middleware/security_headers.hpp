@@ -6,11 +6,13 @@
 
 #include "http/middleware.hpp"
 
+#include <string>
+
 namespace pend::middleware {
 
 class SecurityHeaders final : public http::Middleware {
  public:
-  explicit SecurityHeaders(bool hsts_always) : hsts_always_(hsts_always) {}
+  explicit SecurityHeaders(bool hsts_always);
 
   std::string_view name() const override { return "security_headers"; }
   void before(http::RequestContext&) override {}
@@ -19,6 +21,8 @@ class SecurityHeaders final : public http::Middleware {
 
  private:
   bool hsts_always_;
+  std::string headers_;       // rendered once: the connection writes them verbatim
+  std::string headers_hsts_;  // the same plus Strict-Transport-Security
 };
 
 }  // namespace pend::middleware

@@ -40,13 +40,13 @@ std::optional<http::TraceContext> parse_traceparent(std::string_view header) {
 }
 
 void TraceContextMiddleware::before(http::RequestContext& ctx) {
-  if (auto incoming = parse_traceparent(ctx.request["traceparent"])) {
+  const auto header = ctx.request["traceparent"];
+  if (header.empty()) return;
+  if (auto incoming = parse_traceparent(header)) {
     ctx.trace = std::move(*incoming);
+    ctx.trace.span_id = http::random_hex(8);
     ctx.correlation_id = ctx.trace.trace_id;
-  } else {
-    ctx.trace.trace_id = http::random_hex(16);
   }
-  ctx.trace.span_id = http::random_hex(8);
 }
 
 }  // namespace pend::middleware

@@ -1,6 +1,6 @@
 // trace_context: W3C traceparent. A valid incoming header makes its trace id this request's
-// correlation id (logs, outbound calls); this server's span gets a fresh span id. Without
-// one, a new trace starts and the correlation id stays the request id.
+// correlation id (logs, outbound calls) and gives this server's span a fresh span id.
+// Without one the correlation id stays the request id.
 #pragma once
 
 #include "http/middleware.hpp"
