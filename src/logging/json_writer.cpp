@@ -31,12 +31,22 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return length;
 }
 
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (std::size_t i = 0; i < value.size();) {
+    // Copy runs of plain printable ASCII in one go: most values are nothing else.
+    std::size_t run = i;
+    while (run < value.size() && plain(static_cast<unsigned char>(value[run]))) ++run;
+    if (run > i) {
+      out.append(value.data() + i, run - i);
+      i = run;
+      if (i == value.size()) break;
+    }
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence_length(value, i);

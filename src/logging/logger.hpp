@@ -1,7 +1,8 @@
 // Logger: structured JSON-line events, formatted by the caller's thread and written by one
-// writer thread, so logging never blocks a request. A bounded lock-free queue sits between;
-// when it is full, debug/info/trace entries are dropped and counted, warn and error are
-// written synchronously instead. The process-wide handle is the one global STYLE.md allows.
+// writer thread, so logging never blocks a request. Each logging thread has its own bounded
+// lock-free ring (ByteRing) that the writer drains; when a ring is full, debug/info/trace
+// entries are dropped and counted, warn and error are written synchronously instead. The
+// process-wide handle is the one global STYLE.md allows.
 //
 //   logging::info("API", "SERVER_STARTED", "listening", {{"port", 8080}});
 //   logging::error("API", "UNHANDLED_EXCEPTION", e.what(), {{"request_id", id}});
@@ -47,7 +48,7 @@ struct LoggerOptions {
   std::string environment;
   std::string server_instance = "local";
   int fd = 2;  // where lines go: stderr until the sinks of the logging issue land
-  std::size_t queue_capacity = 65'536;
+  std::size_t ring_bytes = 2 * 1024 * 1024;  // per logging thread
 };
 
 class Logger {
@@ -65,16 +66,20 @@ class Logger {
   void log(Level level, std::string_view category, std::string_view event_type,
            std::string_view message, std::initializer_list<Field> fields = {});
 
-  // Formats the envelope every entry shares ("@timestamp" .. "process_id") and opens the
-  // object; the caller appends its fields and calls submit().
-  std::string begin_line(Level level, std::string_view message) const;
-  void submit(Level level, std::string line);
+  // Formats the envelope every entry shares ("@timestamp" .. "process_id") into line (which
+  // is cleared first) and leaves the object open; the caller appends fields and submits.
+  void begin_line(std::string& line, Level level, std::string_view message) const;
+  // Hands a finished line (no trailing newline) to the writer; line is scratch afterwards.
+  void submit(Level level, std::string& line);
+
+  // A per-thread scratch string for building lines without allocating.
+  static std::string& scratch();
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   void flush();  // returns once everything submitted before the call is written
 
  private:
-  struct Queue;
+  class ByteRingSet;
   void run_writer();
   void write_all(std::string_view data) const;
 
@@ -82,10 +87,9 @@ class Logger {
   std::string envelope_tail_;  // ,"service":...,"process_id":N precomputed
   std::atomic<std::uint8_t> level_;
   std::atomic<std::uint64_t> dropped_{0};
-  std::atomic<std::uint64_t> submitted_{0};
-  std::atomic<std::uint64_t> written_{0};
+  std::atomic<std::uint64_t> write_cycles_{0};  // completed drain-and-write passes
   std::atomic<bool> stopping_{false};
-  std::unique_ptr<Queue> queue_;
+  std::unique_ptr<ByteRingSet> rings_;
   std::thread writer_;
 };
 

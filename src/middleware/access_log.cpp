@@ -16,7 +16,8 @@ void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     const auto millis = static_cast<std::int64_t>((micros + 500) / 1000);
 
-    std::string line = logger_.begin_line(level, "request");
+    std::string& line = logging::Logger::scratch();
+    logger_.begin_line(line, level, "request");
     logging::JsonLineWriter out(line, /*continues=*/true);
     out.field("category", "API");
     out.field("event_type", "HTTP_REQUEST");
@@ -37,7 +38,7 @@ void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
     performance.field_bool("slow_query", millis > 1000);
     performance.field_bool("very_slow_query", millis > 5000);
     line += "}}";
-    logger_.submit(level, std::move(line));
+    logger_.submit(level, line);
   } catch (...) {
     // Out of memory while logging: the request itself is already answered.
   }
