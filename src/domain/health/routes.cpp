@@ -15,7 +15,7 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
   boost::json::object checks;
   for (const auto& check : report.checks) {
     boost::json::object entry{{"status", check.result.up ? "up" : "down"},
-                              {"latency_ms", static_cast<double>(check.latency.count()) / 1000.0}};
+                              {"latency_us", check.latency.count()}};
     if (!check.result.detail.empty()) entry["error"] = check.result.detail;
     checks[check.name] = std::move(entry);
   }
