@@ -46,11 +46,8 @@ std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::si
 
 }  // namespace
 
-Connection::Connection(Shard& shard, tcp::socket socket)
-    : shard_(shard), socket_(std::move(socket)) {
-  boost::system::error_code ec;
-  peer_ = socket_.remote_endpoint(ec).address();
-  socket_.set_option(tcp::no_delay(true), ec);
+Connection::Connection(Shard& shard, tcp::socket socket, boost::asio::ip::address peer)
+    : shard_(shard), socket_(std::move(socket)), peer_(peer) {
   position_ = shard_.attach(this);
   shard_.counters().connections.fetch_add(1, std::memory_order_relaxed);
 }

@@ -21,7 +21,7 @@ struct RequestContext;
 
 class Connection {
  public:
-  Connection(Shard& shard, boost::asio::ip::tcp::socket socket);
+  Connection(Shard& shard, boost::asio::ip::tcp::socket socket, boost::asio::ip::address peer);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

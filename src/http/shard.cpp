@@ -86,6 +86,7 @@ std::uint16_t Shard::listen(const tcp::endpoint& endpoint) {
   acceptor_->set_option(ReusePort(true));
   if (endpoint.address().is_v6()) acceptor_->set_option(asio::ip::v6_only(false));
   acceptor_->bind(endpoint);
+  acceptor_->set_option(tcp::no_delay(true));  // inherited by accepted sockets on Linux
   acceptor_->listen(asio::socket_base::max_listen_connections);
   acceptor_->native_non_blocking(true);
   return acceptor_->local_endpoint().port();
@@ -112,8 +113,10 @@ void Shard::detach(std::list<Connection*>::iterator position) {
 
 asio::awaitable<void> Shard::accept_loop() {
   asio::steady_timer pause(*io_);
+  tcp::endpoint peer;
   while (acceptor_ && acceptor_->is_open()) {
-    auto [ec, socket] = co_await acceptor_->async_accept(kUseTuple);
+    // The peer's address comes with accept(): no getpeername() per connection.
+    auto [ec, socket] = co_await acceptor_->async_accept(peer, kUseTuple);
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) break;
     if (out_of_descriptors(ec)) {
       if (!refuse_without_descriptor()) {
@@ -133,7 +136,7 @@ asio::awaitable<void> Shard::accept_loop() {
       refuse_connection(socket.release());
       continue;
     }
-    auto connection = std::make_unique<Connection>(*this, std::move(socket));
+    auto connection = std::make_unique<Connection>(*this, std::move(socket), peer.address());
     asio::co_spawn(
         *io_, [c = std::move(connection)]() { return c->run(); }, asio::detached);
   }
