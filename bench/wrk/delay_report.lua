@@ -1,12 +1,7 @@
--- delay.lua and report.lua together (wrk takes one script).
+-- delay.lua's pacing plus report.lua's RESULT line (wrk takes one script).
+dofile("bench/wrk/report.lua")
+
+-- Each connection waits 1 s between requests: many mostly idle clients, as a phone app has.
 function delay()
   return 1000
-end
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.timeout + summary.errors.status
-  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d requests=%d\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    errors, summary.requests))
 end

@@ -2,21 +2,17 @@
 
 #include "logging/json_writer.hpp"
 
-#include "logging/byte_ring.hpp"
-
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <ctime>
-#include <mutex>
 #include <vector>
 
 namespace pend::logging {
 namespace {
 
 std::atomic<Logger*> g_logger{nullptr};
-std::atomic<std::uint64_t> g_next_logger_id{1};
 
 // "2026-11-24T23:40:44.123Z". The part up to the seconds is formatted once per second per
 // thread; the milliseconds are appended by hand.
@@ -42,8 +38,12 @@ void append_timestamp(std::string& out) {
   out += 'Z';
 }
 
-void append_fields(std::string& line, std::initializer_list<Field> fields) {
+// ,"category":..,"event_type":..,<fields>} closing an entry.
+void append_event(std::string& line, std::string_view category, std::string_view event_type,
+                  std::initializer_list<Field> fields) {
   JsonLineWriter writer(line, /*continues=*/true);
+  writer.field("category", category);
+  writer.field("event_type", event_type);
   for (const auto& field : fields) {
     std::visit(
         [&](const auto& value) {
@@ -55,6 +55,7 @@ void append_fields(std::string& line, std::initializer_list<Field> fields) {
         },
         field.value);
   }
+  line += '}';
 }
 
 }  // namespace
@@ -84,55 +85,10 @@ std::string_view to_string(Level level) {
   return "INFO";
 }
 
-// The rings of every thread that logged through this logger. A thread registers once (under
-// the mutex); afterwards its writes touch only its own ring.
-class Logger::ByteRingSet {
- public:
-  explicit ByteRingSet(std::size_t ring_bytes)
-      : id_(g_next_logger_id.fetch_add(1)), ring_bytes_(ring_bytes) {}
-
-  ByteRing& local() {
-    struct CacheEntry {
-      std::uint64_t owner;
-      ByteRing* ring;
-    };
-    thread_local std::vector<CacheEntry> cache;
-    for (const auto& entry : cache) {
-      if (entry.owner == id_) return *entry.ring;
-    }
-    std::lock_guard lock(mutex_);
-    rings_.push_back(std::make_unique<ByteRing>(ring_bytes_));
-    cache.push_back({id_, rings_.back().get()});
-    return *rings_.back();
-  }
-
-  // Drains every ring into out; returns the bytes moved.
-  std::size_t drain(std::string& out) {
-    std::lock_guard lock(mutex_);
-    std::size_t moved = 0;
-    for (auto& ring : rings_) moved += ring->drain(out);
-    return moved;
-  }
-
-  // Bytes each ring had received by now, to wait for in flush().
-  std::vector<std::pair<ByteRing*, std::uint64_t>> marks() {
-    std::lock_guard lock(mutex_);
-    std::vector<std::pair<ByteRing*, std::uint64_t>> out;
-    for (auto& ring : rings_) out.emplace_back(ring.get(), ring->written());
-    return out;
-  }
-
- private:
-  const std::uint64_t id_;  // distinguishes loggers in the thread-local cache
-  const std::size_t ring_bytes_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<ByteRing>> rings_;
-};
-
 Logger::Logger(LoggerOptions options)
     : options_(std::move(options)),
       level_(static_cast<std::uint8_t>(options_.level)),
-      rings_(std::make_unique<ByteRingSet>(options_.ring_bytes)) {
+      rings_([bytes = options_.ring_bytes] { return std::make_unique<ByteRing>(bytes); }) {
   JsonLineWriter tail(envelope_tail_, /*continues=*/true);
   tail.field("service", "pend-server");
   tail.field("version", options_.version);
@@ -170,18 +126,13 @@ void Logger::log(Level level, std::string_view category, std::string_view event_
   if (!enabled(level)) return;
   std::string& line = scratch();
   begin_line(line, level, message);
-  line += ",\"category\":";
-  append_json_string(line, category);
-  line += ",\"event_type\":";
-  append_json_string(line, event_type);
-  append_fields(line, fields);
-  line += '}';
+  append_event(line, category, event_type, fields);
   submit(level, line);
 }
 
 void Logger::submit(Level level, std::string& line) {
   line += '\n';
-  if (rings_->local().try_write(line)) return;
+  if (rings_.local().try_write(line)) return;
   if (level <= Level::warn) {
     write_all(line);  // warn and error are never dropped
   } else {
@@ -195,7 +146,8 @@ void Logger::run_writer() {
   while (true) {
     const bool stopping = stopping_.load();
     batch.clear();
-    if (rings_->drain(batch) > 0) write_all(batch);
+    rings_.for_each([&](ByteRing& ring) { ring.drain(batch); });
+    if (!batch.empty()) write_all(batch);
     write_cycles_.fetch_add(1, std::memory_order_release);
     if (stopping) return;
     if (batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -216,7 +168,9 @@ void Logger::write_all(std::string_view data) const {
 void Logger::flush() {
   // Everything submitted before this call has been drained, and a write pass that started
   // after the drain has completed.
-  for (const auto& [ring, mark] : rings_->marks()) {
+  std::vector<std::pair<const ByteRing*, std::uint64_t>> marks;
+  rings_.for_each([&](const ByteRing& ring) { marks.emplace_back(&ring, ring.written()); });
+  for (const auto& [ring, mark] : marks) {
     while (ring->drained() < mark) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   const auto cycle = write_cycles_.load(std::memory_order_acquire);
@@ -237,12 +191,8 @@ void log(Level level, std::string_view category, std::string_view event_type,
   // No logger yet (tools, unit tests): the same line, written synchronously.
   std::string line = "{\"level\":\"" + std::string{to_string(level)} + "\",\"message\":";
   append_json_string(line, message);
-  line += ",\"category\":";
-  append_json_string(line, category);
-  line += ",\"event_type\":";
-  append_json_string(line, event_type);
-  append_fields(line, fields);
-  line += "}\n";
+  append_event(line, category, event_type, fields);
+  line += '\n';
   [[maybe_unused]] const auto n = ::write(2, line.data(), line.size());
 }
 

@@ -8,6 +8,9 @@
 //   logging::error("API", "UNHANDLED_EXCEPTION", e.what(), {{"request_id", id}});
 #pragma once
 
+#include "logging/byte_ring.hpp"
+#include "util/per_thread.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <initializer_list>
@@ -79,7 +82,6 @@ class Logger {
   void flush();  // returns once everything submitted before the call is written
 
  private:
-  class ByteRingSet;
   void run_writer();
   void write_all(std::string_view data) const;
 
@@ -89,7 +91,7 @@ class Logger {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_cycles_{0};  // completed drain-and-write passes
   std::atomic<bool> stopping_{false};
-  std::unique_ptr<ByteRingSet> rings_;
+  util::PerThread<ByteRing> rings_;  // one per logging thread
   std::thread writer_;
 };
 

@@ -8,7 +8,6 @@ namespace {
 
 constexpr std::size_t kStatusClasses = 5;
 constexpr std::size_t kBucketCount = HttpMetrics::kBuckets.size();
-std::atomic<std::uint64_t> g_next_id{1};
 
 // Single writer per slot: a relaxed load and store is an increment no reader can tear.
 template <typename T>
@@ -32,7 +31,8 @@ struct HttpMetrics::Slot {
 };
 
 HttpMetrics::HttpMetrics(std::vector<std::string> route_templates)
-    : id_(g_next_id.fetch_add(1)), template_count_(route_templates.size() + 1) {
+    : template_count_(route_templates.size() + 1),
+      slots_([this] { return std::make_unique<Slot>(labels_.size()); }) {
   route_templates.emplace_back("unmatched");
   static constexpr std::array<std::string_view, kStatusClasses> kClasses = {"1xx", "2xx", "3xx",
                                                                             "4xx", "5xx"};
@@ -61,27 +61,12 @@ std::size_t HttpMetrics::series_index(std::size_t template_id, http::Method meth
   return (route * http::kMethodCount + http::index_of(method)) * kStatusClasses + status_class;
 }
 
-HttpMetrics::Slot& HttpMetrics::local() {
-  struct CacheEntry {
-    std::uint64_t owner;
-    Slot* slot;
-  };
-  thread_local std::vector<CacheEntry> cache;
-  for (const auto& entry : cache) {
-    if (entry.owner == id_) return *entry.slot;
-  }
-  std::lock_guard lock(slots_mutex_);
-  slots_.push_back(std::make_unique<Slot>(labels_.size()));
-  cache.push_back({id_, slots_.back().get()});
-  return *slots_.back();
-}
-
-void HttpMetrics::request_started() { bump<std::int64_t>(local().in_flight); }
+void HttpMetrics::request_started() { bump<std::int64_t>(slots_.local().in_flight); }
 
 void HttpMetrics::request_finished(std::size_t template_id, http::Method method, unsigned status,
                                    double seconds, std::size_t request_bytes,
                                    std::size_t response_bytes) {
-  Slot& slot = local();
+  Slot& slot = slots_.local();
   bump<std::int64_t>(slot.in_flight, -1);
   bump<std::uint64_t>(slot.request_bytes, request_bytes);
   bump<std::uint64_t>(slot.response_bytes, response_bytes);
@@ -94,15 +79,14 @@ void HttpMetrics::request_finished(std::size_t template_id, http::Method method,
 }
 
 void HttpMetrics::collect(PrometheusWriter& out) const {
-  std::lock_guard lock(slots_mutex_);
   std::int64_t in_flight = 0;
   std::uint64_t request_bytes = 0;
   std::uint64_t response_bytes = 0;
-  for (const auto& slot : slots_) {
-    in_flight += slot->in_flight.load(std::memory_order_relaxed);
-    request_bytes += slot->request_bytes.load(std::memory_order_relaxed);
-    response_bytes += slot->response_bytes.load(std::memory_order_relaxed);
-  }
+  slots_.for_each([&](const Slot& slot) {
+    in_flight += slot.in_flight.load(std::memory_order_relaxed);
+    request_bytes += slot.request_bytes.load(std::memory_order_relaxed);
+    response_bytes += slot.response_bytes.load(std::memory_order_relaxed);
+  });
 
   out.family("http_server_request_duration_seconds", "histogram",
              "Time from a request's head being read to its response being ready.");
@@ -118,14 +102,14 @@ void HttpMetrics::collect(PrometheusWriter& out) const {
     std::array<std::uint64_t, kBucketCount> buckets{};
     std::uint64_t count = 0;
     std::uint64_t sum_nanos = 0;
-    for (const auto& slot : slots_) {
-      const auto& series = slot->series[s];
+    slots_.for_each([&](const Slot& slot) {
+      const auto& series = slot.series[s];
       for (std::size_t b = 0; b < kBucketCount; ++b) {
         buckets[b] += series.buckets[b].load(std::memory_order_relaxed);
       }
       count += series.count.load(std::memory_order_relaxed);
       sum_nanos += series.sum_nanos.load(std::memory_order_relaxed);
-    }
+    });
     if (count == 0) continue;
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < kBucketCount; ++b) {

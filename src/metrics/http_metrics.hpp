@@ -5,12 +5,12 @@
 
 #include "http/method.hpp"
 #include "metrics/prometheus_writer.hpp"
+#include "util/per_thread.hpp"
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,14 +33,11 @@ class HttpMetrics {
 
  private:
   struct Slot;
-  Slot& local();
   std::size_t series_index(std::size_t template_id, http::Method method, unsigned status) const;
 
-  const std::uint64_t id_;           // distinguishes instances in the thread-local slot cache
   std::vector<std::string> labels_;  // pre-rendered method="..",route="..",status=".."
   std::size_t template_count_;
-  mutable std::mutex slots_mutex_;  // taken once per thread, when it first records
-  std::vector<std::unique_ptr<Slot>> slots_;
+  util::PerThread<Slot> slots_;  // one per recording thread
 };
 
 }  // namespace pend::metrics

@@ -67,19 +67,21 @@ void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label
 
 void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label> l,
                               std::uint64_t v) {
-  out_ += name;
-  labels(l);
-  out_ += ' ';
-  out_ += std::to_string(v);
-  out_ += '\n';
+  integer_sample(name, l, std::to_string(v));
 }
 
 void PrometheusWriter::sample(std::string_view name, std::initializer_list<Label> l,
                               std::int64_t v) {
+  integer_sample(name, l, std::to_string(v));
+}
+
+// Integers print exactly, not through a double.
+void PrometheusWriter::integer_sample(std::string_view name, std::initializer_list<Label> l,
+                                      std::string_view digits) {
   out_ += name;
   labels(l);
   out_ += ' ';
-  out_ += std::to_string(v);
+  out_ += digits;
   out_ += '\n';
 }
 

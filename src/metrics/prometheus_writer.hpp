@@ -32,6 +32,8 @@ class PrometheusWriter {
 
  private:
   void labels(std::initializer_list<Label> labels);
+  void integer_sample(std::string_view name, std::initializer_list<Label> labels,
+                      std::string_view digits);
   void value(double value);
   std::string out_;
 };
