@@ -48,6 +48,7 @@ std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::si
 
 Connection::Connection(Shard& shard, tcp::socket socket, boost::asio::ip::address peer)
     : shard_(shard), socket_(std::move(socket)), peer_(peer) {
+  expires_after(shard_.settings().idle_timeout);  // the sweeper may look before run() starts
   position_ = shard_.attach(this);
   shard_.counters().connections.fetch_add(1, std::memory_order_relaxed);
 }
