@@ -3,6 +3,7 @@
 #include "app/build_info.hpp"
 #include "app/healthcheck.hpp"
 #include "config/loader.hpp"
+#include "db/migrations.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -71,6 +72,25 @@ int main(int argc, char** argv) {
   serve->add_option("--port", port, "port to listen on, 0 for any (server.port)");
   serve->add_option("--threads", threads, "event loops, 0 for one per core (server.threads)");
 
+  bool migrate_first = false;
+  serve->add_flag("--migrate", migrate_first,
+                  "apply pending migrations before serving (development)");
+  std::string migrations_dir = "migrations";
+  const auto add_migrations_dir = [&](CLI::App* command) {
+    command->add_option("--migrations-dir", migrations_dir, "directory of NNN_name.sql files")
+        ->envname("PEND_MIGRATIONS_DIR")
+        ->capture_default_str();
+  };
+  add_migrations_dir(serve);
+
+  auto* migrate = cli.add_subcommand(
+      "migrate", "apply pending database migrations (exit 1 on failure, nothing half-applied)");
+  add_config_flags(migrate);
+  add_migrations_dir(migrate);
+  auto* migrate_status =
+      migrate->add_subcommand("status", "list migrations: applied, pending, changed");
+  migrate_status->fallthrough();  // --env, --no-dotenv... may follow "status"
+
   auto* config_cmd = cli.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
   auto* check = config_cmd->add_subcommand(
@@ -126,11 +146,47 @@ int main(int argc, char** argv) {
     return result.healthy ? 0 : 1;
   }
 
+  if (*migrate) {
+    const auto settings = load_or_exit(options);
+    try {
+      const auto files = pend::db::load_migrations(migrations_dir);
+      pend::db::Migrator migrator(settings.database.url);
+      if (*migrate_status) {
+        bool clean = true;
+        for (const auto& row : migrator.status(files)) {
+          std::printf("%03d  %-32s %-13s %s\n", row.version, row.name.c_str(), row.state.c_str(),
+                      row.applied_at.c_str());
+          clean = clean && row.state == "applied";
+        }
+        return clean ? 0 : 1;
+      }
+      const auto run = migrator.up(files);
+      for (const auto& row : run.applied) {
+        std::printf("applied %03d_%s (%lld ms)\n", row.version, row.name.c_str(), row.duration_ms);
+      }
+      std::printf("%zu migration(s) applied; the schema is up to date\n", run.applied.size());
+      return 0;
+    } catch (const pend::db::MigrationError& error) {
+      std::cerr << "pend-server migrate: " << error.what() << '\n';
+      return 1;
+    }
+  }
+
   if (*serve) {
     if (!host.empty()) options.overrides["server.host"] = host;
     if (!port.empty()) options.overrides["server.port"] = port;
     if (!threads.empty()) options.overrides["server.threads"] = threads;
     auto settings = load_or_exit(options);
+    if (migrate_first) {
+      try {
+        const auto run =
+            pend::db::Migrator(settings.database.url).up(pend::db::load_migrations(migrations_dir));
+        std::cerr << run.applied.size() << " migration(s) applied\n";
+      } catch (const pend::db::MigrationError& error) {
+        std::cerr << "pend-server: migrations failed: " << error.what() << '\n';
+        return 1;
+      }
+    }
     try {
       pend::app::Application application(std::move(settings));
       return application.run();
