@@ -4,6 +4,7 @@
 #include "app/healthcheck.hpp"
 #include "config/loader.hpp"
 #include "db/migrations.hpp"
+#include "db/seed.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -91,6 +92,12 @@ int main(int argc, char** argv) {
       migrate->add_subcommand("status", "list migrations: applied, pending, changed");
   migrate_status->fallthrough();  // --env, --no-dotenv... may follow "status"
 
+  auto* seed = cli.add_subcommand(
+      "seed",
+      "create the first superadmin (ADMIN_EMAIL, ADMIN_PASSWORD) and default system "
+      "configuration; idempotent");
+  add_config_flags(seed);
+
   auto* config_cmd = cli.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
   auto* check = config_cmd->add_subcommand(
@@ -168,6 +175,20 @@ int main(int argc, char** argv) {
       return 0;
     } catch (const pend::db::MigrationError& error) {
       std::cerr << "pend-server migrate: " << error.what() << '\n';
+      return 1;
+    }
+  }
+
+  if (*seed) {
+    const auto settings = load_or_exit(options);
+    try {
+      const auto report = pend::db::seed(settings.database.url, settings.seed);
+      std::printf("admin %s: %s\nsystem_config: %d row(s) created\n",
+                  settings.seed.admin_email.c_str(), report.admin.c_str(),
+                  report.config_rows_created);
+      return 0;
+    } catch (const pend::db::MigrationError& error) {
+      std::cerr << "pend-server seed: " << error.what() << '\n';
       return 1;
     }
   }

@@ -154,6 +154,11 @@ const std::vector<Key>& table() {
                "one log entry per request"),
       duration_key("health.check_timeout_ms", "PEND_HEALTH_CHECK_TIMEOUT_MS", &Settings::health,
                    &HealthSettings::check_timeout, 1, 60'000, "bound on each readiness check"),
+      string_key("seed.admin_email", "ADMIN_EMAIL", &Settings::seed, &SeedSettings::admin_email,
+                 "`pend-server seed`: email of the first superadmin"),
+      string_key("seed.admin_password", "ADMIN_PASSWORD", &Settings::seed,
+                 &SeedSettings::admin_password,
+                 "`pend-server seed`: that superadmin's password (12+ characters)", true),
   };
   return keys;
 }

@@ -61,6 +61,12 @@ struct HealthSettings {
   std::chrono::milliseconds check_timeout{1'000};
 };
 
+// Read by `pend-server seed` only: the first superadmin.
+struct SeedSettings {
+  std::string admin_email;
+  std::string admin_password;  // secret
+};
+
 struct Settings {
   Environment environment = Environment::development;
   ServerSettings server;
@@ -70,6 +76,7 @@ struct Settings {
   MetricsSettings metrics;
   LogSettings log;
   HealthSettings health;
+  SeedSettings seed;
 };
 
 std::string_view to_string(Environment environment);

@@ -1,10 +1,12 @@
 // Migrations and the schema against the real PostgreSQL that scripts/test starts: each test
 // gets a fresh database.
 #include "db/migrations.hpp"
+#include "db/seed.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -240,6 +242,36 @@ TEST_F(SchemaTest, UpdatedAtIsMaintainedByTheDatabase) {
       "('t@pend.example', 'T', 'x', '2000-01-01')");
   psql.value("UPDATE admin_users SET display_name = 'T2' WHERE email = 't@pend.example'");
   EXPECT_EQ(psql.value("SELECT updated_at > '2001-01-01' FROM admin_users"), "t");
+}
+
+}  // namespace
+}  // namespace pend::test
+
+namespace pend::test {
+namespace {
+
+TEST_F(SchemaTest, SeedCreatesOneSuperadminAndDefaultsAndIsIdempotent) {
+  config::SeedSettings settings{"Root@Pend.example", "correct horse battery staple"};
+  const auto first = db::seed(url_, settings);
+  EXPECT_EQ(first.admin, "created");
+  EXPECT_GT(first.config_rows_created, 0);
+  settings.admin_email = "root@pend.example";  // same admin, other case
+  const auto second = db::seed(url_, settings);
+  EXPECT_EQ(second.admin, "exists");
+  EXPECT_EQ(second.config_rows_created, 0);
+
+  Psql psql(url_);
+  EXPECT_EQ(psql.value("SELECT count(*) FROM admin_users WHERE role = 'superadmin'"), "1");
+  const auto hash = psql.value("SELECT password_hash FROM admin_users");
+  EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
+  EXPECT_EQ(hash.find("correct horse"), std::string::npos);
+  EXPECT_EQ(crypto_pwhash_str_verify(hash.c_str(), "correct horse battery staple", 28), 0);
+  EXPECT_NE(crypto_pwhash_str_verify(hash.c_str(), "wrong password!!", 16), 0);
+}
+
+TEST_F(SchemaTest, SeedRefusesAShortPassword) {
+  EXPECT_THROW(db::seed(url_, {"a@pend.example", "short"}), db::MigrationError);
+  EXPECT_EQ(Psql(url_).value("SELECT count(*) FROM admin_users"), "0");
 }
 
 }  // namespace
