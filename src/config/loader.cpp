@@ -18,8 +18,11 @@
 namespace pend::config {
 namespace {
 
-// Variables that select the configuration rather than set a key.
-const std::set<std::string, std::less<>> kControlVariables = {"PEND_ENV", "PEND_CONFIG_DIR"};
+// Variables that select the configuration rather than set a key, and prefixes the scripts
+// use for their own variables (scripts/test: PEND_TEST_*, scripts/dev: PEND_DEV_*).
+const std::set<std::string, std::less<>> kControlVariables = {"PEND_ENV", "PEND_CONFIG_DIR",
+                                                              "PEND_MIGRATIONS_DIR"};
+constexpr std::string_view kScriptPrefixes[] = {"PEND_TEST_", "PEND_DEV_"};
 const std::set<std::string, std::less<>> kRedisParts = {"REDIS_HOST", "REDIS_PORT",
                                                         "REDIS_PASSWORD"};
 
@@ -236,6 +239,9 @@ class Loader {
 
   void check_known_variable(const std::string& name, const std::string& source) {
     if (!name.starts_with("PEND_") || kControlVariables.contains(name)) return;
+    for (const auto prefix : kScriptPrefixes) {
+      if (name.starts_with(prefix)) return;
+    }
     const bool known =
         std::any_of(keys().begin(), keys().end(), [&](const Key& key) { return key.env == name; });
     if (!known && reported_.insert(name).second) {

@@ -117,6 +117,12 @@ TEST_F(LoaderTest, EveryProblemIsReportedAtOnce) {
   EXPECT_EQ(found.size(), 10u);
 }
 
+TEST_F(LoaderTest, ScriptVariablesAreNotTypos) {
+  env_ = {
+      {"PEND_TEST_DATABASE_URL", "x"}, {"PEND_DEV_PG_PORT", "5433"}, {"PEND_MIGRATIONS_DIR", "m"}};
+  EXPECT_TRUE(problems(options()).empty());
+}
+
 TEST_F(LoaderTest, MalformedTomlNamesTheLine) {
   write("config/development.toml", "[server]\nport = \n");
   const auto found = problems(options());
@@ -209,8 +215,8 @@ TEST(ShippedConfigTest, EnvExampleListsExactlyTheVariablesRead) {
   for (std::sregex_iterator it(content.begin(), content.end(), variable), end; it != end; ++it) {
     listed.insert((*it)[1]);
   }
-  std::set<std::string> read = {"PEND_ENV", "PEND_CONFIG_DIR", "REDIS_HOST", "REDIS_PORT",
-                                "REDIS_PASSWORD"};
+  std::set<std::string> read = {"PEND_ENV",   "PEND_CONFIG_DIR", "PEND_MIGRATIONS_DIR",
+                                "REDIS_HOST", "REDIS_PORT",      "REDIS_PASSWORD"};
   for (const auto& key : keys()) read.insert(std::string{key.env});
   EXPECT_EQ(listed, read);
 }
