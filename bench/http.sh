@@ -57,7 +57,7 @@ configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=
 
 pend_port=$(free_port)
 PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=true \
-  LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 \
+  LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_DATABASE_MAINTAIN_PARTITIONS=false \
   build/release/pend-server serve --no-dotenv 2>"$TMP/pend.log" &
 pend_pid=$!; pids+=("$pend_pid")
 wait_for "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live"

@@ -4,6 +4,7 @@
 #include "app/healthcheck.hpp"
 #include "config/loader.hpp"
 #include "db/migrations.hpp"
+#include "db/partitions.hpp"
 #include "db/seed.hpp"
 
 #include <CLI/CLI.hpp>
@@ -98,6 +99,10 @@ int main(int argc, char** argv) {
       "configuration; idempotent");
   add_config_flags(seed);
 
+  auto* partitions = cli.add_subcommand(
+      "partitions", "create upcoming monthly partitions and drop those past retention, once");
+  add_config_flags(partitions);
+
   auto* config_cmd = cli.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
   auto* check = config_cmd->add_subcommand(
@@ -173,8 +178,23 @@ int main(int argc, char** argv) {
       }
       std::printf("%zu migration(s) applied; the schema is up to date\n", run.applied.size());
       return 0;
-    } catch (const pend::db::MigrationError& error) {
+    } catch (const pend::db::DatabaseError& error) {
       std::cerr << "pend-server migrate: " << error.what() << '\n';
+      return 1;
+    }
+  }
+
+  if (*partitions) {
+    const auto settings = load_or_exit(options);
+    try {
+      const auto report = pend::db::maintain_partitions(
+          settings.database.url, settings.database.partition_months_ahead,
+          pend::db::partition_policies(settings.database));
+      std::printf("%d partition(s) created, %zu dropped\n", report.created, report.dropped.size());
+      for (const auto& name : report.dropped) std::printf("dropped %s\n", name.c_str());
+      return 0;
+    } catch (const pend::db::DatabaseError& error) {
+      std::cerr << "pend-server partitions: " << error.what() << '\n';
       return 1;
     }
   }
@@ -187,7 +207,7 @@ int main(int argc, char** argv) {
                   settings.seed.admin_email.c_str(), report.admin.c_str(),
                   report.config_rows_created);
       return 0;
-    } catch (const pend::db::MigrationError& error) {
+    } catch (const pend::db::DatabaseError& error) {
       std::cerr << "pend-server seed: " << error.what() << '\n';
       return 1;
     }
@@ -203,7 +223,7 @@ int main(int argc, char** argv) {
         const auto run =
             pend::db::Migrator(settings.database.url).up(pend::db::load_migrations(migrations_dir));
         std::cerr << run.applied.size() << " migration(s) applied\n";
-      } catch (const pend::db::MigrationError& error) {
+      } catch (const pend::db::DatabaseError& error) {
         std::cerr << "pend-server: migrations failed: " << error.what() << '\n';
         return 1;
       }

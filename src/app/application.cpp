@@ -1,6 +1,7 @@
 #include "app/application.hpp"
 
 #include "app/build_info.hpp"
+#include "db/partitions.hpp"
 #include "domain/health/routes.hpp"
 #include "health/dependency_probes.hpp"
 #include "http/request_pipeline.hpp"
@@ -47,6 +48,7 @@ Application::Application(config::Settings settings, ApplicationOptions options)
 }
 
 Application::~Application() {
+  partition_maintainer_.reset();
   server_.reset();  // drains and joins the shards before what they use goes away
   if (logging::global() == logger_.get()) logging::set_global(nullptr);
 }
@@ -114,6 +116,9 @@ void Application::start() {
   server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
   add_collectors();
   server_->start();
+  if (settings_.database.maintain_partitions) {
+    partition_maintainer_ = std::make_unique<db::PartitionMaintainer>(settings_.database);
+  }
 }
 
 std::uint16_t Application::port() const { return server_ ? server_->port() : 0; }
@@ -125,6 +130,7 @@ void Application::shutdown() {
 
 void Application::wait() {
   if (server_) server_->wait();
+  partition_maintainer_.reset();
   logging::info("API", "SERVER_STOPPED", "stopped");
   logger_->flush();
 }

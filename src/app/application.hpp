@@ -17,6 +17,9 @@ class RequestPipeline;
 namespace pend::metrics {
 class HttpMetrics;
 }
+namespace pend::db {
+class PartitionMaintainer;
+}
 
 namespace pend::app {
 
@@ -59,6 +62,7 @@ class Application {
   std::unique_ptr<metrics::HttpMetrics> http_metrics_;
   std::shared_ptr<http::RequestPipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<db::PartitionMaintainer> partition_maintainer_;
 };
 
 }  // namespace pend::app

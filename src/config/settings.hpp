@@ -40,6 +40,14 @@ struct CorsSettings {
 
 struct DatabaseSettings {
   std::string url = "postgresql://pend@127.0.0.1:5432/pend";  // secret: holds the password
+  bool maintain_partitions = true;      // serve creates and drops partitions itself
+  unsigned partition_months_ahead = 3;  // monthly partitions kept ready beyond this month
+  std::chrono::minutes partition_check_interval{60};
+  // Retention of the partitioned tables (whole months are dropped once past it).
+  unsigned server_logs_retention_days = 90;
+  unsigned api_metrics_retention_days = 30;
+  unsigned system_metrics_retention_days = 30;
+  unsigned security_events_retention_days = 180;
 };
 
 struct RedisSettings {

@@ -1,6 +1,5 @@
 #include "db/migrations.hpp"
 
-#include <libpq-fe.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -25,55 +24,6 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-// A blocking libpq session for the migrator. Errors become MigrationError with PostgreSQL's
-// message; the connection URL (which may hold a password) is never part of one.
-class Session {
- public:
-  explicit Session(const std::string& url) : conn_(PQconnectdb(url.c_str()), &PQfinish) {
-    if (PQstatus(conn_.get()) != CONNECTION_OK) {
-      throw MigrationError("cannot connect to PostgreSQL: " + error());
-    }
-    exec("SET client_min_messages = warning");
-  }
-
-  ResultPtr exec(const std::string& sql) {
-    ResultPtr result(PQexec(conn_.get(), sql.c_str()), &PQclear);
-    check(result.get());
-    return result;
-  }
-
-  ResultPtr exec(const std::string& sql, const std::vector<std::string>& params) {
-    std::vector<const char*> values;
-    for (const auto& p : params) values.push_back(p.c_str());
-    ResultPtr result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()),
-                                  nullptr, values.data(), nullptr, nullptr, 0),
-                     &PQclear);
-    check(result.get());
-    return result;
-  }
-
- private:
-  std::string error() const {
-    std::string message = PQerrorMessage(conn_.get());
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-      message.pop_back();
-    }
-    return message;
-  }
-
-  void check(PGresult* result) const {
-    const auto status = PQresultStatus(result);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
-    std::string message = result ? PQresultErrorMessage(result) : error();
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    throw MigrationError(message);
-  }
-
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-};
-
 struct Applied {
   std::string name;
   std::string checksum;
@@ -81,7 +31,7 @@ struct Applied {
   long long duration_ms;
 };
 
-std::map<int, Applied> read_applied(Session& session) {
+std::map<int, Applied> read_applied(BlockingSession& session) {
   session.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY,"
@@ -89,14 +39,13 @@ std::map<int, Applied> read_applied(Session& session) {
       " checksum CHAR(64) NOT NULL,"
       " applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),"
       " duration_ms INTEGER NOT NULL)");
-  auto rows = session.exec(
+  const auto rows = session.exec(
       "SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC',"
       " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms FROM schema_migrations ORDER BY version");
   std::map<int, Applied> applied;
-  for (int row = 0; row < PQntuples(rows.get()); ++row) {
-    applied[std::stoi(PQgetvalue(rows.get(), row, 0))] =
-        Applied{PQgetvalue(rows.get(), row, 1), PQgetvalue(rows.get(), row, 2),
-                PQgetvalue(rows.get(), row, 3), std::stoll(PQgetvalue(rows.get(), row, 4))};
+  for (int row = 0; row < rows.size(); ++row) {
+    applied[std::stoi(rows.value(row, 0))] = Applied{
+        rows.value(row, 1), rows.value(row, 2), rows.value(row, 3), std::stoll(rows.value(row, 4))};
   }
   return applied;
 }
@@ -173,7 +122,7 @@ Migrator::Migrator(std::string database_url) : database_url_(std::move(database_
 }
 
 MigrationRun Migrator::up(const std::vector<MigrationFile>& files) {
-  Session session(database_url_);
+  BlockingSession session(database_url_);
   // Session-level lock: held across the per-file transactions, released when we are done
   // (or when the connection dies).
   session.exec(std::string{"SELECT pg_advisory_lock("} + kLockKey + ")");
@@ -195,14 +144,15 @@ MigrationRun Migrator::up(const std::vector<MigrationFile>& files) {
           {std::to_string(file.version), file.name, file.checksum, std::to_string(duration)});
       session.exec("COMMIT");
       run.applied.push_back({file.version, file.name, "applied", "", duration});
-    } catch (const MigrationError& error) {
+    } catch (const DatabaseError& error) {
       try {
         session.exec("ROLLBACK");
-      } catch (const MigrationError&) {
+      } catch (const DatabaseError&) {
         // The connection is gone; PostgreSQL rolls back on its own.
       }
       throw MigrationError("migration " + label(file.version, file.name) +
-                           ".sql failed and was rolled back: " + error.what());
+                               ".sql failed and was rolled back: " + error.what(),
+                           error.sqlstate());
     }
   }
   session.exec(std::string{"SELECT pg_advisory_unlock("} + kLockKey + ")");
@@ -210,7 +160,7 @@ MigrationRun Migrator::up(const std::vector<MigrationFile>& files) {
 }
 
 std::vector<MigrationStatus> Migrator::status(const std::vector<MigrationFile>& files) {
-  Session session(database_url_);
+  BlockingSession session(database_url_);
   const auto applied = read_applied(session);
   std::vector<MigrationStatus> out;
   for (const auto& file : files) {

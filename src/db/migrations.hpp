@@ -6,20 +6,22 @@
 //
 //   auto files = load_migrations("migrations");
 //   Migrator migrator(settings.database.url);
-//   MigrationRun run = migrator.up(files);   // throws MigrationError
+//   MigrationRun run = migrator.up(files);   // throws MigrationError, DatabaseError
 #pragma once
+
+#include "db/blocking_session.hpp"
 
 #include <chrono>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace pend::db {
 
-class MigrationError : public std::runtime_error {
+// The history and the files disagree, a file is malformed, or a file failed and was rolled back.
+class MigrationError : public DatabaseError {
  public:
-  using std::runtime_error::runtime_error;
+  using DatabaseError::DatabaseError;
 };
 
 struct MigrationFile {

@@ -15,7 +15,7 @@ struct SeedReport {
   int config_rows_created = 0;
 };
 
-// Throws MigrationError (db/migrations.hpp) when the database refuses or the input is bad.
+// Throws DatabaseError (db/blocking_session.hpp) when the database refuses or input is bad.
 SeedReport seed(const std::string& database_url, const config::SeedSettings& settings);
 
 }  // namespace pend::db

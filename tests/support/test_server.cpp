@@ -25,6 +25,7 @@ config::Settings test_settings() {
   settings.log.level = "info";
   settings.log.access_log = true;
   settings.cors.allowed_origins = {"https://app.pend.example"};
+  settings.database.maintain_partitions = false;  // tests run it explicitly
   if (auto url = env("PEND_TEST_DATABASE_URL"); !url.empty()) settings.database.url = url;
   if (auto url = env("PEND_TEST_REDIS_URL"); !url.empty()) settings.redis.url = url;
   return settings;

@@ -36,7 +36,8 @@ kept=$(ls -1 "$work"/pend-*.dump | wc -l)
 newest=$(ls -1 "$work"/pend-*.dump | sort | tail -1)
 
 DATABASE_URL="$base/$b" PATH="$(dirname "$binary"):$PATH" scripts/db/restore "$newest" >"$work/status.txt"
-grep -c ' applied ' "$work/status.txt" | grep -qx 3 || { echo "FAIL: migrate status after restore:"; cat "$work/status.txt"; exit 1; }
+expected=$(ls -1 migrations/*.sql | wc -l)
+grep -c ' applied ' "$work/status.txt" | grep -qx "$expected" || { echo "FAIL: migrate status after restore:"; cat "$work/status.txt"; exit 1; }
 for q in "SELECT error_message FROM server_logs WHERE event_type = 'BACKUP_TEST'" \
          "SELECT email || ' ' || role FROM admin_users" \
          "SELECT count(*) FROM system_config" \

@@ -1,6 +1,7 @@
 // Migrations and the schema against the real PostgreSQL that scripts/test starts: each test
 // gets a fresh database.
 #include "db/migrations.hpp"
+#include "db/partitions.hpp"
 #include "db/seed.hpp"
 #include "support/test_server.hpp"
 
@@ -81,17 +82,19 @@ class MigrationsTest : public ::testing::Test {
 TEST_F(MigrationsTest, FromEmptyThenRerunIsANoOp) {
   db::Migrator migrator(url_);
   const auto first = migrator.up(shipped());
-  ASSERT_EQ(first.applied.size(), 3u);
+  ASSERT_EQ(first.applied.size(), shipped().size());
   EXPECT_EQ(first.applied[0].name, "initial_schema");
   EXPECT_EQ(first.applied[1].name, "enhanced_logging");
   EXPECT_EQ(first.applied[2].name, "performance_indexes");
+  EXPECT_EQ(first.applied[3].name, "partition_retention");
   EXPECT_TRUE(migrator.up(shipped()).applied.empty());
 
   Psql psql(url_);
-  EXPECT_EQ(psql.value("SELECT count(*) FROM schema_migrations"), "3");
+  const auto count = std::to_string(shipped().size());
+  EXPECT_EQ(psql.value("SELECT count(*) FROM schema_migrations"), count);
   EXPECT_EQ(psql.value("SELECT count(*) FROM schema_migrations WHERE length(checksum) = 64 "
                        "AND duration_ms >= 0 AND applied_at <= now()"),
-            "3");
+            count);
   for (const auto* table :
        {"users", "admin_users", "server_logs", "api_metrics", "system_metrics", "blockchain_events",
         "admin_audit_logs", "security_events", "system_config"}) {
@@ -126,7 +129,8 @@ TEST_F(MigrationsTest, AFailingMigrationLeavesNothingBehind) {
   EXPECT_THROW(migrator.up(files), db::MigrationError);
   Psql psql(url_);
   EXPECT_EQ(psql.value("SELECT to_regclass('half_done') IS NULL"), "t");
-  EXPECT_EQ(psql.value("SELECT max(version) FROM schema_migrations"), "3");
+  EXPECT_EQ(psql.value("SELECT max(version) FROM schema_migrations"),
+            std::to_string(shipped().back().version));
 }
 
 TEST_F(MigrationsTest, ConcurrentMigratorsSerialize) {
@@ -144,7 +148,7 @@ TEST_F(MigrationsTest, ConcurrentMigratorsSerialize) {
   }
   for (auto& t : migrators) t.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(applied.load(), 3) << "each migration applied exactly once";
+  EXPECT_EQ(applied.load(), static_cast<int>(shipped().size())) << "each applied exactly once";
 }
 
 class SchemaTest : public MigrationsTest {
@@ -235,6 +239,37 @@ TEST_F(SchemaTest, MonthlyPartitionsAndADefaultForEverythingElse) {
       << "idempotent";
 }
 
+TEST_F(SchemaTest, RetentionDropsWholeMonthsPastItAndTheWindowMovesAhead) {
+  Psql psql(url_);
+  psql.value(
+      "CREATE TABLE server_logs_2020_01 PARTITION OF server_logs FOR VALUES FROM "
+      "('2020-01-01T00:00:00Z') TO ('2020-02-01T00:00:00Z')");
+  psql.value(
+      "INSERT INTO server_logs (timestamp, level, category, event_type) VALUES "
+      "('2020-01-15T00:00:00Z', 'info', 'API', 'OLD')");
+  // Last month is within every retention and must stay.
+  psql.value(
+      "DO $$ DECLARE s timestamp := date_trunc('month', now() AT TIME ZONE 'UTC') - "
+      "interval '1 month'; BEGIN EXECUTE format('CREATE TABLE %I PARTITION OF server_logs FOR "
+      "VALUES FROM (%L) TO (%L)', 'server_logs_' || to_char(s, 'YYYY_MM'), (s AT TIME ZONE "
+      "'UTC')::text, ((s + interval '1 month') AT TIME ZONE 'UTC')::text); END $$");
+
+  config::DatabaseSettings settings;  // retention 90 / 30 / 30 / 180 days
+  const auto report = db::maintain_partitions(url_, 5, db::partition_policies(settings));
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"server_logs_2020_01"});
+  EXPECT_EQ(report.created, 8) << "months 4 and 5 ahead, for four tables";
+  EXPECT_EQ(psql.value("SELECT to_regclass('server_logs_2020_01') IS NULL"), "t");
+  EXPECT_EQ(psql.value("SELECT count(*) FROM server_logs WHERE event_type = 'OLD'"), "0");
+  EXPECT_EQ(psql.value("SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                       "'server_logs'::regclass"),
+            "8")
+      << "last month, this month, five ahead, and the default";
+
+  const auto again = db::maintain_partitions(url_, 5, db::partition_policies(settings));
+  EXPECT_EQ(again.created, 0);
+  EXPECT_TRUE(again.dropped.empty());
+}
+
 TEST_F(SchemaTest, UpdatedAtIsMaintainedByTheDatabase) {
   Psql psql(url_);
   psql.value(
@@ -270,7 +305,7 @@ TEST_F(SchemaTest, SeedCreatesOneSuperadminAndDefaultsAndIsIdempotent) {
 }
 
 TEST_F(SchemaTest, SeedRefusesAShortPassword) {
-  EXPECT_THROW(db::seed(url_, {"a@pend.example", "short"}), db::MigrationError);
+  EXPECT_THROW(db::seed(url_, {"a@pend.example", "short"}), db::DatabaseError);
   EXPECT_EQ(Psql(url_).value("SELECT count(*) FROM admin_users"), "0");
 }
 

@@ -1,0 +1,54 @@
+#include "db/blocking_session.hpp"
+
+namespace pend::db {
+namespace {
+
+std::string trimmed(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+}  // namespace
+
+namespace {
+
+// The URL, with a bound on connecting so a tool or a background thread never hangs on a
+// host that does not answer (libpq waits forever by default).
+PGconn* connect(const std::string& url) {
+  const char* keywords[] = {"dbname", "connect_timeout", nullptr};
+  const char* values[] = {url.c_str(), "10", nullptr};
+  return PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+}
+
+}  // namespace
+
+BlockingSession::BlockingSession(const std::string& url) : conn_(connect(url), &PQfinish) {
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    throw DatabaseError("cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_.get())),
+                        "08006");
+  }
+  exec("SET client_min_messages = warning");
+}
+
+Rows BlockingSession::exec(const std::string& sql) {
+  return check(PQexec(conn_.get(), sql.c_str()));
+}
+
+Rows BlockingSession::exec(const std::string& sql, const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  return check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), nullptr, nullptr, 0));
+}
+
+Rows BlockingSession::check(PGresult* result) const {
+  Rows rows(result);
+  const auto status = PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return rows;
+  if (result == nullptr) throw DatabaseError(trimmed(PQerrorMessage(conn_.get())), "08006");
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  throw DatabaseError(trimmed(PQresultErrorMessage(result)), state ? state : "");
+}
+
+}  // namespace pend::db

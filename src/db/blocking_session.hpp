@@ -1,0 +1,52 @@
+// BlockingSession: a plain libpq connection for the tools that run outside the request path
+// (migrate, seed, partition maintenance on its own thread). Errors become DatabaseError with
+// PostgreSQL's message and SQLSTATE; the connection URL, which may hold a password, is never
+// part of one.
+//
+//   BlockingSession session(url);
+//   auto rows = session.exec("SELECT name FROM t WHERE id = $1", {"42"});
+//   std::string name = rows.value(0, 0);
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pend::db {
+
+class DatabaseError : public std::runtime_error {
+ public:
+  DatabaseError(const std::string& message, std::string sqlstate = {})
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+class Rows {
+ public:
+  explicit Rows(PGresult* result) : result_(result, &PQclear) {}
+  int size() const { return PQntuples(result_.get()); }
+  std::string value(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+class BlockingSession {
+ public:
+  explicit BlockingSession(const std::string& url);
+
+  Rows exec(const std::string& sql);  // may hold several statements
+  Rows exec(const std::string& sql, const std::vector<std::string>& params);
+
+ private:
+  Rows check(PGresult* result) const;
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+};
+
+}  // namespace pend::db
