@@ -1,113 +1,165 @@
 #!/usr/bin/env bash
-# bench/http.sh: wrk against GET /api/v1/health/live on pend-server (full middleware chain,
-# access log on, written to a file) and, in the same run, on nginx returning a fixed 200 JSON
-# (the ceiling). Two loads: 2 threads x 200 connections flat out, and 19,000 connections
-# that each wait 1 s between requests. Prints a markdown table for docs/benchmarks.md.
+# bench/http.sh: wrk against GET /api/v1/health/live on pend-server (Release build, full
+# middleware chain, access log on and written to a file) and, in the same run, against
+# nginx-light returning a fixed 200 JSON (bench/nginx/nginx.conf.in), the ceiling. Loads:
 #
-#   bench/http.sh                 # build build/release, start both servers, compare
-#   bench/http.sh --url URL       # only measure an already running instance at URL
-#   BENCH_DURATION=30 bench/http.sh
+#   flat out:   wrk -t2 -c200 -d15s --latency
+#   many idle:  wrk -t2 -c19000 -d30s --timeout 5s --latency, each connection waiting 1 s
+#               between requests (bench/wrk/delay_report.lua)
+#
+# Prints requests/s, p50, p99 and errors (socket connect/read/write/timeout + non-2xx/3xx)
+# as a markdown table, pend-server's share of nginx's requests/s, and pend-server's resident
+# memory idle after start and after the load. Raw wrk output: build/bench-http/.
+#
+#   bench/http.sh                  build build/release, start both servers, compare
+#   bench/http.sh --url URL        only measure an already running instance at URL
+#
+# Environment: BENCH_DURATION (seconds of the flat-out run, 15), BENCH_MANY_DURATION
+# (seconds of the many-connection run, 2 x BENCH_DURATION), BENCH_CONNECTIONS (19000),
+# BENCH_OUT (build/bench-http). The machine has 2 cores which wrk and the server share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/services.sh
+source scripts/lib/common.sh
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit "${1:-0}"; }
+
+url_only=""
+while (($#)); do
+  case $1 in
+    --url) url_only=${2:?--url needs a URL}; shift 2 ;;
+    -h | --help) usage 0 ;;
+    *) echo "unknown argument: $1" >&2; usage 2 ;;
+  esac
+done
 
 DURATION=${BENCH_DURATION:-15}
+MANY_DURATION=${BENCH_MANY_DURATION:-$((DURATION * 2))}
 MANY=${BENCH_CONNECTIONS:-19000}
-url_only=""
-if [ "${1:-}" = "--url" ]; then url_only=${2:?--url needs a URL}; fi
+OUT=${BENCH_OUT:-build/bench-http}
 
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-[ "$(ulimit -n)" -ge $((MANY + 500)) ] || die "need $((MANY + 500)) open files, have $(ulimit -n)"
 command -v wrk >/dev/null || die "wrk is missing (scripts/install-deps)"
+[ -n "$url_only" ] || command -v nginx >/dev/null || die "nginx is missing (scripts/install-deps)"
 
+# Open files: one per connection in wrk and in each server. Raise the soft limit to the hard.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+[ "$NOFILE" = unlimited ] && NOFILE=1048576
+((NOFILE >= MANY + 200)) ||
+  die "need $((MANY + 200)) open files for $MANY connections, the hard limit is $NOFILE"
+# Outgoing connections from 127.0.0.1 to one port: each needs its own ephemeral port.
+read -r port_low port_high </proc/sys/net/ipv4/ip_local_port_range
+((port_high - port_low + 1 >= MANY + 1000)) ||
+  warn "ephemeral ports $port_low-$port_high hold fewer than $MANY + 1000 connections"
+
+mkdir -p "$OUT"
 TMP=$(mktemp -d /tmp/pend-bench.XXXXXX)
-pids=()
+pend_pid="" nginx_pid=""
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local status=$?
+  trap - EXIT INT TERM
+  stop_pid "$pend_pid" 30
+  stop_pid "$nginx_pid" 10
+  [ ! -f "$TMP/pend.log" ] || cp "$TMP/pend.log" "$OUT/pend-server.log"
   rm -rf "$TMP"
+  exit "$status"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-# run_wrk NAME URL ARGS...: prints "NAME rps p50 p99 errors"
+# run_wrk NAME URL WRK_ARGS...: prints "rps=... p50_ms=... p99_ms=... errors=... requests=..."
+# from the RESULT line bench/wrk/report.lua adds; the full output goes to $OUT/NAME.txt.
 run_wrk() {
   local name=$1 url=$2; shift 2
-  local out; out=$(wrk "$@" --latency "$url" 2>&1) || { echo "$out" >&2; die "wrk failed"; }
-  echo "$out" > "$TMP/$name.wrk"
-  local line; line=$(grep '^RESULT' <<<"$out") || { echo "$out" >&2; die "no RESULT line"; }
-  echo "$name $line"
+  local out
+  if ! out=$(wrk "$@" --latency "$url" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "wrk failed against $url"
+  fi
+  printf '%s\n' "$out" >"$OUT/$name.txt"
+  grep '^RESULT ' <<<"$out" | sed 's/^RESULT //' || { printf '%s\n' "$out" >&2; die "wrk printed no RESULT line"; }
 }
-
 flat_out() { run_wrk "$1" "$2" -t2 -c200 -d"${DURATION}s" -s bench/wrk/report.lua; }
 many_idle() {
-  run_wrk "$1" "$2" -t2 -c"$MANY" -d"$((DURATION * 2))s" --timeout 5s -s bench/wrk/delay_report.lua
+  run_wrk "$1" "$2" -t2 -c"$MANY" -d"${MANY_DURATION}s" --timeout 5s -s bench/wrk/delay_report.lua
 }
 
-rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+field() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
+header() { echo "| run | requests/s | p50 ms | p99 ms | errors |"; echo "|---|---|---|---|---|"; }
+row() { # row LABEL RESULT
+  printf '| %s | %s | %s | %s | %s |\n' "$1" "$(field "$2" rps)" "$(field "$2" p50_ms)" \
+    "$(field "$2" p99_ms)" "$(field "$2" errors)"
+}
+rss_mib() { awk -v k="${2:-VmRSS}:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 if [ -n "$url_only" ]; then
-  flat_out target "$url_only"
-  many_idle target_many "$url_only"
+  log "flat out against $url_only: 2 threads, 200 connections, ${DURATION}s"
+  flat=$(flat_out target "$url_only")
+  log "$MANY connections at 1 request/s each against $url_only, ${MANY_DURATION}s"
+  many=$(many_idle target_many "$url_only")
+  echo
+  header
+  row "$url_only, 200 connections" "$flat"
+  row "$url_only, $MANY connections at 1 req/s" "$many"
   exit 0
 fi
 
-log "building build/release"
+log "building build/release (Release)"
 configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=OFF \
-  -DPEND_BUILD_BENCH=ON >/dev/null
+  -DPEND_BUILD_BENCH=ON
 
+# pend-server as in development, but: loopback only, info level, access log on (one JSON
+# line per request, to a file), room for the 19,000 connections, no database maintenance.
 pend_port=$(free_port)
+log "starting pend-server on 127.0.0.1:$pend_port"
 PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=true \
   LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_DATABASE_MAINTAIN_PARTITIONS=false \
-  build/release/pend-server serve --no-dotenv 2>"$TMP/pend.log" &
-pend_pid=$!; pids+=("$pend_pid")
-wait_for "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live"
-sleep 1
+  build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
+pend_pid=$!
+if ! wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live"; then
+  tail -20 "$TMP/pend.log" >&2
+  die "pend-server did not start"
+fi
+sleep 2
 idle_rss=$(rss_mib "$pend_pid")
 
 nginx_port=$(free_port)
-mkdir -p "$TMP/nginx/logs"
-cat >"$TMP/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-worker_rlimit_nofile 40000;
-daemon off;
-error_log $TMP/nginx/error.log warn;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$nginx_port reuseport;
-    location / { default_type application/json; return 200 '{"status":"ok"}'; }
-  }
-}
-NGINX
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
-pids+=("$!")
-wait_for "nginx" 30 curl -sf "http://127.0.0.1:$nginx_port/"
+log "starting nginx on 127.0.0.1:$nginx_port"
+mkdir -p "$TMP/nginx/tmp"
+sed -e "s/@PORT@/$nginx_port/" -e "s/@NOFILE@/$NOFILE/" bench/nginx/nginx.conf.in >"$TMP/nginx/nginx.conf"
+nginx -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" </dev/null &
+nginx_pid=$!
+if ! wait_for --pid "$nginx_pid" "nginx" 30 curl -sf "http://127.0.0.1:$nginx_port/"; then
+  cat "$TMP/nginx/error.log" >&2 || true
+  die "nginx did not start"
+fi
 
-log "flat out: 2 threads, 200 connections, ${DURATION}s each"
-nginx_flat=$(flat_out nginx "http://127.0.0.1:$nginx_port/")
-pend_flat=$(flat_out pend "http://127.0.0.1:$pend_port/api/v1/health/live")
-log "$MANY connections, 1 request per second each, $((DURATION * 2))s each"
-nginx_many=$(many_idle nginx_many "http://127.0.0.1:$nginx_port/")
-pend_many=$(many_idle pend_many "http://127.0.0.1:$pend_port/api/v1/health/live")
-loaded_rss=$(rss_mib "$pend_pid")
-log_lines=$(wc -l <"$TMP/pend.log")
-
-field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
-row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$(field "$2" rps)" "$(field "$2" p50_ms)" \
-  "$(field "$2" p99_ms)" "$(field "$2" errors)"; }
+pend_url="http://127.0.0.1:$pend_port/api/v1/health/live"
+nginx_url="http://127.0.0.1:$nginx_port/"
+log "flat out: 2 threads, 200 connections, ${DURATION}s per server"
+nginx_flat=$(flat_out nginx "$nginx_url")
+pend_flat=$(flat_out pend "$pend_url")
+log "$MANY connections at 1 request/s each, ${MANY_DURATION}s per server"
+nginx_many=$(many_idle nginx_many "$nginx_url")
+pend_many=$(many_idle pend_many "$pend_url")
+peak_rss=$(rss_mib "$pend_pid" VmHWM)
+sleep 2
+after_rss=$(rss_mib "$pend_pid")
+kill -0 "$pend_pid" 2>/dev/null || die "pend-server exited during the run (see $OUT/pend-server.log)"
+access_lines=$(grep -c '"event_type":"HTTP_REQUEST"' "$TMP/pend.log" || true)
 
 echo
-echo "| run | requests/s | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|"
+header
 row "nginx, 200 connections" "$nginx_flat"
 row "pend-server, 200 connections" "$pend_flat"
 row "nginx, $MANY connections at 1 req/s" "$nginx_many"
 row "pend-server, $MANY connections at 1 req/s" "$pend_many"
 echo
-awk -v p="$(field "$pend_flat" rps)" -v n="$(field "$nginx_flat" rps)" \
-  'BEGIN { printf "pend-server / nginx requests/s (200 connections): %.0f%%\n", 100 * p / n }'
-echo "pend-server resident memory: ${idle_rss} MiB idle after start, ${loaded_rss} MiB after the runs"
-echo "access log lines written during the run: $log_lines"
+awk -v p="$(field "$pend_flat" rps)" -v n="$(field "$nginx_flat" rps)" 'BEGIN {
+  if (n > 0) printf "pend-server / nginx requests/s, 200 connections: %.0f%% (target >= 70%%)\n", 100 * p / n }'
+awk -v p="$(field "$pend_many" rps)" -v n="$(field "$nginx_many" rps)" 'BEGIN {
+  if (n > 0) printf "pend-server / nginx requests/s, many connections: %.0f%%\n", 100 * p / n }'
+echo "pend-server $MANY-connection p99: $(field "$pend_many" p99_ms) ms (target < 100), errors: $(field "$pend_many" errors) (target 0)"
+echo "pend-server resident memory: ${idle_rss} MiB idle after start (target < 50), ${peak_rss} MiB peak, ${after_rss} MiB after the runs"
+echo "pend-server access log entries written during the run: $access_lines"
+echo "raw wrk output and the server log: $OUT/"

@@ -195,6 +195,7 @@ int main(int argc, char** argv) {
       return 0;
     } catch (const pend::db::DatabaseError& error) {
       std::cerr << "pend-server partitions: " << error.what() << '\n';
+      if (error.sqlstate() == "42883") std::cerr << "(run pend-server migrate first)\n";
       return 1;
     }
   }
@@ -203,9 +204,9 @@ int main(int argc, char** argv) {
     const auto settings = load_or_exit(options);
     try {
       const auto report = pend::db::seed(settings.database.url, settings.seed);
-      std::printf("admin %s: %s\nsystem_config: %d row(s) created\n",
-                  settings.seed.admin_email.c_str(), report.admin.c_str(),
-                  report.config_rows_created);
+      std::printf("admin%s%s: %s\nsystem_config: %d row(s) created\n",
+                  settings.seed.admin_email.empty() ? "" : " ", settings.seed.admin_email.c_str(),
+                  report.admin.c_str(), report.config_rows_created);
       return 0;
     } catch (const pend::db::DatabaseError& error) {
       std::cerr << "pend-server seed: " << error.what() << '\n';
