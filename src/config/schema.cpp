@@ -39,6 +39,25 @@ Key bool_key(std::string_view path, std::string_view env, Section Settings::*sec
           [=](const Settings& s) -> Value { return s.*section.*field; }};
 }
 
+// Integers and durations (a count of the duration's unit) share one representation.
+template <typename T>
+std::int64_t to_integer(const T& value) {
+  if constexpr (requires { value.count(); }) {
+    return static_cast<std::int64_t>(value.count());
+  } else {
+    return static_cast<std::int64_t>(value);
+  }
+}
+
+template <typename T>
+T from_integer(std::int64_t number) {
+  if constexpr (requires { T{}.count(); }) {
+    return T{number};
+  } else {
+    return static_cast<T>(number);
+  }
+}
+
 template <typename Section, typename Field>
 Key int_key(std::string_view path, std::string_view env, Section Settings::*section,
             Field Section::*field, std::int64_t min, std::int64_t max, std::string_view help) {
@@ -50,27 +69,9 @@ Key int_key(std::string_view path, std::string_view env, Section Settings::*sect
           false,
           help,
           [=](Settings& s, const Value& v) {
-            s.*section.*field = static_cast<Field>(std::get<std::int64_t>(v));
+            s.*section.*field = from_integer<Field>(std::get<std::int64_t>(v));
           },
-          [=](const Settings& s) -> Value { return static_cast<std::int64_t>(s.*section.*field); }};
-}
-
-template <typename Section, typename Duration>
-Key duration_key(std::string_view path, std::string_view env, Section Settings::*section,
-                 Duration Section::*field, std::int64_t min, std::int64_t max,
-                 std::string_view help) {
-  return {
-      path,
-      env,
-      Kind::integer,
-      min,
-      max,
-      false,
-      help,
-      [=](Settings& s, const Value& v) { s.*section.*field = Duration{std::get<std::int64_t>(v)}; },
-      [=](const Settings& s) -> Value {
-        return static_cast<std::int64_t>((s.*section.*field).count());
-      }};
+          [=](const Settings& s) -> Value { return to_integer(s.*section.*field); }};
 }
 
 template <typename Section>
@@ -108,18 +109,16 @@ const std::vector<Key>& table() {
       int_key("server.body_limit_bytes", "PEND_SERVER_BODY_LIMIT_BYTES", &Settings::server,
               &ServerSettings::body_limit_bytes, 1, 1024 * 1024 * 1024,
               "largest request body (413 above)"),
-      duration_key("server.header_timeout_ms", "PEND_SERVER_HEADER_TIMEOUT_MS", &Settings::server,
-                   &ServerSettings::header_timeout, 1, kDay,
-                   "time allowed for a whole request head"),
-      duration_key("server.body_timeout_ms", "PEND_SERVER_BODY_TIMEOUT_MS", &Settings::server,
-                   &ServerSettings::body_timeout, 1, kDay, "time allowed for a request body"),
-      duration_key("server.idle_timeout_ms", "PEND_SERVER_IDLE_TIMEOUT_MS", &Settings::server,
-                   &ServerSettings::idle_timeout, 1, kDay, "keep-alive wait for the next request"),
-      duration_key("server.write_timeout_ms", "PEND_SERVER_WRITE_TIMEOUT_MS", &Settings::server,
-                   &ServerSettings::write_timeout, 1, kDay, "time allowed to write a response"),
-      duration_key("server.shutdown_timeout_ms", "PEND_SERVER_SHUTDOWN_TIMEOUT_MS",
-                   &Settings::server, &ServerSettings::shutdown_timeout, 1, kDay,
-                   "drain deadline after SIGTERM"),
+      int_key("server.header_timeout_ms", "PEND_SERVER_HEADER_TIMEOUT_MS", &Settings::server,
+              &ServerSettings::header_timeout, 1, kDay, "time allowed for a whole request head"),
+      int_key("server.body_timeout_ms", "PEND_SERVER_BODY_TIMEOUT_MS", &Settings::server,
+              &ServerSettings::body_timeout, 1, kDay, "time allowed for a request body"),
+      int_key("server.idle_timeout_ms", "PEND_SERVER_IDLE_TIMEOUT_MS", &Settings::server,
+              &ServerSettings::idle_timeout, 1, kDay, "keep-alive wait for the next request"),
+      int_key("server.write_timeout_ms", "PEND_SERVER_WRITE_TIMEOUT_MS", &Settings::server,
+              &ServerSettings::write_timeout, 1, kDay, "time allowed to write a response"),
+      int_key("server.shutdown_timeout_ms", "PEND_SERVER_SHUTDOWN_TIMEOUT_MS", &Settings::server,
+              &ServerSettings::shutdown_timeout, 1, kDay, "drain deadline after SIGTERM"),
       list_key("server.trusted_proxies", "PEND_SERVER_TRUSTED_PROXIES", &Settings::server,
                &ServerSettings::trusted_proxies,
                "CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed"),
@@ -136,8 +135,8 @@ const std::vector<Key>& table() {
                &CorsSettings::exposed_headers, "response headers scripts may read"),
       bool_key("cors.allow_credentials", "PEND_CORS_ALLOW_CREDENTIALS", &Settings::cors,
                &CorsSettings::allow_credentials, "allow cookies and credentials"),
-      duration_key("cors.max_age_seconds", "PEND_CORS_MAX_AGE_SECONDS", &Settings::cors,
-                   &CorsSettings::max_age, 0, 86400, "how long browsers may cache a preflight"),
+      int_key("cors.max_age_seconds", "PEND_CORS_MAX_AGE_SECONDS", &Settings::cors,
+              &CorsSettings::max_age, 0, 86400, "how long browsers may cache a preflight"),
       string_key("database.url", "DATABASE_URL", &Settings::database, &DatabaseSettings::url,
                  "PostgreSQL URL: postgresql://user:password@host:port/db", true),
       bool_key("database.maintain_partitions", "PEND_DATABASE_MAINTAIN_PARTITIONS",
@@ -146,10 +145,10 @@ const std::vector<Key>& table() {
       int_key("database.partition_months_ahead", "PEND_DATABASE_PARTITION_MONTHS_AHEAD",
               &Settings::database, &DatabaseSettings::partition_months_ahead, 1, 24,
               "monthly partitions kept ready beyond the current month"),
-      duration_key("database.partition_check_interval_minutes",
-                   "PEND_DATABASE_PARTITION_CHECK_INTERVAL_MINUTES", &Settings::database,
-                   &DatabaseSettings::partition_check_interval, 1, 24 * 60,
-                   "how often serve creates and drops partitions"),
+      int_key("database.partition_check_interval_minutes",
+              "PEND_DATABASE_PARTITION_CHECK_INTERVAL_MINUTES", &Settings::database,
+              &DatabaseSettings::partition_check_interval, 1, 24 * 60,
+              "how often serve creates and drops partitions"),
       int_key("database.server_logs_retention_days", "PEND_DATABASE_SERVER_LOGS_RETENTION_DAYS",
               &Settings::database, &DatabaseSettings::server_logs_retention_days, 1, 3650,
               "days server_logs partitions are kept"),
@@ -176,8 +175,8 @@ const std::vector<Key>& table() {
                  "error, warn, info, debug or trace"),
       bool_key("log.access_log", "PEND_LOG_ACCESS_LOG", &Settings::log, &LogSettings::access_log,
                "one log entry per request"),
-      duration_key("health.check_timeout_ms", "PEND_HEALTH_CHECK_TIMEOUT_MS", &Settings::health,
-                   &HealthSettings::check_timeout, 1, 60'000, "bound on each readiness check"),
+      int_key("health.check_timeout_ms", "PEND_HEALTH_CHECK_TIMEOUT_MS", &Settings::health,
+              &HealthSettings::check_timeout, 1, 60'000, "bound on each readiness check"),
       string_key("seed.admin_email", "ADMIN_EMAIL", &Settings::seed, &SeedSettings::admin_email,
                  "`pend-server seed`: email of the first superadmin"),
       string_key("seed.admin_password", "ADMIN_PASSWORD", &Settings::seed,
