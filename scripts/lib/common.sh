@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers: messages, free ports, wait loops, builds. Source it (bash only); it
 # defines functions and PEND_REPO_ROOT and changes nothing else. scripts/lib/services.sh
 # sources it.

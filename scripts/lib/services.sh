@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Start and stop the servers pend-server depends on: PostgreSQL, Redis and the anvil EVM node.
-# Shared by scripts/dev, scripts/test, bench/http.sh and scripts/db/*. Source it; it defines
-# functions and PG_BIN only. Every process is stopped by its pid (pg_ctl reads the
-# postmaster's from its pid file), never by name. Redis and anvil run in their own session
-# (setsid), so a Ctrl-C in the terminal reaches only the script, which stops them in order.
+# Shared by scripts/dev, scripts/test and scripts/db/* (bench/http.sh uses common.sh only).
+# Source it; it defines functions and PG_BIN only. Every process is stopped by its pid
+# (pg_ctl reads the postmaster's from its pid file), never by name. Redis and anvil run in
+# their own session (setsid), so a Ctrl-C in the terminal reaches only the script, which
+# stops them in order.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -11,6 +13,12 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 # as_postgres COMMAND...: initdb and pg_ctl refuse to run as root; run them as `postgres`.
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# postgres_can_enter DIR: the user that runs PostgreSQL can reach DIR (every parent searchable).
+postgres_can_enter() {
+  local dir; dir=$(realpath -m "$1")
+  as_postgres test -d "$dir" -a -x "$dir"
 }
 
 # postgres_can_use DIR: the user that runs PostgreSQL can reach and write DIR.
