@@ -69,8 +69,14 @@ DotenvResult parse_dotenv(std::string_view text, std::string_view source) {
         continue;
       }
     } else {
-      // Unquoted: an inline comment starts at " #".
-      const auto comment = raw.find(" #");
+      // Unquoted: a '#' starts a comment when it follows whitespace (or the '=' itself), so
+      // "a#b" stays a value.
+      std::size_t comment = 0;
+      while (comment < raw.size() &&
+             !(raw[comment] == '#' &&
+               (comment == 0 || std::isspace(static_cast<unsigned char>(raw[comment - 1]))))) {
+        ++comment;
+      }
       value = trim(raw.substr(0, comment));
     }
     result.values[std::string{name}] = std::move(value);

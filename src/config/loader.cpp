@@ -6,10 +6,12 @@
 
 #include <toml++/toml.h>
 #include <boost/asio/ip/address.hpp>
+#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -23,8 +25,6 @@ namespace {
 const std::set<std::string, std::less<>> kControlVariables = {"PEND_ENV", "PEND_CONFIG_DIR",
                                                               "PEND_MIGRATIONS_DIR"};
 constexpr std::string_view kScriptPrefixes[] = {"PEND_TEST_", "PEND_DEV_"};
-const std::set<std::string, std::less<>> kRedisParts = {"REDIS_HOST", "REDIS_PORT",
-                                                        "REDIS_PASSWORD"};
 
 std::optional<Environment> parse_environment(std::string_view name) {
   if (name == "development") return Environment::development;
@@ -34,34 +34,10 @@ std::optional<Environment> parse_environment(std::string_view name) {
   return std::nullopt;
 }
 
-// Levenshtein distance, for "did you mean" on misspelt keys.
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string suggestion(std::string_view unknown, bool by_env) {
-  const Key* best = nullptr;
-  std::size_t best_distance = 4;  // farther than this is no suggestion
-  for (const auto& key : keys()) {
-    const auto d = distance(unknown, by_env ? key.env : key.path);
-    if (d < best_distance) {
-      best_distance = d;
-      best = &key;
-    }
-  }
-  if (best == nullptr) return {};
-  return " (did you mean '" + std::string{by_env ? best->env : best->path} + "'?)";
+  const Key* key = closest_key(unknown, by_env);
+  if (key == nullptr) return {};
+  return " (did you mean '" + std::string{by_env ? key->env : key->path} + "'?)";
 }
 
 class Loader {
@@ -126,13 +102,19 @@ class Loader {
     const auto path =
         options_.config_dir / (std::string{to_string(settings_.environment)} + ".toml");
     if (!std::filesystem::exists(path)) return;  // defaults are a valid configuration
+    if (!std::filesystem::is_regular_file(path)) {
+      problems_.push_back(path.string() + ": not a regular file");
+      return;
+    }
     toml::table root;
     try {
       root = toml::parse_file(path.string());
     } catch (const toml::parse_error& error) {
       const auto& where = error.source().begin;
-      problems_.push_back(path.string() + ":" + std::to_string(where.line) + ":" +
-                          std::to_string(where.column) + ": " + std::string{error.description()});
+      const auto location =
+          where.line == 0 ? std::string{}  // could not even open it
+                          : ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
+      problems_.push_back(path.string() + location + ": " + std::string{error.description()});
       return;
     }
     for (const auto& [section_name, section] : root) {
@@ -169,7 +151,7 @@ class Loader {
       case Kind::boolean:
         return "true or false";
       case Kind::integer:
-        return "an integer";
+        return key.min >= 0 ? "an unsigned integer" : "an integer";
       case Kind::string_list:
         return "an array of strings";
     }
@@ -222,19 +204,34 @@ class Loader {
   // The plan's REDIS_HOST / REDIS_PORT / REDIS_PASSWORD, when REDIS_URL is not given.
   void compose_redis_url() {
     if (variable("REDIS_URL", nullptr)) return;
+    std::string port_source;
     const auto host = variable("REDIS_HOST", nullptr);
-    const auto port = variable("REDIS_PORT", nullptr);
+    const auto port = variable("REDIS_PORT", &port_source);
     const auto password = variable("REDIS_PASSWORD", nullptr);
     if (!host && !port && !password) return;
-    std::string url = "redis://";
-    if (password) {
-      boost::urls::url encoded;
-      encoded.set_password(*password);
-      url += ":" + std::string{encoded.encoded_password()} + "@";
+    if (port) {
+      std::uint16_t number = 0;
+      const auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), number);
+      if (port->empty() || ec != std::errc{} || end != port->data() + port->size() || number == 0) {
+        problems_.push_back(port_source + ": expected a port from 1 to 65535, got '" + *port + "'");
+        return;
+      }
     }
-    url += host.value_or("127.0.0.1");
-    url += ":" + port.value_or("6379");
-    apply(*find_key("redis.url"), Value{url}, "REDIS_HOST/REDIS_PORT/REDIS_PASSWORD");
+    boost::urls::url url;
+    url.set_scheme("redis");
+    if (password && !password->empty()) url.set_password(*password);
+    std::string_view host_name = host ? std::string_view{*host} : "127.0.0.1";
+    if (host_name.size() > 2 && host_name.front() == '[' && host_name.back() == ']') {
+      host_name = host_name.substr(1, host_name.size() - 2);
+    }
+    if (const auto ipv6 = boost::urls::parse_ipv6_address(host_name)) {
+      url.set_host_ipv6(*ipv6);  // set_host would percent-encode its colons
+    } else {
+      url.set_host(host_name);
+    }
+    url.set_port(port.value_or("6379"));
+    apply(*find_key("redis.url"), Value{std::string{url.buffer()}},
+          "REDIS_HOST/REDIS_PORT/REDIS_PASSWORD");
   }
 
   void check_known_variable(const std::string& name, const std::string& source) {
@@ -253,7 +250,7 @@ class Loader {
     for (const auto& [path, text] : options_.overrides) {
       const Key* key = find_key(path);
       if (key == nullptr) {
-        problems_.push_back("command line: unknown key '" + path + "'");
+        problems_.push_back("command line: unknown key '" + path + "'" + suggestion(path, false));
         continue;
       }
       std::string error;
@@ -319,7 +316,8 @@ class Loader {
     const auto& s = settings_;
     if (source_of("database.url") == "default") {
       problems_.push_back("production requires DATABASE_URL");
-    } else if (auto url = boost::urls::parse_uri(s.database.url); url && !url->has_password()) {
+    } else if (auto url = boost::urls::parse_uri(s.database.url);
+               url && url->encoded_password().empty() && !url->params().contains("password")) {
       problems_.push_back(source_of("database.url") +
                           ": production requires a password in DATABASE_URL");
     }
@@ -381,65 +379,11 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string toml_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 ConfigError::ConfigError(std::vector<std::string> problems)
     : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
 
 Settings load(const LoadOptions& options) { return Loader(options).run(); }
-
-std::string mask_url_password(std::string_view text) {
-  auto parsed = boost::urls::parse_uri(text);
-  if (!parsed || !parsed->has_password()) return std::string{text};
-  boost::urls::url url = *parsed;
-  url.set_password("********");
-  return std::string{url.buffer()};
-}
-
-std::string describe(const Settings& settings) {
-  std::ostringstream out;
-  out << "# effective configuration (" << to_string(settings.environment) << "); secrets masked\n";
-  std::string section;
-  for (const auto& key : keys()) {
-    const auto dot = key.path.find('.');
-    const auto key_section = key.path.substr(0, dot);
-    if (key_section != section) {
-      section = key_section;
-      out << "\n[" << section << "]\n";
-    }
-    out << key.path.substr(dot + 1) << " = ";
-    const Value value = key.get(settings);
-    if (const auto* text = std::get_if<std::string>(&value)) {
-      if (key.secret && key.path.ends_with(".url")) {
-        out << toml_string(mask_url_password(*text));
-      } else if (key.secret && !text->empty()) {
-        out << "\"********\"";
-      } else {
-        out << toml_string(*text);
-      }
-    } else if (const auto* flag = std::get_if<bool>(&value)) {
-      out << (*flag ? "true" : "false");
-    } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
-      out << *number;
-    } else {
-      const auto& items = std::get<std::vector<std::string>>(value);
-      out << "[";
-      for (std::size_t i = 0; i < items.size(); ++i)
-        out << (i ? ", " : "") << toml_string(items[i]);
-      out << "]";
-    }
-    out << "  # " << key.env << "\n";
-  }
-  return out.str();
-}
 
 }  // namespace pend::config

@@ -8,6 +8,7 @@
 //   Settings settings = load(options);  // throws ConfigError listing every problem
 #pragma once
 
+#include "config/describe.hpp"  // describe(): what `config check` prints
 #include "config/settings.hpp"
 
 #include <filesystem>
@@ -41,11 +42,5 @@ class ConfigError : public std::runtime_error {
 };
 
 Settings load(const LoadOptions& options);
-
-// The effective configuration as TOML, secrets masked.
-std::string describe(const Settings& settings);
-
-// "postgresql://pend:********@db/pend": the URL with its password masked.
-std::string mask_url_password(std::string_view url);
 
 }  // namespace pend::config

@@ -1,5 +1,7 @@
 #include "config/schema.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -197,6 +199,56 @@ const Key* find_key(std::string_view path) {
   return nullptr;
 }
 
+namespace {
+
+// Levenshtein distance.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// PEND_SERVER_PORT for server.port: the name a key would have without a conventional one.
+std::string systematic_env_name(std::string_view path) {
+  std::string name = "PEND_";
+  for (const char c : path) name += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+  return name;
+}
+
+}  // namespace
+
+const Key* closest_key(std::string_view name, bool by_env) {
+  const Key* best = nullptr;
+  std::size_t best_distance = 4;  // farther than this is no suggestion
+  const auto consider = [&](const Key& key, std::string_view candidate) {
+    const auto d = distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = &key;
+    }
+  };
+  for (const auto& key : table()) {
+    if (!by_env) {
+      consider(key, key.path);
+      continue;
+    }
+    consider(key, key.env);
+    // PEND_SERVER_PORT, PEND_LOG_LEVEL...: point at PORT, LOG_LEVEL.
+    const auto systematic = systematic_env_name(key.path);
+    if (key.env != systematic) consider(key, systematic);
+  }
+  return best;
+}
+
 std::optional<Value> parse_value(const Key& key, std::string_view text, std::string& error) {
   switch (key.kind) {
     case Kind::string:
@@ -210,7 +262,8 @@ std::optional<Value> parse_value(const Key& key, std::string_view text, std::str
       std::int64_t number = 0;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
       if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
-        error = "expected an integer, got '" + std::string{text} + "'";
+        error = std::string{key.min >= 0 ? "expected an unsigned integer" : "expected an integer"} +
+                ", got '" + std::string{text} + "'";
         return std::nullopt;
       }
       return Value{number};

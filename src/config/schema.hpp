@@ -35,6 +35,10 @@ struct Key {
 std::span<const Key> keys();
 const Key* find_key(std::string_view path);
 
+// The key whose path (by_env: whose variable) is nearest a misspelt name, for "did you
+// mean"; nullptr when none is close.
+const Key* closest_key(std::string_view name, bool by_env);
+
 // Parses an environment or command-line string as the key's kind; sets error when it can't.
 std::optional<Value> parse_value(const Key& key, std::string_view text, std::string& error);
 
