@@ -111,10 +111,17 @@ class Loader {
       root = toml::parse_file(path.string());
     } catch (const toml::parse_error& error) {
       const auto& where = error.source().begin;
-      const auto location =
-          where.line == 0 ? std::string{}  // could not even open it
-                          : ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
-      problems_.push_back(path.string() + location + ": " + std::string{error.description()});
+      // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "..." + string.
+      std::string problem = path.string();
+      if (where.line != 0) {  // 0: the file could not even be opened
+        problem += ':';
+        problem += std::to_string(where.line);
+        problem += ':';
+        problem += std::to_string(where.column);
+      }
+      problem += ": ";
+      problem += error.description();
+      problems_.push_back(std::move(problem));
       return;
     }
     for (const auto& [section_name, section] : root) {
