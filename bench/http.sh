@@ -16,7 +16,9 @@
 #
 # Environment: BENCH_DURATION (seconds of the flat-out run, 15), BENCH_MANY_DURATION
 # (seconds of the many-connection run, 2 x BENCH_DURATION), BENCH_CONNECTIONS (19000),
-# BENCH_OUT (build/bench-http). The machine has 2 cores which wrk and the server share.
+# BENCH_OUT (build/bench-http), BENCH_ACCESS_LOG (true: the access log writes one line per
+# request to a file; false measures the middleware chain and metrics without it). The
+# machine has 2 cores which wrk and the server share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -36,6 +38,8 @@ DURATION=${BENCH_DURATION:-15}
 MANY_DURATION=${BENCH_MANY_DURATION:-$((DURATION * 2))}
 MANY=${BENCH_CONNECTIONS:-19000}
 OUT=${BENCH_OUT:-build/bench-http}
+ACCESS_LOG=${BENCH_ACCESS_LOG:-true}
+[[ "$ACCESS_LOG" == true || "$ACCESS_LOG" == false ]] || die "BENCH_ACCESS_LOG must be true or false"
 
 command -v wrk >/dev/null || die "wrk is missing (scripts/install-deps)"
 [ -n "$url_only" ] || command -v nginx >/dev/null || die "nginx is missing (scripts/install-deps)"
@@ -112,7 +116,7 @@ configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=
 # line per request, to a file), room for the 19,000 connections, no database maintenance.
 pend_port=$(free_port)
 log "starting pend-server on 127.0.0.1:$pend_port"
-PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=true \
+PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=$ACCESS_LOG \
   LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_DATABASE_MAINTAIN_PARTITIONS=false \
   build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
 pend_pid=$!
