@@ -261,6 +261,23 @@ TEST_F(ServerTest, MalformedRequestIs400AndCloses) {
   EXPECT_TRUE(connection.closed_by_peer());
 }
 
+TEST_F(ServerTest, AmbiguousBodyFramingIsRefusedNotGuessed) {
+  // Both framings, or two lengths: a proxy and this server could disagree on where the next
+  // request starts (request smuggling), so the request is refused and the connection closed.
+  for (const std::string head : {"POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                                 "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                                 "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                 "1\r\nContent-Length: 2\r\n\r\nab"}) {
+    RawConnection connection(server.port());
+    connection.send(head + build_request("GET", "/api/v1/health/live"));
+    const auto res = connection.read_response();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400u);
+    EXPECT_EQ(res->json().at("error").at("code"), "malformed_request");
+    EXPECT_FALSE(connection.read_response()) << "nothing after it is served";
+  }
+}
+
 TEST_F(ServerTest, HandlerExceptionIs500WithoutInternals) {
   const auto res = request(server.port(), "GET", "/test/throw", {{"X-Request-Id", "boom-1"}});
   EXPECT_EQ(res.status, 500u);
