@@ -6,8 +6,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cstdlib>
-
 namespace pend::db {
 
 namespace asio = boost::asio;
@@ -28,11 +26,6 @@ std::optional<std::string> PgResult::get(int row, int column) const {
   if (PQgetisnull(result_.get(), row, column)) return std::nullopt;
   return std::string{PQgetvalue(result_.get(), row, column),
                      static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
-}
-
-long long PgResult::affected() const {
-  const char* tuples = PQcmdTuples(result_.get());
-  return tuples[0] == '\0' ? 0 : std::atoll(tuples);
 }
 
 PgConnection::PgConnection(PGconn* conn, asio::posix::stream_descriptor socket)

@@ -30,7 +30,6 @@ class PgResult {
   int columns() const { return result_ ? PQnfields(result_.get()) : 0; }
   std::optional<std::string> get(int row, int column) const;
   std::string value(int row, int column) const { return get(row, column).value_or(""); }
-  long long affected() const;  // rows an INSERT/UPDATE/DELETE touched
 
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> result_;

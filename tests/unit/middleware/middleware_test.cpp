@@ -90,24 +90,28 @@ TEST(CidrTest, RejectsMalformed) {
   }
 }
 
-TEST(RealIpTest, TrustedChainIsWalkedFromTheRight) {
+// The client real_ip resolves for a request from peer carrying X-Forwarded-For: chain.
+std::string client_for(std::string_view peer, std::string_view chain) {
   RealIp real_ip({"10.0.0.0/8"});
   http::Request request;
-  request.set("X-Forwarded-For", "1.2.3.4, 198.51.100.1, 10.0.0.7");
+  request.set("X-Forwarded-For", chain);
   http::RequestContext ctx(request);
-  ctx.peer_address = ip::make_address("10.0.0.1");
+  ctx.peer_address = ip::make_address(peer);
   real_ip.before(ctx);
-  EXPECT_EQ(ctx.client_address.to_string(), "198.51.100.1");
+  return ctx.client_address.to_string();
+}
+
+TEST(RealIpTest, TrustedChainIsWalkedFromTheRight) {
+  EXPECT_EQ(client_for("10.0.0.1", "1.2.3.4, 198.51.100.1, 10.0.0.7"), "198.51.100.1");
 }
 
 TEST(RealIpTest, MalformedHopStopsTheWalk) {
-  RealIp real_ip({"10.0.0.0/8"});
-  http::Request request;
-  request.set("X-Forwarded-For", "1.2.3.4, not-an-ip, 10.0.0.7");
-  http::RequestContext ctx(request);
-  ctx.peer_address = ip::make_address("10.0.0.1");
-  real_ip.before(ctx);
-  EXPECT_EQ(ctx.client_address.to_string(), "10.0.0.7") << "the last address we could trust";
+  EXPECT_EQ(client_for("10.0.0.1", "1.2.3.4, not-an-ip, 10.0.0.7"), "10.0.0.7")
+      << "the last address we could trust";
+}
+
+TEST(RealIpTest, UntrustedPeerIsTheClientWhateverItClaims) {
+  EXPECT_EQ(client_for("203.0.113.5", "1.2.3.4"), "203.0.113.5");
 }
 
 }  // namespace
