@@ -1,8 +1,12 @@
 #include "app/application.hpp"
 
 #include "app/build_info.hpp"
+#include "db/database.hpp"
+#include "db/error_mapping.hpp"
+#include "db/health_check.hpp"
 #include "db/partitions.hpp"
 #include "domain/health/routes.hpp"
+#include "domain/system/routes.hpp"
 #include "health/dependency_probes.hpp"
 #include "http/request_pipeline.hpp"
 #include "http/server.hpp"
@@ -41,6 +45,7 @@ Application::Application(config::Settings settings, ApplicationOptions options)
     : settings_(std::move(settings)),
       logger_(std::make_unique<logging::Logger>(logger_options(settings_, options.log_fd))),
       router_(std::make_shared<http::Router>()),
+      database_(std::make_unique<db::Database>(db::pool_settings(settings_.database))),
       health_(settings_.health.check_timeout) {
   if (logging::global() == nullptr) logging::set_global(logger_.get());
   add_routes();
@@ -49,18 +54,26 @@ Application::Application(config::Settings settings, ApplicationOptions options)
 
 Application::~Application() {
   partition_maintainer_.reset();
-  server_.reset();  // drains and joins the shards before what they use goes away
+  if (server_) {  // drains and joins the shards before what they use goes away
+    server_->shutdown();
+    server_->wait();
+  }
+  database_->close();  // the loops have stopped: pools let go of their connections
+  server_.reset();
   if (logging::global() == logger_.get()) logging::set_global(nullptr);
 }
 
 void Application::add_routes() {
   domain::health::add_routes(*router_, health_);
+  domain::system::add_routes(*router_, *database_);
   if (settings_.metrics.enabled) metrics::add_routes(*router_, metrics_, settings_.metrics);
 }
 
 void Application::add_health_checks() {
-  health_.add("postgresql", [url = settings_.database.url](std::chrono::milliseconds timeout) {
-    return health::probe_postgresql(url, timeout);
+  // Through the pool of the shard that serves the probe: proves the request path's own
+  // connections work, opens none per probe, and reports the pools across all shards.
+  health_.add("postgresql", [this](std::chrono::milliseconds timeout) {
+    return db::check_health(*database_, timeout);
   });
   health_.add("redis", [url = settings_.redis.url](std::chrono::milliseconds timeout) {
     return health::probe_redis(url, timeout);
@@ -71,6 +84,7 @@ void Application::add_collectors() {
   metrics_.add(metrics::collect_build_info);
   metrics_.add(metrics::collect_process_metrics);
   metrics_.add([this](metrics::PrometheusWriter& out) { http_metrics_->collect(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) { database_->collect(out); });
   metrics_.add([this](metrics::PrometheusWriter& out) {
     const auto& c = server_->counters();
     out.family("http_server_open_connections", "gauge", "Open client connections.");
@@ -111,9 +125,11 @@ void Application::start() {
   if (settings_.log.access_log) {
     observers.push_back(std::make_shared<middleware::AccessLog>(*logger_));
   }
-  pipeline_ =
-      std::make_shared<http::RequestPipeline>(router_, std::move(chain), std::move(observers));
+  pipeline_ = std::make_shared<http::RequestPipeline>(
+      router_, std::move(chain), std::move(observers),
+      std::vector<http::ErrorTranslator>{db::to_api_error});
   server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
+  server_->on_loop_start([this](boost::asio::io_context& loop) { database_->attach(loop); });
   add_collectors();
   server_->start();
   if (settings_.database.maintain_partitions) {
@@ -130,6 +146,7 @@ void Application::shutdown() {
 
 void Application::wait() {
   if (server_) server_->wait();
+  database_->close();
   partition_maintainer_.reset();
   logging::info("API", "SERVER_STOPPED", "stopped");
   logger_->flush();

@@ -18,6 +18,7 @@ namespace pend::metrics {
 class HttpMetrics;
 }
 namespace pend::db {
+class Database;
 class PartitionMaintainer;
 }
 
@@ -38,6 +39,7 @@ class Application {
   http::Router& router() { return *router_; }
   health::HealthRegistry& health() { return health_; }
   metrics::Registry& metrics() { return metrics_; }
+  db::Database& database() { return *database_; }
   logging::Logger& logger() { return *logger_; }
   const config::Settings& settings() const { return settings_; }
 
@@ -57,6 +59,7 @@ class Application {
   config::Settings settings_;
   std::unique_ptr<logging::Logger> logger_;
   std::shared_ptr<http::Router> router_;
+  std::unique_ptr<db::Database> database_;  // a pool per shard, attached in start()
   health::HealthRegistry health_;
   metrics::Registry metrics_;
   std::unique_ptr<metrics::HttpMetrics> http_metrics_;

@@ -23,6 +23,8 @@ struct ServerSettings {
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{15'000};
+  // A handler's budget: database work still running past it is cancelled (503).
+  std::chrono::milliseconds request_timeout{30'000};
   std::vector<std::string> trusted_proxies{"127.0.0.1/32", "::1/128"};  // CIDR
   bool hsts_always = false;  // else HSTS only when a trusted proxy says the client used TLS
   std::string instance_name = "local";
@@ -40,6 +42,13 @@ struct CorsSettings {
 
 struct DatabaseSettings {
   std::string url = "postgresql://pend@127.0.0.1:5432/pend";  // secret: holds the password
+  // The request path's pool, per shard (one event loop per core).
+  unsigned pool_min_connections = 1;
+  unsigned pool_max_connections = 8;
+  std::chrono::milliseconds acquire_timeout{2'000};   // wait for a free connection, then 503
+  std::chrono::milliseconds connect_timeout{3'000};
+  std::chrono::milliseconds statement_timeout{5'000};  // default; a request's deadline may cut it
+  std::chrono::milliseconds reconnect_max{5'000};      // backoff ceiling while PostgreSQL is down
   bool maintain_partitions = true;      // serve creates and drops partitions itself
   unsigned partition_months_ahead = 3;  // monthly partitions kept ready beyond this month
   std::chrono::minutes partition_check_interval{60};

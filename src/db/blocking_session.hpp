@@ -8,24 +8,15 @@
 //   std::string name = rows.value(0, 0);
 #pragma once
 
+#include "db/error.hpp"
+
 #include <libpq-fe.h>
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace pend::db {
-
-class DatabaseError : public std::runtime_error {
- public:
-  DatabaseError(const std::string& message, std::string sqlstate = {})
-      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
-  const std::string& sqlstate() const { return sqlstate_; }
-
- private:
-  std::string sqlstate_;
-};
 
 class Rows {
  public:

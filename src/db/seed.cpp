@@ -15,15 +15,16 @@ struct ConfigDefault {
   const char* key;
   const char* value;  // JSON
   const char* description;
+  bool is_public;  // readable by the app before sign-in (GET /api/v1/config)
 };
 
 // Operational switches the admin panel reads and changes; the code's defaults otherwise.
 constexpr ConfigDefault kDefaults[] = {
-    {"maintenance_mode", "false", "Answer app requests with 503 while true."},
-    {"registration_open", "true", "Whether new phone sign-ups are accepted."},
-    {"kyc.max_document_bytes", "10485760", "Largest KYC document upload, in bytes."},
+    {"maintenance_mode", "false", "Answer app requests with 503 while true.", true},
+    {"registration_open", "true", "Whether new phone sign-ups are accepted.", true},
+    {"kyc.max_document_bytes", "10485760", "Largest KYC document upload, in bytes.", true},
     {"audit.approval_required_actions", R"(["user.suspend", "user.close", "kyc.override"])",
-     "Admin actions that need a second admin's approval."},
+     "Admin actions that need a second admin's approval.", false},
 };
 
 std::string hash_password(const std::string& password) {
@@ -64,10 +65,10 @@ SeedReport seed(const std::string& database_url, const config::SeedSettings& set
   }
   for (const auto& row : kDefaults) {
     const auto inserted = session.exec(
-        "INSERT INTO system_config (key, value, description)"
-        " VALUES ($1, $2::jsonb, $3) ON CONFLICT (key) DO NOTHING"
+        "INSERT INTO system_config (key, value, description, public)"
+        " VALUES ($1, $2::jsonb, $3, $4) ON CONFLICT (key) DO NOTHING"
         " RETURNING key",
-        {row.key, row.value, row.description});
+        {row.key, row.value, row.description, row.is_public ? "true" : "false"});
     report.config_rows_created += inserted.size();
   }
   return report;

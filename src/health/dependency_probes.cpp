@@ -88,26 +88,6 @@ std::string resp_command(std::initializer_list<std::string_view> words) {
 
 }  // namespace
 
-asio::awaitable<CheckResult> probe_postgresql(std::string url, std::chrono::milliseconds) {
-  const auto target = parse_target(url, "5432", "/var/run/postgresql");
-  if (!target) co_return CheckResult{false, "DATABASE_URL is not a valid URL"};
-  co_return co_await with_connection(
-      *target, ".s.PGSQL.", [](auto& socket) -> asio::awaitable<CheckResult> {
-        // SSLRequest: length 8, code 80877103. Any PostgreSQL answers 'S' or 'N', unauthenticated.
-        static constexpr std::array<unsigned char, 8> kSslRequest = {0, 0, 0, 8, 4, 210, 22, 47};
-        auto [write_ec, written] =
-            co_await asio::async_write(socket, asio::buffer(kSslRequest), kUseTuple);
-        if (write_ec) co_return CheckResult{false, "write failed: " + write_ec.message()};
-        char reply = 0;
-        auto [read_ec, n] = co_await asio::async_read(socket, asio::buffer(&reply, 1), kUseTuple);
-        if (read_ec) co_return CheckResult{false, "no answer: " + read_ec.message()};
-        if (reply != 'S' && reply != 'N') {
-          co_return CheckResult{false, "the server did not answer like PostgreSQL"};
-        }
-        co_return CheckResult{true, {}};
-      });
-}
-
 asio::awaitable<CheckResult> probe_redis(std::string url, std::chrono::milliseconds) {
   const auto target = parse_target(url, "6379", "127.0.0.1");
   if (!target) co_return CheckResult{false, "REDIS_URL is not a valid URL"};

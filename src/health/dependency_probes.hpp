@@ -1,6 +1,6 @@
-// Readiness probes for the servers pend-server depends on, speaking just enough of each
-// protocol to know the server is really there: PostgreSQL answers an SSLRequest with one
-// byte; Redis answers PING (after AUTH when the URL has credentials) with +PONG.
+// Readiness probes for servers pend-server reaches without a client of its own yet, speaking
+// just enough of the protocol to know the server is really there: Redis answers PING (after
+// AUTH when the URL has credentials) with +PONG. (PostgreSQL is checked through the pool.)
 #pragma once
 
 #include "health/health_registry.hpp"
@@ -8,10 +8,6 @@
 #include <string>
 
 namespace pend::health {
-
-// url: postgresql://user[:password]@host[:port]/db[?host=/socket/dir]
-boost::asio::awaitable<CheckResult> probe_postgresql(std::string url,
-                                                     std::chrono::milliseconds timeout);
 
 // url: redis://[[user]:password@]host[:port][/db]
 boost::asio::awaitable<CheckResult> probe_redis(std::string url, std::chrono::milliseconds timeout);

@@ -11,7 +11,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pend::health {
@@ -19,6 +21,8 @@ namespace pend::health {
 struct CheckResult {
   bool up = false;
   std::string detail;  // why it is down, for operators; never a secret
+  // Figures worth showing beside the verdict (a pool's connections in use, waiting...).
+  std::vector<std::pair<std::string, std::int64_t>> figures;
 };
 
 struct CheckReport {

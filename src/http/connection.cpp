@@ -12,6 +12,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <poll.h>
+
 #include <array>
 #include <charconv>
 
@@ -69,6 +71,16 @@ void Connection::force_close() {
 }
 
 void Connection::close_if_expired(std::chrono::steady_clock::time_point now) {
+  if (handling_ != nullptr && !handler_cancelled_ && now - handling_->started > kSweepPeriod) {
+    // A slow handler: stop its database work if nobody will read the answer, or if it
+    // overran its budget. One poll() per slow request; fast ones are never looked at.
+    pollfd peer{socket_.native_handle(), POLLRDHUP, 0};
+    const bool client_gone = ::poll(&peer, 1, 0) > 0 && (peer.revents & (POLLRDHUP | POLLHUP | POLLERR));
+    if (client_gone || now > handling_->deadline) {
+      handler_cancelled_ = true;
+      handling_->cancel.emit(boost::asio::cancellation_type::terminal);
+    }
+  }
   if (now < deadline_ || timed_out_) return;
   timed_out_ = true;
   shard_.counters().timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -131,7 +143,11 @@ asio::awaitable<void> Connection::run() {
     ctx.peer_address = peer_;
     ctx.response.version(parser.get().version());
     deadline_ = std::chrono::steady_clock::time_point::max();  // handlers bound their own work
+    ctx.deadline = std::chrono::steady_clock::now() + limits.request_timeout;
+    handling_ = &ctx;
+    handler_cancelled_ = false;
     co_await shard_.pipeline().handle(ctx);
+    handling_ = nullptr;
     const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
     const bool written = co_await write_response(ctx, keep_alive);
     if (!written || !keep_alive) break;

@@ -33,7 +33,8 @@ class Connection {
   void on_drain();
   void force_close();
 
-  // For the shard's sweeper: closes the connection when its current phase overran.
+  // For the shard's sweeper: closes the connection when its current phase overran, and
+  // cancels the handler's work when its client left or its deadline passed.
   void close_if_expired(std::chrono::steady_clock::time_point now);
 
  private:
@@ -52,6 +53,8 @@ class Connection {
   boost::asio::ip::address peer_;
   std::list<Connection*>::iterator position_;
   bool idle_ = false;
+  RequestContext* handling_ = nullptr;  // while the handler runs
+  bool handler_cancelled_ = false;
 };
 
 }  // namespace pend::http

@@ -5,6 +5,7 @@
 #include "http/method.hpp"
 #include "http/router.hpp"
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -53,6 +54,12 @@ struct RequestContext {
 
   boost::json::value body;  // the parsed JSON body, for routes that take one
   Clock::time_point started;
+  // The handler's budget (server.request_timeout_ms): database work is cut to what is left.
+  Clock::time_point deadline = Clock::time_point::max();
+  // Emitted when the client goes away or the deadline passes while the handler runs; the
+  // database layer cancels the statement in flight.
+  boost::asio::cancellation_signal cancel;
+  std::chrono::nanoseconds database_time{0};  // summed by the data layer
   bool answered = false;  // a middleware already produced the response
   // Constant header lines ("Name: value\r\n"...) written after the response's own fields:
   // headers every response carries are rendered once at start-up, not added per request.

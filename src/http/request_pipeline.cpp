@@ -11,8 +11,12 @@ namespace beast_http = boost::beast::http;
 
 RequestPipeline::RequestPipeline(std::shared_ptr<const Router> router,
                                  std::vector<std::shared_ptr<Middleware>> chain,
-                                 std::vector<std::shared_ptr<RequestObserver>> observers)
-    : router_(std::move(router)), chain_(std::move(chain)), observers_(std::move(observers)) {}
+                                 std::vector<std::shared_ptr<RequestObserver>> observers,
+                                 std::vector<ErrorTranslator> translators)
+    : router_(std::move(router)),
+      chain_(std::move(chain)),
+      observers_(std::move(observers)),
+      translators_(std::move(translators)) {}
 
 void RequestPipeline::start(RequestContext& ctx) const {
   ctx.started = Clock::now();
@@ -44,9 +48,17 @@ boost::asio::awaitable<void> RequestPipeline::handle(RequestContext& ctx) const 
   } catch (const ApiError& error) {
     write_error(ctx, error);
   } catch (const std::exception& error) {
-    failed = true;
-    logging::error("API", "UNHANDLED_EXCEPTION", error.what(),
-                   {{"request_id", ctx.request_id}, {"endpoint", ctx.route_name()}});
+    std::optional<ApiError> known;
+    for (const auto& translate : translators_) {
+      if ((known = translate(error, ctx))) break;
+    }
+    if (known) {
+      write_error(ctx, *known);
+    } else {
+      failed = true;
+      logging::error("API", "UNHANDLED_EXCEPTION", error.what(),
+                     {{"request_id", ctx.request_id}, {"endpoint", ctx.route_name()}});
+    }
   } catch (...) {
     failed = true;
     logging::error("API", "UNHANDLED_EXCEPTION", "non-standard exception",

@@ -9,16 +9,24 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace pend::http {
+
+// Maps an infrastructure exception (a database conflict, an outage) to its API error; empty
+// for exceptions it does not know, which become 500.
+using ErrorTranslator =
+    std::function<std::optional<ApiError>(const std::exception&, const RequestContext&)>;
 
 class RequestPipeline {
  public:
   RequestPipeline(std::shared_ptr<const Router> router,
                   std::vector<std::shared_ptr<Middleware>> chain,
-                  std::vector<std::shared_ptr<RequestObserver>> observers);
+                  std::vector<std::shared_ptr<RequestObserver>> observers,
+                  std::vector<ErrorTranslator> translators = {});
 
   // Runs one request to its final response in ctx.response. Never throws.
   boost::asio::awaitable<void> handle(RequestContext& ctx) const;
@@ -35,6 +43,7 @@ class RequestPipeline {
   std::shared_ptr<const Router> router_;
   std::vector<std::shared_ptr<Middleware>> chain_;
   std::vector<std::shared_ptr<RequestObserver>> observers_;
+  std::vector<ErrorTranslator> translators_;
 };
 
 // Writes the DESIGN.md error envelope for error into ctx.response.

@@ -29,7 +29,10 @@ void Server::start() {
     port_ = shard->listen({requested.address(), i == 0 ? requested.port() : port_});
     shards_.push_back(std::move(shard));
   }
-  for (auto& shard : shards_) shard->start();
+  for (auto& shard : shards_) {
+    for (const auto& hook : loop_hooks_) hook(shard->loop());
+    shard->start();
+  }
   logging::info("API", "SERVER_STARTED", "listening",
                 {{"host", settings_.host},
                  {"port", static_cast<std::int64_t>(port_)},

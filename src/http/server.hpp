@@ -12,8 +12,11 @@
 #include "config/settings.hpp"
 #include "http/request_pipeline.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -38,6 +41,11 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Called for each shard's loop in start(), before it runs: per-shard resources (the
+  // database pool) attach themselves here.
+  using LoopHook = std::function<void(boost::asio::io_context&)>;
+  void on_loop_start(LoopHook hook) { loop_hooks_.push_back(std::move(hook)); }
+
   void start();
   void shutdown();  // idempotent, thread-safe
   void wait();
@@ -52,6 +60,7 @@ class Server {
   config::ServerSettings settings_;
   std::shared_ptr<const RequestPipeline> pipeline_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<LoopHook> loop_hooks_;
   ServerCounters counters_;
   std::atomic<bool> draining_{false};
   std::uint16_t port_ = 0;

@@ -146,10 +146,9 @@ asio::awaitable<void> Shard::accept_loop() {
 // whose current phase overran its deadline. A quarter second of slack on timeouts measured in
 // seconds buys a request path that arms no timers.
 asio::awaitable<void> Shard::sweep_expired() {
-  constexpr auto kTick = std::chrono::milliseconds(250);
   sweep_timer_ = std::make_unique<asio::steady_timer>(*io_);
   while (true) {
-    sweep_timer_->expires_after(kTick);
+    sweep_timer_->expires_after(kSweepPeriod);
     auto [ec] = co_await sweep_timer_->async_wait(kUseTuple);
     if (ec) co_return;
     const auto now = std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <list>
 #include <memory>
 #include <thread>
@@ -19,6 +20,10 @@ namespace pend::http {
 
 class Connection;
 struct ServerCounters;
+
+// The sweeper's period: the slack on every connection timeout, and how soon a slow handler
+// whose client left is noticed.
+inline constexpr std::chrono::milliseconds kSweepPeriod{250};
 
 class Shard {
  public:
@@ -31,6 +36,7 @@ class Shard {
   void start();  // runs the loop on a new thread
   void drain();  // thread-safe: stop accepting, close idle connections, finish the rest
   void join();
+  boost::asio::io_context& loop() { return *io_; }
 
   // For connections, on the shard's thread.
   const config::ServerSettings& settings() const { return settings_; }

@@ -17,6 +17,7 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
     boost::json::object entry{{"status", check.result.up ? "up" : "down"},
                               {"latency_us", check.latency.count()}};
     if (!check.result.detail.empty()) entry["error"] = check.result.detail;
+    for (const auto& [name, value] : check.result.figures) entry[name] = value;
     checks[check.name] = std::move(entry);
   }
   const char* status = report.draining ? "draining" : report.ready ? "ready" : "not_ready";

@@ -1,0 +1,307 @@
+#include "db/pool.hpp"
+
+#include "logging/logger.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace pend::db {
+
+namespace asio = boost::asio;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTick = milliseconds(250);  // the maintenance loop's pace when nothing is due
+
+}  // namespace
+
+struct Pool::Waiter {
+  explicit Waiter(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  asio::steady_timer timer;
+  std::unique_ptr<PgConnection> connection;  // set when a connection is handed over
+  std::optional<DatabaseError> error;        // set when the pool gives up on waiters
+};
+
+// ---- Lease --------------------------------------------------------------------------------
+
+Lease::Lease(std::shared_ptr<Pool> pool, std::unique_ptr<PgConnection> connection)
+    : pool_(std::move(pool)), connection_(std::move(connection)) {}
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    give_back();
+    pool_ = std::move(other.pool_);
+    connection_ = std::move(other.connection_);
+  }
+  return *this;
+}
+
+Lease::~Lease() { give_back(); }
+
+void Lease::give_back() {
+  if (pool_ && connection_) pool_->release(std::move(connection_));
+  pool_.reset();
+}
+
+// ---- Pool ---------------------------------------------------------------------------------
+
+Pool::Pool(asio::io_context& loop, PoolSettings settings)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      backoff_(settings_.reconnect_min),
+      wake_(loop) {
+  idle_.reserve(settings_.max_connections);
+  leased_.reserve(settings_.max_connections);
+}
+
+Pool::~Pool() = default;
+
+void Pool::start() {
+  asio::co_spawn(
+      loop_, [self = shared_from_this()] { return self->maintain(); }, asio::detached);
+}
+
+void Pool::close() {
+  closed_ = true;
+  idle_.clear();
+  open_ = static_cast<unsigned>(leased_.size());
+  for (Waiter* waiter : waiters_) {
+    waiter->error = DatabaseError("the server is shutting down", "57P01");
+    waiter->timer.cancel();
+  }
+  waiters_.clear();
+  wake_.cancel();
+  publish();
+}
+
+std::string Pool::last_error() const {
+  std::lock_guard lock(error_mutex_);
+  return last_error_;
+}
+
+DatabaseError Pool::unavailable() const {
+  return DatabaseError("PostgreSQL is unavailable: " + last_error(), "08006");
+}
+
+void Pool::publish() {
+  figures_.open.store(open_, std::memory_order_relaxed);
+  figures_.idle.store(static_cast<std::int64_t>(idle_.size()), std::memory_order_relaxed);
+  figures_.in_use.store(static_cast<std::int64_t>(leased_.size()), std::memory_order_relaxed);
+  figures_.waiting.store(static_cast<std::int64_t>(waiters_.size()), std::memory_order_relaxed);
+  figures_.up.store(!down_, std::memory_order_relaxed);
+}
+
+asio::awaitable<Lease> Pool::acquire(const Scope& scope) {
+  if (closed_) throw DatabaseError("the server is shutting down", "57P01");
+  // Most recently used first: warm caches, and idle ones past need can be trimmed later.
+  while (!idle_.empty()) {
+    std::unique_ptr<PgConnection> connection = std::move(idle_.back());
+    idle_.pop_back();
+    if (connection->check_alive()) {
+      leased_.push_back(connection.get());
+      publish();
+      co_return Lease(shared_from_this(), std::move(connection));
+    }
+    discard(std::move(connection));
+  }
+  if (down_) throw unavailable();  // the maintenance loop is reconnecting; fail fast
+  if (open_ < settings_.max_connections) {
+    auto connection = co_await open_connection(scope.deadline);
+    leased_.push_back(connection.get());
+    publish();
+    co_return Lease(shared_from_this(), std::move(connection));
+  }
+
+  // Every connection is in use: wait for one to come back.
+  Waiter waiter(co_await asio::this_coro::executor);
+  const auto timeout_at = std::min(Clock::now() + settings_.acquire_timeout, scope.deadline);
+  waiter.timer.expires_at(timeout_at);
+  waiters_.push_back(&waiter);
+  publish();
+  co_await waiter.timer.async_wait(kUseTuple);
+  // Handed over, failed by the pool, timed out, or cancelled: in the last two we are still
+  // queued.
+  auto queued = std::find(waiters_.begin(), waiters_.end(), &waiter);
+  if (queued != waiters_.end()) waiters_.erase(queued);
+  publish();
+  if (waiter.connection) co_return Lease(shared_from_this(), std::move(waiter.connection));
+  if (waiter.error) throw *waiter.error;
+  figures_.acquire_timeouts.fetch_add(1, std::memory_order_relaxed);
+  throw DatabaseError("no PostgreSQL connection became free within " +
+                          std::to_string(settings_.acquire_timeout.count()) + " ms",
+                      "53300");
+}
+
+asio::awaitable<std::unique_ptr<PgConnection>> Pool::open_connection(Clock::time_point deadline) {
+  ConnectionOptions options = settings_.connection;
+  if (deadline != Clock::time_point::max()) {
+    const auto left = duration_cast<milliseconds>(deadline - Clock::now());
+    options.connect_timeout = std::clamp(left, milliseconds(1), options.connect_timeout);
+  }
+  ++open_;
+  publish();
+  std::unique_ptr<PgConnection> connection;
+  std::optional<DatabaseError> failure;
+  try {
+    connection = co_await PgConnection::connect(options);
+  } catch (const DatabaseError& error) {
+    failure = error;
+  }
+  if (failure) {
+    --open_;
+    figures_.connect_failures.fetch_add(1, std::memory_order_relaxed);
+    const bool was_up = !down_;
+    down_ = true;
+    next_attempt_ = Clock::now() + backoff_;
+    backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
+    {
+      std::lock_guard lock(error_mutex_);
+      last_error_ = failure->what();
+    }
+    if (was_up) {
+      logging::error("GENERAL", "DATABASE_UNAVAILABLE", "cannot connect to PostgreSQL",
+                     {{"error_message", failure->what()}});
+    }
+    // Nobody will give a connection back: waiting callers fail now rather than time out.
+    if (leased_.empty()) {
+      for (Waiter* waiter : waiters_) {
+        waiter->error = unavailable();
+        waiter->timer.cancel();
+      }
+      waiters_.clear();
+    }
+    publish();
+    wake_.cancel();
+    throw *failure;
+  }
+  figures_.connects.fetch_add(1, std::memory_order_relaxed);
+  if (down_) {
+    logging::info("GENERAL", "DATABASE_RECONNECTED", "PostgreSQL is reachable again");
+  }
+  down_ = false;
+  backoff_ = settings_.reconnect_min;
+  connection->set_recorder(this);
+  publish();
+  co_return connection;
+}
+
+void Pool::release(std::unique_ptr<PgConnection> connection) {
+  auto leased = std::find(leased_.begin(), leased_.end(), connection.get());
+  if (leased != leased_.end()) leased_.erase(leased);
+  if (closed_ || connection->broken()) {
+    discard(std::move(connection));
+    return;
+  }
+  if (connection->in_transaction()) {
+    // Left inside a transaction (an exception unwound past it): roll back before reuse.
+    leased_.push_back(connection.get());
+    asio::co_spawn(
+        loop_,
+        [self = shared_from_this(), c = std::move(connection)]() mutable -> asio::awaitable<void> {
+          try {
+            co_await c->reset();
+          } catch (const DatabaseError&) {
+            // reset() failing leaves the connection broken: release() discards it
+          }
+          self->release(std::move(c));
+        },
+        asio::detached);
+    return;
+  }
+  hand_out(std::move(connection));
+}
+
+void Pool::hand_out(std::unique_ptr<PgConnection> connection) {
+  if (!waiters_.empty()) {
+    Waiter* waiter = waiters_.front();
+    waiters_.pop_front();
+    leased_.push_back(connection.get());
+    waiter->connection = std::move(connection);
+    waiter->timer.cancel();
+  } else {
+    idle_.push_back(std::move(connection));
+  }
+  publish();
+}
+
+void Pool::discard(std::unique_ptr<PgConnection> connection) {
+  if (!closed_) figures_.discarded.fetch_add(1, std::memory_order_relaxed);
+  connection.reset();
+  if (open_ > 0) --open_;
+  publish();
+  if (!closed_) wake_.cancel();  // the maintenance loop refills to min_connections
+}
+
+// Gives up on connections whose server has said nothing for longer than the statement
+// timeout allows (a network partition, a frozen host): their callers get 08006.
+void Pool::watchdog(Clock::time_point now) {
+  for (PgConnection* connection : leased_) {
+    if (connection->busy() && now > connection->give_up_at()) connection->abandon();
+  }
+}
+
+asio::awaitable<void> Pool::maintain() {
+  static thread_local std::minstd_rand jitter(std::random_device{}());
+  while (!closed_) {
+    const auto now = Clock::now();
+    watchdog(now);
+    const bool wanted = open_ < settings_.min_connections ||
+                        (!waiters_.empty() && open_ < settings_.max_connections);
+    if (wanted && (!down_ || now >= next_attempt_)) {
+      std::unique_ptr<PgConnection> connection;
+      try {
+        connection = co_await open_connection(Clock::time_point::max());
+      } catch (const DatabaseError&) {
+        // recorded by open_connection; back off below
+      }
+      if (connection && !closed_) {
+        hand_out(std::move(connection));
+        continue;
+      }
+    }
+    auto pause = kTick;
+    if (down_ && next_attempt_ > now) {
+      // A little jitter so the shards (and instances) do not reconnect in lockstep.
+      pause = std::min(kTick, duration_cast<milliseconds>(next_attempt_ - now) +
+                                  milliseconds(jitter() % 20));
+    }
+    wake_.expires_after(pause);
+    co_await wake_.async_wait(kUseTuple);
+  }
+}
+
+void Pool::record(const char* statement, std::chrono::nanoseconds duration, bool ok) {
+  auto found = series_by_name_.find(statement);
+  StatementSeries* series;
+  if (found != series_by_name_.end()) {
+    series = found->second;
+  } else {
+    std::lock_guard lock(series_mutex_);
+    series = &series_.emplace_back();
+    series->name = statement;
+    series_by_name_.emplace(statement, series);
+  }
+  const double seconds = std::chrono::duration<double>(duration).count();
+  const auto bucket = static_cast<std::size_t>(
+      std::lower_bound(StatementSeries::kBuckets.begin(), StatementSeries::kBuckets.end(),
+                       seconds) -
+      StatementSeries::kBuckets.begin());
+  auto bump = [](std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
+    counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  };
+  bump(series->count);
+  if (!ok) bump(series->errors);
+  bump(series->sum_ns, static_cast<std::uint64_t>(duration.count()));
+  if (bucket < series->buckets.size()) bump(series->buckets[bucket]);
+}
+
+}  // namespace pend::db
