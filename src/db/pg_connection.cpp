@@ -9,6 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstring>
 
 namespace pend::db {
@@ -356,13 +359,13 @@ asio::awaitable<Result> PgConnection::query(const Statement& statement,
     set_timeout_sql_ = "SET statement_timeout = " + std::to_string(timeout.count());
     ops.push_back(Op{.sql = set_timeout_sql_.c_str()});
   }
-  for (const auto& sql : deferred_) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
+  const std::vector<std::string> deferred = std::exchange(deferred_, {});  // ops point into it
+  for (const auto& sql : deferred) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
   ops.push_back(Op{.statement = &statement, .params = params});
   const std::size_t main = ops.size() - 1;
   // Restores the default even after a failure (then it fails too, harmlessly: a rolled-back
   // transaction undoes the SET as well).
   if (custom_timeout) ops.push_back(Op{.sql = reset_timeout_sql_.c_str()});
-  deferred_.clear();
 
   co_await exchange(ops, scope);
   for (std::size_t i = 0; i < main; ++i) {
@@ -382,11 +385,11 @@ asio::awaitable<void> PgConnection::run(Batch& batch, const Scope& scope) {
     set_timeout_sql_ = "SET statement_timeout = " + std::to_string(timeout.count());
     ops.push_back(Op{.sql = set_timeout_sql_.c_str()});
   }
-  for (const auto& sql : deferred_) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
+  const std::vector<std::string> deferred = std::exchange(deferred_, {});  // ops point into it
+  for (const auto& sql : deferred) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
   const std::size_t first = ops.size();
   for (const auto& item : batch.items_) ops.push_back(Op{.statement = item.statement, .params = item.params});
   if (custom_timeout) ops.push_back(Op{.sql = reset_timeout_sql_.c_str()});
-  deferred_.clear();
 
   co_await exchange(ops, scope);
   for (std::size_t i = 0; i < batch.items_.size(); ++i) {
@@ -522,7 +525,12 @@ asio::awaitable<void> PgConnection::reset() {
 
 bool PgConnection::check_alive() {
   if (broken_) return false;
-  if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK) broken_ = true;
+  // An idle backend sends nothing unless it is going away (terminated, shut down, idle
+  // timeout): then its FATAL message and EOF wait in the socket. One peek tells.
+  char byte;
+  const ssize_t peeked = ::recv(PQsocket(conn_), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  const bool quiet = peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  if (!quiet || PQstatus(conn_) != CONNECTION_OK) broken_ = true;
   return !broken_;
 }
 

@@ -1,0 +1,316 @@
+// The per-shard pool, transactions and the request boundary's error mapping, against the
+// real PostgreSQL scripts/test starts.
+#include "db/database.hpp"
+#include "db/error_mapping.hpp"
+#include "db/transaction.hpp"
+#include "http/request_context.hpp"
+#include "metrics/prometheus_writer.hpp"
+#include "support/databases.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace pend::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using db::Param;
+using db::Statement;
+
+constexpr Statement kInsertUser{
+    "test.insert_user", "INSERT INTO users (phone_hash, blockchain_address) VALUES ($1, $2)"};
+constexpr Statement kCountUsers{"test.count_users",
+                                "SELECT count(*) FROM users WHERE phone_hash LIKE $1"};
+constexpr Statement kBackend{"test.backend", "SELECT pg_backend_pid()"};
+
+asio::awaitable<std::int64_t> integer(asio::awaitable<db::Result> statement) {
+  const db::Result rows = co_await std::move(statement);
+  co_return rows[0].get<std::int64_t>(0);
+}
+
+asio::awaitable<std::string> sqlstate_of(asio::awaitable<db::Result> statement) {
+  try {
+    co_await std::move(statement);
+  } catch (const db::DatabaseError& error) {
+    co_return error.sqlstate();
+  }
+  co_return std::string{};
+}
+
+asio::awaitable<void> pause(std::chrono::milliseconds time) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, time);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+class PoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!database_.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  }
+  void TearDown() override {
+    if (db_) {
+      db_->close();
+      db_.reset();
+    }
+  }
+  // A Database with one pool on loop_.
+  db::Database& make(unsigned min, unsigned max, std::chrono::milliseconds acquire = 2s) {
+    db::PoolSettings settings;
+    settings.connection.url = database_.url();
+    settings.min_connections = min;
+    settings.max_connections = max;
+    settings.acquire_timeout = acquire;
+    settings.connection.silence_grace = 300ms;
+    db_ = std::make_unique<db::Database>(settings);
+    db_->attach(loop_);
+    return *db_;
+  }
+  template <typename T>
+  T run(asio::awaitable<T> body) {
+    return run_until_done(loop_, std::move(body));
+  }
+
+  ScratchDatabase database_;
+  asio::io_context loop_;
+  std::unique_ptr<db::Database> db_;
+};
+
+TEST_F(PoolTest, WaitsForAFreeConnectionAndTimesOutBeyondTheLimit) {
+  auto& database = make(0, 2, 200ms);
+  run([&]() -> asio::awaitable<void> {
+    db::Lease a = co_await database.acquire();
+    db::Lease b = co_await database.acquire();
+    EXPECT_EQ(database.totals().in_use, 2);
+    std::string state;
+    try {
+      co_await database.acquire();
+    } catch (const db::DatabaseError& error) {
+      state = error.sqlstate();
+    }
+    EXPECT_EQ(state, "53300");  // too many connections: answered 503
+
+    // A waiter gets the connection the moment one comes back.
+    auto executor = co_await asio::this_coro::executor;
+    auto served = std::make_shared<bool>(false);
+    asio::co_spawn(
+        executor,
+        [&database, served]() -> asio::awaitable<void> {
+          db::Lease c = co_await database.acquire();
+          *served = true;
+        },
+        asio::detached);
+    co_await pause(50ms);
+    EXPECT_EQ(database.totals().waiting, 1);
+    a = db::Lease{};
+    co_await pause(20ms);
+    EXPECT_TRUE(*served);
+    EXPECT_EQ(database.totals().waiting, 0);
+    EXPECT_LE(database.totals().open, 2);
+  }());
+}
+
+TEST_F(PoolTest, KeepsTheMinimumOpenAndReusesConnections) {
+  auto& database = make(2, 4);
+  run([&]() -> asio::awaitable<void> {
+    co_await pause(300ms);  // the maintenance loop opens min_connections
+    EXPECT_EQ(database.totals().open, 2);
+    const auto first = co_await integer(database.query(kBackend, {}));
+    const auto second = co_await integer(database.query(kBackend, {}));
+    EXPECT_EQ(first, second) << "the most recently used connection is reused";
+    EXPECT_EQ(database.totals().open, 2);
+  }());
+}
+
+TEST_F(PoolTest, TransactionsCommitOrRollBackAsAScope) {
+  auto& database = make(1, 2);
+  run([&]() -> asio::awaitable<void> {
+    // Committed: stays.
+    {
+      db::Lease conn = co_await database.acquire();
+      db::Transaction tx(*conn);
+      co_await tx.query(kInsertUser, "+15550000001", "hash-tx-1");
+      co_await tx.commit();
+    }
+    // An exception unwinds past the transaction: rolled back.
+    try {
+      db::Lease conn = co_await database.acquire();
+      db::Transaction tx(*conn);
+      co_await tx.query(kInsertUser, "+15550000002", "hash-tx-2");
+      throw std::runtime_error("the handler failed half way");
+    } catch (const std::runtime_error&) {
+    }
+    // Dropped without commit while the lease lives on: the next statement on the same
+    // connection runs after the ROLLBACK.
+    {
+      db::Lease conn = co_await database.acquire();
+      {
+        db::Transaction tx(*conn);
+        co_await tx.query(kInsertUser, "+15550000003", "hash-tx-3");
+      }
+      const auto seen = co_await integer(conn->query(kCountUsers, {}, "+1555000000%"));
+      EXPECT_EQ(seen, 1);
+      EXPECT_FALSE(conn->in_transaction());
+    }
+    const auto kept = co_await integer(database.query(kCountUsers, {}, "+1555000000%"));
+    EXPECT_EQ(kept, 1);
+  }());
+}
+
+TEST_F(PoolTest, SavepointsUndoOnlyTheirPart) {
+  auto& database = make(1, 2);
+  run([&]() -> asio::awaitable<void> {
+    db::Lease conn = co_await database.acquire();
+    db::Transaction tx(*conn);
+    co_await tx.query(kInsertUser, "+15550000011", "hash-sp-1");
+    std::string state;
+    {
+      db::Savepoint attempt(tx);
+      state = co_await sqlstate_of(tx.query(kInsertUser, "+15550000011", "hash-sp-dup"));
+    }  // not released: rolled back to the savepoint, the transaction goes on
+    EXPECT_EQ(state, "23505");
+    {
+      db::Savepoint kept(tx);
+      co_await tx.query(kInsertUser, "+15550000012", "hash-sp-2");
+      kept.release();
+    }
+    co_await tx.commit();
+    const auto count = co_await integer(database.query(kCountUsers, {}, "+1555000001%"));
+    EXPECT_EQ(count, 2);
+  }());
+}
+
+TEST_F(PoolTest, CommittingAFailedTransactionThrows) {
+  auto& database = make(1, 2);
+  run([&]() -> asio::awaitable<void> {
+    db::Lease conn = co_await database.acquire();
+    db::Transaction tx(*conn);
+    co_await tx.query(kInsertUser, "+15550000021", "hash-failed-1");
+    const auto duplicate = co_await sqlstate_of(tx.query(kInsertUser, "+15550000021", "x"));
+    EXPECT_EQ(duplicate, "23505");
+    std::string state;
+    try {
+      co_await tx.commit();
+    } catch (const db::DatabaseError& error) {
+      state = error.sqlstate();
+    }
+    EXPECT_EQ(state, "25P02");
+    const auto count = co_await integer(conn->query(kCountUsers, {}, "+1555000002%"));
+    EXPECT_EQ(count, 0);
+  }());
+}
+
+TEST_F(PoolTest, AConnectionTheServerClosedIsReplacedUnnoticed) {
+  auto& database = make(1, 2);
+  constexpr Statement kTerminate{"test.terminate", "SELECT pg_terminate_backend($1::int4)"};
+  run([&]() -> asio::awaitable<void> {
+    const auto before = co_await integer(database.query(kBackend, {}));
+    {
+      // From another connection: the pool's idle one is the victim.
+      const db::ConnectionOptions options{.url = database_.url()};
+      auto other = co_await db::PgConnection::connect(options);
+      co_await other->query(kTerminate, {}, before);
+    }
+    co_await pause(100ms);
+    const auto after = co_await integer(database.query(kBackend, {}));
+    EXPECT_NE(before, after);
+  }());
+}
+
+TEST_F(PoolTest, ASilentServerIsGivenUpOnAfterTheStatementTimeoutAndGrace) {
+  if (::geteuid() != 0) GTEST_SKIP() << "stopping a PostgreSQL backend needs root";
+  auto& database = make(1, 2);
+  run([&]() -> asio::awaitable<void> {
+    db::Lease conn = co_await database.acquire();
+    const auto pid = co_await integer(conn->query(kBackend, {}));
+    ::kill(static_cast<pid_t>(pid), SIGSTOP);  // the backend freezes: no timeout can fire
+    const auto started = db::Clock::now();
+    const auto state = co_await sqlstate_of(conn->query(kBackend, db::Scope{.timeout = 200ms}));
+    const auto waited = db::Clock::now() - started;
+    ::kill(static_cast<pid_t>(pid), SIGCONT);
+    EXPECT_EQ(state, "08006");
+    EXPECT_TRUE(conn->broken());
+    EXPECT_GE(waited, 400ms);  // 200 ms timeout + 300 ms grace, found by a 250 ms tick
+  }());
+}
+
+TEST_F(PoolTest, DatabaseErrorsMapToTheEnvelopeStatuses) {
+  auto& database = make(1, 2);
+  constexpr Statement kBadCheck{
+      "test.bad_check", "INSERT INTO users (phone_hash, blockchain_address, status) VALUES"
+                        " ('+15550000031', 'h31', 'maybe')"};
+  constexpr Statement kMissing{"test.missing",
+                               "INSERT INTO users (phone_hash) VALUES ('+15550000032')"};
+  constexpr Statement kBadUuid{"test.bad_uuid", "SELECT * FROM users WHERE id = $1::uuid"};
+  http::Request request;
+  http::RequestContext ctx(request);
+  auto status_of = [&](const std::string& state, const db::DatabaseError* error = nullptr) {
+    const auto mapped = db::to_api_error(error ? *error : db::DatabaseError("x", state), ctx);
+    return mapped ? mapped->status() : 500u;
+  };
+  run([&]() -> asio::awaitable<void> {
+    co_await database.query(kInsertUser, {}, "+15550000030", "h30");
+    std::vector<std::pair<std::string, unsigned>> seen;
+    for (const Statement* statement : {&kInsertUser, &kBadCheck, &kMissing, &kBadUuid}) {
+      try {
+        if (statement == &kInsertUser) {
+          co_await database.query(kInsertUser, {}, "+15550000030", "h30");
+        } else if (statement == &kBadUuid) {
+          co_await database.query(kBadUuid, {}, "not-a-uuid");
+        } else {
+          co_await database.query(*statement, {});
+        }
+      } catch (const db::DatabaseError& error) {
+        seen.emplace_back(error.sqlstate(), status_of("", &error));
+        if (statement == &kMissing) {
+          const auto mapped = db::to_api_error(error, ctx);
+          EXPECT_EQ(boost::json::serialize(mapped->details()),
+                    R"([{"field":"blockchain_address","issue":"required"}])");
+        }
+      }
+    }
+    const std::vector<std::pair<std::string, unsigned>> expected = {
+        {"23505", 409}, {"23514", 422}, {"23502", 422}, {"22P02", 422}};
+    EXPECT_EQ(seen, expected);
+  }());
+  EXPECT_EQ(status_of("08006"), 503u);
+  EXPECT_EQ(status_of("57014"), 503u);
+  EXPECT_EQ(status_of("53300"), 503u);
+  EXPECT_EQ(status_of("42601"), 500u);  // a bug in our SQL is ours: 500, no internals
+  const auto outage = db::to_api_error(db::DatabaseError("gone", "08006"), ctx);
+  ASSERT_TRUE(outage);
+  bool retry_after = false;
+  for (const auto& [name, value] : outage->headers()) retry_after |= name == "Retry-After";
+  EXPECT_TRUE(retry_after);
+  EXPECT_FALSE(db::to_api_error(std::runtime_error("not ours"), ctx));
+}
+
+TEST_F(PoolTest, MetricsNameEveryStatementAndThePools) {
+  auto& database = make(1, 2);
+  run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) co_await database.query(kBackend, {});
+    co_await sqlstate_of(database.query(kInsertUser, {}, "+15550000041", Param{}));
+  }());
+  metrics::PrometheusWriter out;
+  database.collect(out);
+  const std::string& text = out.text();
+  EXPECT_NE(text.find("pend_db_query_duration_seconds_count{statement=\"test.backend\"} 3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("pend_db_query_errors_total{statement=\"test.insert_user\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("pend_db_pool_connections_open{shard=\"0\"}"), std::string::npos);
+  EXPECT_NE(text.find("pend_db_pool_waiting{shard=\"0\"} 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pend::test
