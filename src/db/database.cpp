@@ -35,6 +35,10 @@ void Database::attach(asio::io_context& loop) {
 
 void Database::close() {
   for (auto& pool : pools_) pool->close();
+  // Forget them: a pool's I/O objects belong to its loop, so what still holds a pool (its
+  // suspended maintenance coroutine, a lease in a request cut short) lets it go when that
+  // loop is destroyed, not after.
+  pools_.clear();
 }
 
 Pool& Database::local(const asio::any_io_executor& executor) const {

@@ -40,7 +40,8 @@ class Database {
 
   // Before the loop runs: gives it a pool and starts that pool's maintenance.
   void attach(boost::asio::io_context& loop);
-  // After the loops have stopped: closes every pool (see Pool::close).
+  // After the loops have stopped and before they are destroyed: closes every pool (see
+  // Pool::close) and lets go of them. Idempotent.
   void close();
 
   // The calling coroutine's loop's pool. Throws DatabaseError if the loop has none.

@@ -1,0 +1,76 @@
+// PostgreSQL going away under a running server: requests that need it get 503 with
+// Retry-After (never a 500, never a hang), readiness says why, and once PostgreSQL is back
+// the pool heals by itself and the same server answers 200 again.
+#include "db/migrations.hpp"
+#include "db/seed.hpp"
+#include "support/databases.hpp"
+#include "support/http_client.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace pend::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(DatabaseOutageTest, RequestsGet503DuringARestartAndSucceedAfterWithoutRestartingUs) {
+  if (env("PEND_TEST_DATABASE_URL").empty()) {
+    GTEST_SKIP() << "scripts/test provides the PostgreSQL binaries and PEND_TEST_* settings";
+  }
+  TempPostgres postgres;
+  db::Migrator(postgres.url())
+      .up(db::load_migrations(std::filesystem::path{PEND_SOURCE_DIR} / "migrations"));
+  db::seed(postgres.url(), config::SeedSettings{});
+
+  auto settings = test_settings();
+  settings.database.url = postgres.url();
+  settings.database.reconnect_max = 500ms;
+  settings.database.acquire_timeout = 1s;
+  TestServer server(settings);
+
+  const auto before = request(server.port(), "GET", "/api/v1/config");
+  ASSERT_EQ(before.status, 200u) << before.body;
+  EXPECT_EQ(before.json().at("config").at("registration_open"), true);
+
+  postgres.stop();
+  // Every request while PostgreSQL is down: a clean 503 with Retry-After, quickly.
+  for (int i = 0; i < 10; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto during = request(server.port(), "GET", "/api/v1/config");
+    EXPECT_EQ(during.status, 503u) << during.body;
+    EXPECT_EQ(during.header("Retry-After"), "1");
+    EXPECT_EQ(during.json().at("error").at("code"), "service_unavailable");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "no request hangs";
+  }
+  const auto ready = request(server.port(), "GET", "/api/v1/health/ready");
+  EXPECT_EQ(ready.status, 503u);
+  EXPECT_EQ(ready.json().at("checks").at("postgresql").at("status"), "down");
+
+  postgres.start();
+  // The pool reconnects on its own (backoff capped at 500 ms here); give it a few seconds.
+  unsigned status = 0;
+  const auto give_up = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < give_up) {
+    status = request(server.port(), "GET", "/api/v1/config").status;
+    if (status == 200) break;
+    EXPECT_EQ(status, 503u);  // never anything but 503 on the way back
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status, 200u) << "the pool healed without restarting pend-server";
+  // Every shard's pool healed, not just the one that answered.
+  for (int i = 0; i < 20; ++i) {
+    const auto after = request(server.port(), "GET", "/api/v1/config");
+    EXPECT_EQ(after.status, 200u) << after.body;
+  }
+  const auto ready_again = request(server.port(), "GET", "/api/v1/health/ready");
+  EXPECT_EQ(ready_again.json().at("checks").at("postgresql").at("status"), "up")
+      << ready_again.body;
+  EXPECT_EQ(server.log_text().find("UNHANDLED_EXCEPTION"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pend::test
