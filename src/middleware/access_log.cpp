@@ -35,6 +35,10 @@ void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
     line += ",\"performance\":{";
     logging::JsonLineWriter performance(line);
     performance.field("response_time_ms", static_cast<double>(micros) / 1000.0);
+    if (ctx.database_time.count() > 0) {  // summed by the data layer for this request
+      performance.field("database_time_ms",
+                        static_cast<double>(ctx.database_time.count()) / 1'000'000.0);
+    }
     performance.field_bool("slow_query", millis > 1000);
     performance.field_bool("very_slow_query", millis > 5000);
     line += "}}";

@@ -92,6 +92,10 @@ void TempPostgres::start() {
 
 void TempPostgres::stop() { services("stop_postgres \"" + dir_ + "\""); }
 
+void TempPostgres::restart() {
+  services("as_postgres \"$PG_BIN/pg_ctl\" -D \"" + dir_ + "\" -m fast -w -t 60 restart");
+}
+
 std::string TempPostgres::url() const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
 }

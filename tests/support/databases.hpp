@@ -44,6 +44,7 @@ class TempPostgres {
   std::uint16_t port() const { return port_; }
   void stop();
   void start();
+  void restart();  // pg_ctl restart -m fast: sessions are terminated, the server comes back
 
  private:
   void services(const std::string& command) const;
