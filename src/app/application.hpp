@@ -20,7 +20,7 @@ class HttpMetrics;
 namespace pend::db {
 class Database;
 class PartitionMaintainer;
-}
+}  // namespace pend::db
 
 namespace pend::app {
 

@@ -45,11 +45,11 @@ struct DatabaseSettings {
   // The request path's pool, per shard (one event loop per core).
   unsigned pool_min_connections = 1;
   unsigned pool_max_connections = 8;
-  std::chrono::milliseconds acquire_timeout{2'000};   // wait for a free connection, then 503
+  std::chrono::milliseconds acquire_timeout{2'000};  // wait for a free connection, then 503
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds statement_timeout{5'000};  // default; a request's deadline may cut it
   std::chrono::milliseconds reconnect_max{5'000};      // backoff ceiling while PostgreSQL is down
-  bool maintain_partitions = true;      // serve creates and drops partitions itself
+  bool maintain_partitions = true;                     // serve creates and drops partitions itself
   unsigned partition_months_ahead = 3;  // monthly partitions kept ready beyond this month
   std::chrono::minutes partition_check_interval{60};
   // Retention of the partitioned tables (whole months are dropped once past it).

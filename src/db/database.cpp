@@ -54,8 +54,8 @@ asio::awaitable<Lease> Database::acquire(const Scope& scope) {
   co_return co_await pool.acquire(scope);
 }
 
-asio::awaitable<Result> Database::query(const Statement& statement,
-                                        std::span<const Param> params, const Scope& scope) {
+asio::awaitable<Result> Database::query(const Statement& statement, std::span<const Param> params,
+                                        const Scope& scope) {
   Lease connection = co_await acquire(scope);
   co_return co_await connection->query(statement, params, scope);
 }
@@ -82,13 +82,15 @@ void Database::collect(metrics::PrometheusWriter& out) const {
   auto gauge = [&](std::string_view name, std::string_view help, auto read) {
     out.family(name, "gauge", help);
     for (std::size_t i = 0; i < pools_.size(); ++i) {
-      out.sample(name, {{"shard", shards[i]}}, static_cast<std::int64_t>(read(pools_[i]->figures())));
+      out.sample(name, {{"shard", shards[i]}},
+                 static_cast<std::int64_t>(read(pools_[i]->figures())));
     }
   };
   auto counter = [&](std::string_view name, std::string_view help, auto read) {
     out.family(name, "counter", help);
     for (std::size_t i = 0; i < pools_.size(); ++i) {
-      out.sample(name, {{"shard", shards[i]}}, static_cast<std::uint64_t>(read(pools_[i]->figures())));
+      out.sample(name, {{"shard", shards[i]}},
+                 static_cast<std::uint64_t>(read(pools_[i]->figures())));
     }
   };
   gauge("pend_db_pool_connections_open", "PostgreSQL connections open or opening.",

@@ -37,7 +37,7 @@ class DatabaseError : public std::runtime_error {
 // SQLSTATEs this layer raises itself.
 namespace sqlstate {
 inline constexpr std::string_view kConnectionFailure = "08006";
-inline constexpr std::string_view kQueryCanceled = "57014";  // statement timeout, cancel
+inline constexpr std::string_view kQueryCanceled = "57014";       // statement timeout, cancel
 inline constexpr std::string_view kTooManyConnections = "53300";  // pool exhausted
 inline constexpr std::string_view kProtocolViolation = "08P01";
 }  // namespace sqlstate

@@ -39,8 +39,8 @@ struct PgConnection::Op {
   const Statement* statement = nullptr;
   const char* sql = nullptr;  // plain SQL when statement is null
   std::span<const Param> params;
-  bool sync_after = true;     // ends a pipeline segment: a failure aborts only its segment
-  bool prepare = false;       // a PREPARE is sent ahead of the execution
+  bool sync_after = true;  // ends a pipeline segment: a failure aborts only its segment
+  bool prepare = false;    // a PREPARE is sent ahead of the execution
   bool done = false;
   Result result;
   std::optional<DatabaseError> error;
@@ -99,7 +99,8 @@ asio::awaitable<std::unique_ptr<PgConnection>> PgConnection::connect(
   const char* keywords[] = {"fallback_application_name", "dbname", "options", nullptr};
   const char* values[] = {"pend-server", options.url.c_str(), server_options.c_str(), nullptr};
   PGconn* raw = PQconnectStartParams(keywords, values, /*expand_dbname=*/1);
-  if (raw == nullptr) throw DatabaseError("out of memory starting a PostgreSQL connection", "08006");
+  if (raw == nullptr)
+    throw DatabaseError("out of memory starting a PostgreSQL connection", "08006");
   if (PQstatus(raw) == CONNECTION_BAD) {
     const std::string message = trimmed_message(PQerrorMessage(raw));
     PQfinish(raw);
@@ -120,10 +121,10 @@ asio::awaitable<std::unique_ptr<PgConnection>> PgConnection::connect(
         if (connection->socket_.is_open()) connection->socket_.release();
         connection->socket_.assign(fd);
       }
-      auto [ec] = co_await connection->socket_.async_wait(
-          status == PGRES_POLLING_READING ? descriptor_base::wait_read
-                                          : descriptor_base::wait_write,
-          kUseTuple);
+      auto [ec] = co_await connection->socket_.async_wait(status == PGRES_POLLING_READING
+                                                              ? descriptor_base::wait_read
+                                                              : descriptor_base::wait_write,
+                                                          kUseTuple);
       if (ec) co_return false;
       status = PQconnectPoll(raw);
     }
@@ -197,8 +198,7 @@ void PgConnection::send(Op& op) {
     auto found = prepared_.find(op.statement->name);
     if (found != prepared_.end() && found->second.sql != sql &&
         std::strcmp(found->second.sql, sql) != 0) {
-      throw DatabaseError(std::string{"two statements share the name '"} + op.statement->name +
-                              "'",
+      throw DatabaseError(std::string{"two statements share the name '"} + op.statement->name + "'",
                           "42P05");
     }
     if (found == prepared_.end()) {
@@ -206,8 +206,8 @@ void PgConnection::send(Op& op) {
       for (const auto& p : params) entry.types.push_back(p.type());
       found = prepared_.emplace(op.statement->name, std::move(entry)).first;
       op.prepare = true;
-      if (!PQsendPrepare(conn_, found->second.server_name.c_str(), sql,
-                         static_cast<int>(count), found->second.types.data())) {
+      if (!PQsendPrepare(conn_, found->second.server_name.c_str(), sql, static_cast<int>(count),
+                         found->second.types.data())) {
         fail_connection("sending to PostgreSQL failed");
       }
     }
@@ -323,8 +323,7 @@ asio::awaitable<void> PgConnection::exchange(std::span<Op> ops, const Scope& sco
           PQclear(result);
         } else if (status == PGRES_PIPELINE_ABORTED) {
           if (!op->error) {
-            op->error = DatabaseError("not run: an earlier statement sent with it failed",
-                                      "25P02");
+            op->error = DatabaseError("not run: an earlier statement sent with it failed", "25P02");
           }
           if (expect == Expect::prepare) prepared_.erase(op->statement->name);
           PQclear(result);
@@ -388,7 +387,8 @@ asio::awaitable<void> PgConnection::run(Batch& batch, const Scope& scope) {
   const std::vector<std::string> deferred = std::exchange(deferred_, {});  // ops point into it
   for (const auto& sql : deferred) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
   const std::size_t first = ops.size();
-  for (const auto& item : batch.items_) ops.push_back(Op{.statement = item.statement, .params = item.params});
+  for (const auto& item : batch.items_)
+    ops.push_back(Op{.statement = item.statement, .params = item.params});
   if (custom_timeout) ops.push_back(Op{.sql = reset_timeout_sql_.c_str()});
 
   co_await exchange(ops, scope);

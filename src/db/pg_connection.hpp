@@ -36,15 +36,15 @@ namespace pend::db {
 using Clock = std::chrono::steady_clock;
 
 struct Statement {
-  const char* name;      // metrics label and prepared-statement identity: one name, one text
-  const char* sql;       // $1, $2... for parameters; never values spliced in
-  bool prepare = true;   // false: sent unnamed each time (DDL, one-off statements)
+  const char* name;     // metrics label and prepared-statement identity: one name, one text
+  const char* sql;      // $1, $2... for parameters; never values spliced in
+  bool prepare = true;  // false: sent unnamed each time (DDL, one-off statements)
 };
 
 // What bounds and observes one piece of database work, usually made from the request.
 struct Scope {
   Clock::time_point deadline = Clock::time_point::max();  // also caps the statement timeout
-  std::chrono::milliseconds timeout{0};    // this statement's timeout; 0: the connection's
+  std::chrono::milliseconds timeout{0};      // this statement's timeout; 0: the connection's
   std::chrono::nanoseconds* time = nullptr;  // database time is added here (request metrics)
   boost::asio::cancellation_slot cancel;     // emit to cancel the running statement
 };
@@ -109,8 +109,7 @@ class PgConnection {
     co_return co_await query(statement, std::span<const Param>(params), scope);
   }
   boost::asio::awaitable<Result> query(const Statement& statement,
-                                       std::span<const Param> params = {},
-                                       const Scope& scope = {});
+                                       std::span<const Param> params = {}, const Scope& scope = {});
 
   // Runs every statement of the batch in one round trip; per-statement errors stay in the
   // batch, a lost connection throws.

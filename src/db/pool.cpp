@@ -55,10 +55,7 @@ void Lease::give_back() {
 // ---- Pool ---------------------------------------------------------------------------------
 
 Pool::Pool(asio::io_context& loop, PoolSettings settings)
-    : loop_(loop),
-      settings_(std::move(settings)),
-      backoff_(settings_.reconnect_min),
-      wake_(loop) {
+    : loop_(loop), settings_(std::move(settings)), backoff_(settings_.reconnect_min), wake_(loop) {
   idle_.reserve(settings_.max_connections);
   leased_.reserve(settings_.max_connections);
 }
@@ -271,8 +268,8 @@ asio::awaitable<void> Pool::maintain() {
     auto pause = kTick;
     if (down_ && next_attempt_ > now) {
       // A little jitter so the shards (and instances) do not reconnect in lockstep.
-      pause = std::min(kTick, duration_cast<milliseconds>(next_attempt_ - now) +
-                                  milliseconds(jitter() % 20));
+      pause = std::min(
+          kTick, duration_cast<milliseconds>(next_attempt_ - now) + milliseconds(jitter() % 20));
     }
     wake_.expires_after(pause);
     co_await wake_.async_wait(kUseTuple);
@@ -291,10 +288,10 @@ void Pool::record(const char* statement, std::chrono::nanoseconds duration, bool
     series_by_name_.emplace(statement, series);
   }
   const double seconds = std::chrono::duration<double>(duration).count();
-  const auto bucket = static_cast<std::size_t>(
-      std::lower_bound(StatementSeries::kBuckets.begin(), StatementSeries::kBuckets.end(),
-                       seconds) -
-      StatementSeries::kBuckets.begin());
+  const auto bucket =
+      static_cast<std::size_t>(std::lower_bound(StatementSeries::kBuckets.begin(),
+                                                StatementSeries::kBuckets.end(), seconds) -
+                               StatementSeries::kBuckets.begin());
   auto bump = [](std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   };

@@ -36,11 +36,11 @@ struct PoolSettings {
 };
 
 struct PoolFigures {
-  std::atomic<std::int64_t> open{0};        // connected or connecting
+  std::atomic<std::int64_t> open{0};  // connected or connecting
   std::atomic<std::int64_t> idle{0};
   std::atomic<std::int64_t> in_use{0};
-  std::atomic<std::int64_t> waiting{0};     // callers waiting for a connection
-  std::atomic<bool> up{true};               // false while connecting fails
+  std::atomic<std::int64_t> waiting{0};  // callers waiting for a connection
+  std::atomic<bool> up{true};            // false while connecting fails
   std::atomic<std::uint64_t> connects{0};
   std::atomic<std::uint64_t> connect_failures{0};
   std::atomic<std::uint64_t> acquire_timeouts{0};
@@ -70,10 +70,9 @@ class Lease {
 
 // Per-statement duration histograms, written by one loop and read by /metrics.
 struct StatementSeries {
-  static constexpr std::array<double, 16> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                      0.005,  0.01,    0.025,  0.05,  0.1,
-                                                      0.25,   0.5,     1,      2.5,   5,
-                                                      10};
+  static constexpr std::array<double, 16> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                                      1,      2.5,     5,      10};
   std::string name;
   std::atomic<std::uint64_t> count{0};
   std::atomic<std::uint64_t> errors{0};

@@ -29,17 +29,17 @@ struct Uuid {
   std::array<std::uint8_t, 16> bytes{};
 
   static std::optional<Uuid> parse(std::string_view text);  // canonical 8-4-4-4-12 hex
-  std::string str() const;                                   // lowercase canonical
+  std::string str() const;                                  // lowercase canonical
   friend bool operator==(const Uuid&, const Uuid&) = default;
 };
 
 // PostgreSQL type OIDs this layer knows (pg_type.dat).
 namespace oid {
 inline constexpr Oid kBool = 16, kBytea = 17, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23,
-                     kText = 25, kOid = 26, kJson = 114, kCidr = 650, kFloat4 = 700,
-                     kFloat8 = 701, kUnknown = 705, kInet = 869, kBpchar = 1042,
-                     kVarchar = 1043, kDate = 1082, kTimestamp = 1114, kTimestamptz = 1184,
-                     kNumeric = 1700, kUuid = 2950, kJsonb = 3802;
+                     kText = 25, kOid = 26, kJson = 114, kCidr = 650, kFloat4 = 700, kFloat8 = 701,
+                     kUnknown = 705, kInet = 869, kBpchar = 1042, kVarchar = 1043, kDate = 1082,
+                     kTimestamp = 1114, kTimestamptz = 1184, kNumeric = 1700, kUuid = 2950,
+                     kJsonb = 3802;
 }
 
 // One bound parameter. Text is viewed, not copied: it must outlive the query, which the
@@ -175,7 +175,7 @@ template <>
 boost::json::value Row::get<boost::json::value>(int column) const;
 
 // Text renderings shared by decoding and tests.
-std::string format_timestamp(Timestamp value);  // 2026-11-25T01:02:03.456789Z
+std::string format_timestamp(Timestamp value);        // 2026-11-25T01:02:03.456789Z
 std::string format_numeric(std::string_view binary);  // PostgreSQL's binary numeric
 
 }  // namespace pend::db

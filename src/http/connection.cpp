@@ -75,7 +75,8 @@ void Connection::close_if_expired(std::chrono::steady_clock::time_point now) {
     // A slow handler: stop its database work if nobody will read the answer, or if it
     // overran its budget. One poll() per slow request; fast ones are never looked at.
     pollfd peer{socket_.native_handle(), POLLRDHUP, 0};
-    const bool client_gone = ::poll(&peer, 1, 0) > 0 && (peer.revents & (POLLRDHUP | POLLHUP | POLLERR));
+    const bool client_gone =
+        ::poll(&peer, 1, 0) > 0 && (peer.revents & (POLLRDHUP | POLLHUP | POLLERR));
     if (client_gone || now > handling_->deadline) {
       handler_cancelled_ = true;
       handling_->cancel.emit(boost::asio::cancellation_type::terminal);

@@ -60,7 +60,7 @@ struct RequestContext {
   // database layer cancels the statement in flight.
   boost::asio::cancellation_signal cancel;
   std::chrono::nanoseconds database_time{0};  // summed by the data layer
-  bool answered = false;  // a middleware already produced the response
+  bool answered = false;                      // a middleware already produced the response
   // Constant header lines ("Name: value\r\n"...) written after the response's own fields:
   // headers every response carries are rendered once at start-up, not added per request.
   std::string_view static_headers;

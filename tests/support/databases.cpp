@@ -4,9 +4,9 @@
 #include "db/migrations.hpp"
 #include "support/test_server.hpp"
 
+#include <unistd.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>

@@ -10,7 +10,7 @@
 namespace pend::domain::system {
 
 struct PublicConfig {
-  boost::json::object values;              // key -> its JSON value
+  boost::json::object values;               // key -> its JSON value
   std::optional<db::Timestamp> updated_at;  // the newest change among them
 };
 

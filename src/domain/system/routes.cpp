@@ -11,9 +11,9 @@ void add_routes(http::Router& router, db::Database& database) {
              [&database](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
                PublicConfig config = co_await load_public_config(database, db::request_scope(ctx));
                boost::json::object body{{"config", std::move(config.values)}};
-               body["updated_at"] = config.updated_at
-                                        ? boost::json::value(db::format_timestamp(*config.updated_at))
-                                        : boost::json::value(nullptr);
+               body["updated_at"] =
+                   config.updated_at ? boost::json::value(db::format_timestamp(*config.updated_at))
+                                     : boost::json::value(nullptr);
                ctx.json(200, body);
              });
 }

@@ -1,8 +1,8 @@
 // The non-blocking pipelined PostgreSQL connection against the real server scripts/test
 // starts: typed binding and decoding, prepared statements, batches, timeouts, cancellation,
 // COPY.
-#include "db/copy_encoder.hpp"
 #include "db/pg_connection.hpp"
+#include "db/copy_encoder.hpp"
 #include "support/databases.hpp"
 #include "support/test_server.hpp"
 
@@ -125,8 +125,8 @@ TEST_F(PgConnectionTest, NumericsDecodeExactlyAsPostgresPrintsThem) {
 
 TEST_F(PgConnectionTest, PreparesOnceAndFallsBackToTextForOtherTypes) {
   static constexpr Statement kAdd{"test.add", "SELECT $1::int4 + 1"};
-  static constexpr Statement kPrepared{
-      "test.prepared_count", "SELECT count(*) FROM pg_prepared_statements", false};
+  static constexpr Statement kPrepared{"test.prepared_count",
+                                       "SELECT count(*) FROM pg_prepared_statements", false};
   run([&]() -> asio::awaitable<void> {
     auto conn = co_await connect();
     // First prepared for text ("unknown"), then bound an int8: sent as text, still works.
@@ -229,11 +229,11 @@ TEST_F(PgConnectionTest, CancellationStopsTheStatementAndRetiresTheConnection) {
     auto conn = co_await connect();
     asio::cancellation_signal cancel;
     asio::steady_timer timer(executor, 100ms);
-    timer.async_wait([&](boost::system::error_code) {
-      cancel.emit(asio::cancellation_type::terminal);
-    });
+    timer.async_wait(
+        [&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
     const auto started = db::Clock::now();
-    const auto state = co_await sqlstate_of(conn->query(kSleep, db::Scope{.cancel = cancel.slot()}));
+    const auto state =
+        co_await sqlstate_of(conn->query(kSleep, db::Scope{.cancel = cancel.slot()}));
     EXPECT_EQ(state, "57014");
     EXPECT_LT(db::Clock::now() - started, 9s) << "the server stopped the statement";
     EXPECT_TRUE(conn->broken()) << "a cancelled connection is not reused";
@@ -270,12 +270,13 @@ TEST_F(PgConnectionTest, CopyLoadsRowsWithAwkwardText) {
       "test.copy_logs",
       "COPY server_logs (level, category, event_type, error_message, metadata, response_time_ms)"
       " FROM STDIN"};
-  static constexpr Statement kCount{
-      "test.count_logs", "SELECT count(*), count(response_time_ms) FROM server_logs"
-                         " WHERE event_type = 'COPY_TEST'"};
+  static constexpr Statement kCount{"test.count_logs",
+                                    "SELECT count(*), count(response_time_ms) FROM server_logs"
+                                    " WHERE event_type = 'COPY_TEST'"};
   static constexpr Statement kAwkward{
-      "test.awkward_log", "SELECT error_message FROM server_logs WHERE event_type = 'COPY_TEST'"
-                          " AND error_message LIKE 'awkward%'"};
+      "test.awkward_log",
+      "SELECT error_message FROM server_logs WHERE event_type = 'COPY_TEST'"
+      " AND error_message LIKE 'awkward%'"};
   const std::string awkward = "awkward\ttab\nnewline\\backslash\r\\N not null";
   run([&]() -> asio::awaitable<void> {
     auto conn = co_await connect();

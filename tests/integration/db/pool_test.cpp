@@ -245,9 +245,9 @@ TEST_F(PoolTest, ASilentServerIsGivenUpOnAfterTheStatementTimeoutAndGrace) {
 
 TEST_F(PoolTest, DatabaseErrorsMapToTheEnvelopeStatuses) {
   auto& database = make(1, 2);
-  constexpr Statement kBadCheck{
-      "test.bad_check", "INSERT INTO users (phone_hash, blockchain_address, status) VALUES"
-                        " ('+15550000031', 'h31', 'maybe')"};
+  constexpr Statement kBadCheck{"test.bad_check",
+                                "INSERT INTO users (phone_hash, blockchain_address, status) VALUES"
+                                " ('+15550000031', 'h31', 'maybe')"};
   constexpr Statement kMissing{"test.missing",
                                "INSERT INTO users (phone_hash) VALUES ('+15550000032')"};
   constexpr Statement kBadUuid{"test.bad_uuid", "SELECT * FROM users WHERE id = $1::uuid"};

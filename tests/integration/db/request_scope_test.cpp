@@ -1,8 +1,8 @@
 // Database work belongs to its request: it is cut to the request's budget, and it stops
 // when the client goes away (the connection's sweeper cancels the statement in flight).
+#include "db/request_scope.hpp"
 #include "db/blocking_session.hpp"
 #include "db/database.hpp"
-#include "db/request_scope.hpp"
 #include "http/request_context.hpp"
 #include "support/http_client.hpp"
 #include "support/test_server.hpp"
