@@ -35,6 +35,8 @@ namespace pend::db {
 
 using Clock = std::chrono::steady_clock;
 
+// Declare statements as constants (constexpr at namespace scope or static): the connection
+// keeps their name and text pointers for its prepared-statement cache.
 struct Statement {
   const char* name;     // metrics label and prepared-statement identity: one name, one text
   const char* sql;      // $1, $2... for parameters; never values spliced in

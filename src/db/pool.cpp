@@ -110,8 +110,11 @@ asio::awaitable<Lease> Pool::acquire(const Scope& scope) {
     }
     discard(std::move(connection));
   }
-  if (down_) throw unavailable();  // the maintenance loop is reconnecting; fail fast
-  if (open_ < settings_.max_connections) {
+  // Down and nothing leased that could come back: the maintenance loop is reconnecting,
+  // fail fast. (Down with connections in use, e.g. the server's max_connections reached:
+  // wait for one of those.)
+  if (down_ && leased_.empty()) throw unavailable();
+  if (!down_ && open_ < settings_.max_connections) {
     auto connection = co_await open_connection(scope.deadline);
     leased_.push_back(connection.get());
     publish();
