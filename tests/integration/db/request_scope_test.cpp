@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 namespace pend::test {
@@ -16,22 +17,27 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr db::Statement kSlow{"test.slow_request", "SELECT pg_sleep(20), 'slow request marker'"};
+// Each test has its own statement (ctest runs tests in parallel on one PostgreSQL).
+constexpr db::Statement kSlowBudget{"test.slow_budget", "SELECT pg_sleep(20), 'marker budget'"};
+constexpr db::Statement kSlowLeave{"test.slow_leave", "SELECT pg_sleep(20), 'marker leave'"};
 
-void add_slow_route(app::Application& app) {
-  auto& database = app.database();
-  app.router().add(http::Method::get, "/test/slow",
-                   [&database](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
-                     co_await database.query(kSlow, db::request_scope(ctx));
-                     ctx.json(200, {{"done", true}});
-                   });
+std::function<void(app::Application&)> slow_route(const db::Statement& statement) {
+  return [&statement](app::Application& app) {
+    auto& database = app.database();
+    app.router().add(
+        http::Method::get, "/test/slow",
+        [&database, &statement](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
+          co_await database.query(statement, db::request_scope(ctx));
+          ctx.json(200, {{"done", true}});
+        });
+  };
 }
 
-int running_slow_statements(const std::string& url) {
+int running(const std::string& url, const db::Statement& statement) {
   db::BlockingSession session(url);
-  const auto rows = session.exec(
-      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
-      " AND query LIKE '%slow request marker%' AND pid <> pg_backend_pid()");
+  const auto rows =
+      session.exec("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1",
+                   {statement.sql});
   return std::stoi(rows.value(0, 0));
 }
 
@@ -47,7 +53,7 @@ class RequestScopeTest : public ::testing::Test {
 TEST_F(RequestScopeTest, TheRequestBudgetCutsTheStatementWith503) {
   auto settings = test_settings();
   settings.server.request_timeout = 300ms;
-  TestServer server(settings, add_slow_route);
+  TestServer server(settings, slow_route(kSlowBudget));
   const auto started = std::chrono::steady_clock::now();
   const auto response = request(server.port(), "GET", "/test/slow");
   EXPECT_EQ(response.status, 503u) << response.body;
@@ -56,20 +62,20 @@ TEST_F(RequestScopeTest, TheRequestBudgetCutsTheStatementWith503) {
 }
 
 TEST_F(RequestScopeTest, AClientThatLeavesCancelsItsStatement) {
-  TestServer server(test_settings(), add_slow_route);
+  TestServer server(test_settings(), slow_route(kSlowLeave));
   {
     RawConnection client(server.port());
     client.send(build_request("GET", "/test/slow"));
     // Wait until the statement runs on the server, then hang up.
-    for (int i = 0; i < 100 && running_slow_statements(url_) == 0; ++i) {
+    for (int i = 0; i < 100 && running(url_, kSlowLeave) == 0; ++i) {
       std::this_thread::sleep_for(20ms);
     }
-    ASSERT_EQ(running_slow_statements(url_), 1);
+    ASSERT_EQ(running(url_, kSlowLeave), 1);
   }
   int left = 1;
   for (int i = 0; i < 150 && left > 0; ++i) {
     std::this_thread::sleep_for(20ms);
-    left = running_slow_statements(url_);
+    left = running(url_, kSlowLeave);
   }
   EXPECT_EQ(left, 0) << "the statement was cancelled within a few sweeps, not after 20 s";
 }
