@@ -387,8 +387,11 @@ asio::awaitable<void> PgConnection::run(Batch& batch, const Scope& scope) {
   const std::vector<std::string> deferred = std::exchange(deferred_, {});  // ops point into it
   for (const auto& sql : deferred) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
   const std::size_t first = ops.size();
-  for (const auto& item : batch.items_)
-    ops.push_back(Op{.statement = item.statement, .params = item.params});
+  const bool together = batch.mode_ == Batch::Mode::together;
+  for (const auto& item : batch.items_) {
+    ops.push_back(Op{.statement = item.statement, .params = item.params, .sync_after = !together});
+  }
+  if (together && !batch.items_.empty()) ops.back().sync_after = true;
   if (custom_timeout) ops.push_back(Op{.sql = reset_timeout_sql_.c_str()});
 
   co_await exchange(ops, scope);

@@ -66,10 +66,15 @@ class QueryRecorder {
   virtual void record(const char* statement, std::chrono::nanoseconds duration, bool ok) = 0;
 };
 
-// Independent statements sent together, each with its own sync point: one round trip, and
-// one statement failing does not abort the others. Results come back in order.
+// Statements sent together in one round trip; results come back in order.
 class Batch {
  public:
+  // independent: a sync point after each statement, so each is its own implicit
+  // transaction and a failure stays local. together: one sync point at the end, so the
+  // batch is one implicit transaction (all or nothing) and the server does less work.
+  enum class Mode : std::uint8_t { independent, together };
+  explicit Batch(Mode mode = Mode::independent) : mode_(mode) {}
+
   std::size_t add(const Statement& statement, std::initializer_list<Param> params = {});
   std::size_t size() const { return items_.size(); }
   // The i-th statement's rows; throws its DatabaseError if it failed.
@@ -84,6 +89,7 @@ class Batch {
     Result result;
     std::optional<DatabaseError> error;
   };
+  Mode mode_;
   std::vector<Item> items_;
   std::deque<std::string> texts_;  // copies of text parameters (a deque never moves them)
 };
