@@ -198,6 +198,27 @@ TEST_F(PgConnectionTest, BatchAnswersInOrderAndOneFailureStaysLocal) {
   });
 }
 
+TEST_F(PgConnectionTest, ATogetherBatchIsAllOrNothing) {
+  static constexpr Statement kEcho{"test.echo_together", "SELECT $1::int8"};
+  static constexpr Statement kFail{"test.fail_together", "SELECT 1 / 0"};
+  run([&]() -> asio::awaitable<void> {
+    auto conn = co_await connect();
+    db::Batch batch(db::Batch::Mode::together);
+    batch.add(kEcho, {Param{std::int64_t{1}}});
+    batch.add(kFail);
+    batch.add(kEcho, {Param{std::int64_t{3}}});
+    co_await conn->run(batch);
+    EXPECT_EQ(batch.error(0), nullptr);
+    EXPECT_TRUE(batch.error(1) != nullptr && batch.error(1)->sqlstate() == "22012");
+    EXPECT_TRUE(batch.error(2) != nullptr && batch.error(2)->sqlstate() == "25P02");
+    EXPECT_FALSE(conn->broken());
+    db::Batch next(db::Batch::Mode::together);
+    next.add(kEcho, {Param{std::int64_t{4}}});
+    co_await conn->run(next);
+    EXPECT_EQ(next.result(0)[0].get<std::int64_t>(0), 4);
+  });
+}
+
 TEST_F(PgConnectionTest, StatementTimeoutStopsASlowStatementAndIsRestored) {
   static constexpr Statement kSleep{"test.sleep", "SELECT pg_sleep($1::float8)"};
   static constexpr Statement kShow{"test.show", "SHOW statement_timeout", false};
