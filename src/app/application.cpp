@@ -1,22 +1,30 @@
 #include "app/application.hpp"
 
 #include "app/build_info.hpp"
+#include "cache/cache_service.hpp"
+#include "cache/error_mapping.hpp"
+#include "cache/rate_limiter.hpp"
+#include "cache/redis.hpp"
+#include "cache/response_cache.hpp"
+#include "cache/session_store.hpp"
 #include "db/database.hpp"
 #include "db/error_mapping.hpp"
 #include "db/health_check.hpp"
 #include "db/partitions.hpp"
 #include "domain/health/routes.hpp"
+#include "domain/sessions/routes.hpp"
 #include "domain/system/routes.hpp"
-#include "health/dependency_probes.hpp"
 #include "http/request_pipeline.hpp"
 #include "http/server.hpp"
 #include "metrics/http_metrics.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/routes.hpp"
 #include "middleware/access_log.hpp"
+#include "middleware/authenticate.hpp"
 #include "middleware/body_parser.hpp"
 #include "middleware/cors.hpp"
 #include "middleware/metrics.hpp"
+#include "middleware/rate_limit.hpp"
 #include "middleware/real_ip.hpp"
 #include "middleware/request_id.hpp"
 #include "middleware/security_headers.hpp"
@@ -46,6 +54,12 @@ Application::Application(config::Settings settings, ApplicationOptions options)
       logger_(std::make_unique<logging::Logger>(logger_options(settings_, options.log_fd))),
       router_(std::make_shared<http::Router>()),
       database_(std::make_unique<db::Database>(db::pool_settings(settings_.database))),
+      redis_(std::make_unique<cache::Redis>(
+          cache::redis_options(settings_.redis, settings_.server.instance_name))),
+      cache_(std::make_unique<cache::CacheService>(*redis_, settings_.cache)),
+      sessions_(std::make_unique<cache::SessionStore>(*redis_, settings_.session)),
+      rate_limiter_(
+          std::make_unique<cache::RateLimiter>(*redis_, settings_.rate_limit.local_max_keys)),
       health_(settings_.health.check_timeout) {
   if (logging::global() == nullptr) logging::set_global(logger_.get());
   add_routes();
@@ -59,6 +73,7 @@ Application::~Application() {
     server_->wait();
   }
   database_->close();  // the loops have stopped: pools let go of their connections
+  redis_->close();
   server_.reset();
   if (logging::global() == logger_.get()) logging::set_global(nullptr);
 }
@@ -66,6 +81,7 @@ Application::~Application() {
 void Application::add_routes() {
   domain::health::add_routes(*router_, health_);
   domain::system::add_routes(*router_, *database_);
+  domain::sessions::add_routes(*router_, *sessions_);
   if (settings_.metrics.enabled) metrics::add_routes(*router_, metrics_, settings_.metrics);
 }
 
@@ -75,9 +91,11 @@ void Application::add_health_checks() {
   health_.add("postgresql", [this](std::chrono::milliseconds timeout) {
     return db::check_health(*database_, timeout);
   });
-  health_.add("redis", [url = settings_.redis.url](std::chrono::milliseconds timeout) {
-    return health::probe_redis(url, timeout);
-  });
+  // Through the shard's own connection. Not critical: without Redis the server degrades
+  // (caches miss, rate limits go per instance, signed-in routes answer 503) but serves.
+  health_.add(
+      "redis", [this](std::chrono::milliseconds) { return redis_->check_health(); },
+      /*critical=*/false);
 }
 
 void Application::add_collectors() {
@@ -85,6 +103,9 @@ void Application::add_collectors() {
   metrics_.add(metrics::collect_process_metrics);
   metrics_.add([this](metrics::PrometheusWriter& out) { http_metrics_->collect(out); });
   metrics_.add([this](metrics::PrometheusWriter& out) { database_->collect(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) { redis_->collect(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) { response_cache_->collect(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) { rate_limit_->collect(out); });
   metrics_.add([this](metrics::PrometheusWriter& out) {
     const auto& c = server_->counters();
     out.family("http_server_open_connections", "gauge", "Open client connections.");
@@ -111,13 +132,20 @@ void Application::add_collectors() {
 
 void Application::start() {
   // The chain's order is part of the contract: docs/architecture/request-path.md.
+  rate_limit_ =
+      std::make_shared<middleware::RateLimit>(settings_.rate_limit, *rate_limiter_, *database_);
+  response_cache_ = std::make_shared<cache::ResponseCache>(*cache_, router_->templates());
   std::vector<std::shared_ptr<http::Middleware>> chain = {
       std::make_shared<middleware::RealIp>(settings_.server.trusted_proxies),
       std::make_shared<middleware::RequestId>(),
       std::make_shared<middleware::TraceContextMiddleware>(),
       std::make_shared<middleware::SecurityHeaders>(settings_.server.hsts_always),
       std::make_shared<middleware::Cors>(settings_.cors),
+      std::make_shared<middleware::Authenticate>(*sessions_),  // resolves, never refuses
+      rate_limit_,
       std::make_shared<middleware::BodyParser>(),
+      std::make_shared<middleware::Authorize>(),  // 401/403/503 by the route's Access
+      response_cache_,
   };
   http_metrics_ = std::make_unique<metrics::HttpMetrics>(router_->templates());
   std::vector<std::shared_ptr<http::RequestObserver>> observers = {
@@ -127,9 +155,13 @@ void Application::start() {
   }
   pipeline_ =
       std::make_shared<http::RequestPipeline>(router_, std::move(chain), std::move(observers),
-                                              std::vector<http::ErrorTranslator>{db::to_api_error});
+                                              std::vector<http::ErrorTranslator>{
+                                                  db::to_api_error, cache::to_api_error});
   server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
-  server_->on_loop_start([this](boost::asio::io_context& loop) { database_->attach(loop); });
+  server_->on_loop_start([this](boost::asio::io_context& loop) {
+    database_->attach(loop);
+    redis_->attach(loop);
+  });
   add_collectors();
   server_->start();
   if (settings_.database.maintain_partitions) {
@@ -147,6 +179,7 @@ void Application::shutdown() {
 void Application::wait() {
   if (server_) server_->wait();
   database_->close();
+  redis_->close();
   partition_maintainer_.reset();
   logging::info("API", "SERVER_STOPPED", "stopped");
   logger_->flush();

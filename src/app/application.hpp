@@ -21,6 +21,16 @@ namespace pend::db {
 class Database;
 class PartitionMaintainer;
 }  // namespace pend::db
+namespace pend::cache {
+class Redis;
+class CacheService;
+class SessionStore;
+class RateLimiter;
+class ResponseCache;
+}  // namespace pend::cache
+namespace pend::middleware {
+class RateLimit;
+}
 
 namespace pend::app {
 
@@ -40,6 +50,9 @@ class Application {
   health::HealthRegistry& health() { return health_; }
   metrics::Registry& metrics() { return metrics_; }
   db::Database& database() { return *database_; }
+  cache::Redis& redis() { return *redis_; }
+  cache::CacheService& cache() { return *cache_; }
+  cache::SessionStore& sessions() { return *sessions_; }
   logging::Logger& logger() { return *logger_; }
   const config::Settings& settings() const { return settings_; }
 
@@ -60,6 +73,12 @@ class Application {
   std::unique_ptr<logging::Logger> logger_;
   std::shared_ptr<http::Router> router_;
   std::unique_ptr<db::Database> database_;  // a pool per shard, attached in start()
+  std::unique_ptr<cache::Redis> redis_;      // a connection per shard, attached in start()
+  std::unique_ptr<cache::CacheService> cache_;
+  std::unique_ptr<cache::SessionStore> sessions_;
+  std::unique_ptr<cache::RateLimiter> rate_limiter_;
+  std::shared_ptr<cache::ResponseCache> response_cache_;
+  std::shared_ptr<middleware::RateLimit> rate_limit_;
   health::HealthRegistry health_;
   metrics::Registry metrics_;
   std::unique_ptr<metrics::HttpMetrics> http_metrics_;

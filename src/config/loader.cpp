@@ -1,10 +1,13 @@
 #include "config/loader.hpp"
 
+#include "cache/redis_endpoint.hpp"
 #include "config/dotenv.hpp"
+#include "config/rate_limit_rule.hpp"
 #include "config/schema.hpp"
 #include "http/cidr.hpp"
 
 #include <toml++/toml.h>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
@@ -315,7 +318,24 @@ class Loader {
       }
     }
     check_url("database.url", s.database.url, {"postgres", "postgresql"});
-    check_url("redis.url", s.redis.url, {"redis", "rediss"});
+    if (std::string error; !cache::parse_redis_url(s.redis.url, &error)) {
+      // Never echo the value: it may hold a password.
+      problems_.push_back(source_of("redis.url") + ": redis.url must be redis://[[user]:password@]" +
+                          "host[:port][/db]: " + error);
+    }
+    std::vector<std::string> rule_names;
+    for (const auto& text : s.rate_limit.rules) {
+      std::string error;
+      const auto rule = parse_rate_limit_rule(text, &error);
+      if (!rule) {
+        problems_.push_back(source_of("rate_limit.rules") + ": rate_limit.rules " + error);
+      } else if (std::find(rule_names.begin(), rule_names.end(), rule->name) != rule_names.end()) {
+        problems_.push_back(source_of("rate_limit.rules") + ": rule name '" + rule->name +
+                            "' is used twice");
+      } else {
+        rule_names.push_back(rule->name);
+      }
+    }
     if (s.environment == Environment::production) validate_production();
   }
 

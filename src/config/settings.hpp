@@ -61,6 +61,31 @@ struct DatabaseSettings {
 
 struct RedisSettings {
   std::string url = "redis://127.0.0.1:6379/0";  // secret when it holds a password
+  std::chrono::milliseconds connect_timeout{1'000};  // TCP connect plus AUTH and SELECT
+  std::chrono::milliseconds command_timeout{1'000};  // no reply by then: connection dropped
+  std::chrono::milliseconds reconnect_max{5'000};    // backoff ceiling while Redis is down
+};
+
+// The response cache (the plan's CacheService). Routes choose their TTL tier in code.
+struct CacheSettings {
+  bool enabled = true;
+  std::chrono::seconds short_ttl{30};
+  std::chrono::seconds default_ttl{300};
+  std::chrono::seconds long_ttl{3600};
+};
+
+struct SessionSettings {
+  std::chrono::seconds absolute_timeout{86'400};  // the plan's 24 h, however active
+  std::chrono::seconds idle_timeout{1'800};       // unused this long: over
+};
+
+// Rules are "NAME GROUPS KEY LIMIT/WINDOW SEVERITY" (config/rate_limit_rule.hpp).
+struct RateLimitSettings {
+  bool enabled = true;
+  std::vector<std::string> rules{"global * ip 600/1m low", "auth-ip auth ip 20/1m high",
+                                 "auth-phone auth phone 5/15m high",
+                                 "user * user 1200/1m medium"};
+  std::size_t local_max_keys = 100'000;  // the in-memory fallback's bound while Redis is down
 };
 
 struct MetricsSettings {
@@ -90,6 +115,9 @@ struct Settings {
   CorsSettings cors;
   DatabaseSettings database;
   RedisSettings redis;
+  CacheSettings cache;
+  SessionSettings session;
+  RateLimitSettings rate_limit;
   MetricsSettings metrics;
   LogSettings log;
   HealthSettings health;

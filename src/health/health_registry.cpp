@@ -14,8 +14,8 @@ namespace pend::health {
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 
-void HealthRegistry::add(std::string name, Check check) {
-  checks_.push_back({std::move(name), std::move(check)});
+void HealthRegistry::add(std::string name, Check check, bool critical) {
+  checks_.push_back({std::move(name), std::move(check), critical});
 }
 
 namespace {
@@ -26,7 +26,7 @@ asio::awaitable<CheckReport> run_bounded(const std::string& name,
                                          std::chrono::milliseconds timeout) {
   const auto started = std::chrono::steady_clock::now();
   asio::steady_timer deadline(co_await asio::this_coro::executor, timeout);
-  CheckReport report{name, {}, {}};
+  CheckReport report{name, true, {}, {}};
   try {
     auto outcome =
         co_await (check(timeout) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
@@ -65,7 +65,16 @@ asio::awaitable<HealthReport> HealthRegistry::check_all() const {
 
   report.checks = std::move(*results);
   report.ready = !report.draining;
-  for (const auto& check : report.checks) report.ready = report.ready && check.result.up;
+  for (std::size_t i = 0; i < report.checks.size(); ++i) {
+    auto& check = report.checks[i];
+    check.critical = checks_[i].critical;
+    if (check.result.up) continue;
+    if (check.critical) {
+      report.ready = false;
+    } else {
+      report.degraded = true;
+    }
+  }
   co_return report;
 }
 

@@ -2,7 +2,7 @@
 // a named check at start-up; a readiness probe runs them all concurrently, each bounded by
 // the check timeout, and reports each one.
 //
-//   registry.add("redis", [url](auto timeout) { return probe_redis(url, timeout); });
+//   registry.add("redis", [&](auto) { return redis.check_health(); }, /*critical=*/false);
 //   HealthReport report = co_await registry.check_all();
 #pragma once
 
@@ -27,12 +27,14 @@ struct CheckResult {
 
 struct CheckReport {
   std::string name;
+  bool critical = true;  // a critical check down makes the instance not ready
   CheckResult result;
   std::chrono::microseconds latency{0};
 };
 
 struct HealthReport {
-  bool ready = false;
+  bool ready = false;     // every critical check up, not draining
+  bool degraded = false;  // ready, but a non-critical check is down
   bool draining = false;
   std::vector<CheckReport> checks;
 };
@@ -43,7 +45,10 @@ class HealthRegistry {
 
   explicit HealthRegistry(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 
-  void add(std::string name, Check check);
+  // critical: whether the instance can serve without it. Redis is not (the server degrades:
+  // caches miss, limits go local); taking every instance out of the load balancer because
+  // the shared Redis is down would turn a degradation into an outage.
+  void add(std::string name, Check check, bool critical = true);
   boost::asio::awaitable<HealthReport> check_all() const;
 
   // Once set (on SIGTERM), readiness fails so load balancers stop sending traffic.
@@ -53,6 +58,7 @@ class HealthRegistry {
   struct Entry {
     std::string name;
     Check check;
+    bool critical;
   };
   std::chrono::milliseconds timeout_;
   std::vector<Entry> checks_;

@@ -3,6 +3,8 @@
 // docs/architecture/request-path.md.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <string_view>
 
 namespace pend::http {
@@ -17,6 +19,12 @@ class Middleware {
   // Before the handler, in chain order. Throw ApiError to refuse the request, or fill
   // ctx.response and set ctx.answered to answer it without the handler.
   virtual void before(RequestContext& ctx) = 0;
+
+  // Middleware that must wait for something (Redis) for this request says so here and does
+  // its work in before_async(), which the pipeline then awaits instead of calling before().
+  // Requests it has nothing to wait for stay plain calls: no coroutine frame per request.
+  virtual bool waits(const RequestContext&) const { return false; }
+  virtual boost::asio::awaitable<void> before_async(RequestContext& ctx);
 
   // After the response is final (errors and early answers included), in reverse order, for
   // every middleware whose before() ran.

@@ -12,6 +12,7 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,24 @@ struct TraceContext {
   // The header value to send on outbound calls made for this request; empty without a trace.
   std::string outbound_header() const;
 };
+
+// Who is calling, resolved from "Authorization: Bearer <session token>".
+struct Principal {
+  enum class Kind : std::uint8_t { none, user, admin };
+  Kind kind = Kind::none;
+  std::string id;          // users.id or admin_users.id
+  std::string session_id;  // the session's id: the hash of its token, never the token
+};
+
+// What became of the request's credentials.
+enum class AuthState : std::uint8_t {
+  none,         // no Authorization header
+  valid,        // principal is set
+  invalid,      // malformed, unknown, expired or revoked
+  unavailable,  // the session store (Redis) could not be asked
+};
+
+enum class CacheOutcome : std::uint8_t { none, hit, miss, coalesced };
 
 struct RequestContext {
   explicit RequestContext(Request& req) : request(req) {}
@@ -60,7 +79,11 @@ struct RequestContext {
   // database layer cancels the statement in flight.
   boost::asio::cancellation_signal cancel;
   std::chrono::nanoseconds database_time{0};  // summed by the data layer
-  bool answered = false;                      // a middleware already produced the response
+  Principal principal;
+  AuthState auth = AuthState::none;
+  CacheOutcome cache = CacheOutcome::none;
+  std::shared_ptr<void> cache_flight;  // the response cache's state while this request leads
+  bool answered = false;               // a middleware already produced the response
   // Constant header lines ("Name: value\r\n"...) written after the response's own fields:
   // headers every response carries are rendered once at start-up, not added per request.
   std::string_view static_headers;

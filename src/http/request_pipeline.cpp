@@ -9,6 +9,11 @@ namespace pend::http {
 
 namespace beast_http = boost::beast::http;
 
+boost::asio::awaitable<void> Middleware::before_async(RequestContext& ctx) {
+  before(ctx);
+  co_return;
+}
+
 RequestPipeline::RequestPipeline(std::shared_ptr<const Router> router,
                                  std::vector<std::shared_ptr<Middleware>> chain,
                                  std::vector<std::shared_ptr<RequestObserver>> observers,
@@ -34,7 +39,14 @@ boost::asio::awaitable<void> RequestPipeline::handle(RequestContext& ctx) const 
   std::size_t ran = 0;
   bool failed = false;
   try {
-    for (; ran < chain_.size() && !ctx.answered;) chain_[ran++]->before(ctx);
+    while (ran < chain_.size() && !ctx.answered) {
+      Middleware& middleware = *chain_[ran++];
+      if (middleware.waits(ctx)) {
+        co_await middleware.before_async(ctx);
+      } else {
+        middleware.before(ctx);
+      }
+    }
     if (!ctx.answered) {
       if (ctx.match.route != nullptr) {
         co_await ctx.match.route->handler(ctx);

@@ -112,6 +112,12 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Route
   if (method == Method::head || method == Method::options || method == Method::other) {
     throw std::invalid_argument("HEAD and OPTIONS are derived; register GET instead");
   }
+  if (options.cache != CacheTier::none &&
+      (method != Method::get || options.access != Access::anyone)) {
+    // A cached response is served to whoever asks next.
+    throw std::invalid_argument("only GET routes open to anyone may be cached: " +
+                                std::string{pattern});
+  }
   Node* node = root_.get();
   std::string display;
   const bool ok = for_each_segment(pattern, [&](std::string_view segment) {

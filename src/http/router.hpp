@@ -26,9 +26,26 @@ enum class ParamType : std::uint8_t { string, uint, int_, uuid, hex };
 std::string_view to_string(ParamType type);
 bool param_accepts(ParamType type, std::string_view value);
 
-// What a route expects of a request, read by middleware (body parser).
+// Who may call a route (the authorize middleware enforces it).
+enum class Access : std::uint8_t {
+  anyone,
+  signed_in,  // a user or an admin session
+  user,       // a user session
+  admin,      // an admin session
+};
+
+// Which of the plan's TTL tiers a route's 200 responses are cached for (GET routes open to
+// anyone only: the response must not depend on who asks).
+enum class CacheTier : std::uint8_t { none, short_ttl, default_ttl, long_ttl };
+
+// What a route expects of a request, read by middleware.
 struct RouteOptions {
   bool json_body = false;  // the route takes a JSON request body (415 / 400 otherwise)
+  Access access = Access::anyone;
+  CacheTier cache = CacheTier::none;
+  // Rate-limit rules select routes by group (config/rate_limit_rule.hpp).
+  std::string_view group = "api";
+  bool rate_limited = true;  // false for probes and scrapes (health, metrics)
 };
 
 struct Route {

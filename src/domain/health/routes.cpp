@@ -15,12 +15,16 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
   boost::json::object checks;
   for (const auto& check : report.checks) {
     boost::json::object entry{{"status", check.result.up ? "up" : "down"},
+                              {"critical", check.critical},
                               {"latency_us", check.latency.count()}};
     if (!check.result.detail.empty()) entry["error"] = check.result.detail;
     for (const auto& [name, value] : check.result.figures) entry[name] = value;
     checks[check.name] = std::move(entry);
   }
-  const char* status = report.draining ? "draining" : report.ready ? "ready" : "not_ready";
+  const char* status = report.draining   ? "draining"
+                       : !report.ready    ? "not_ready"
+                       : report.degraded ? "degraded"
+                                         : "ready";
   return {{"status", status}, {"checks", std::move(checks)}};
 }
 

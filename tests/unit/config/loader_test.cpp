@@ -110,7 +110,7 @@ TEST_F(ConfigLoaderTest, EveryProblemIsReportedAtOnce) {
                        "'PEND_SERVER_MAX_CONNECTIONS'?)"));
   EXPECT_TRUE(mentions(found, "log.level must be error, warn, info, debug or trace"));
   EXPECT_TRUE(mentions(found, "PEND_SERVER_IDLE_TIMEOUT_MS: expected an unsigned integer"));
-  EXPECT_TRUE(mentions(found, "redis.url must be a URL starting redis:// or rediss://"));
+  EXPECT_TRUE(mentions(found, "redis.url must be redis://[[user]:password@]host[:port][/db]"));
   EXPECT_EQ(found.size(), 10u);
 }
 

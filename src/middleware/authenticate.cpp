@@ -1,0 +1,78 @@
+#include "middleware/authenticate.hpp"
+
+#include "cache/redis_error.hpp"
+#include "http/api_error.hpp"
+#include "http/request_context.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+namespace pend::middleware {
+
+namespace asio = boost::asio;
+namespace beast_http = boost::beast::http;
+using http::AuthState;
+using http::Principal;
+
+namespace {
+
+// The token of "Bearer <token>" (scheme case-insensitive); empty when it is not that.
+std::string_view bearer_token(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size() ||
+      !boost::beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
+    return {};
+  }
+  auto token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+}  // namespace
+
+bool Authenticate::waits(const http::RequestContext& ctx) const {
+  return ctx.request.find(beast_http::field::authorization) != ctx.request.end();
+}
+
+asio::awaitable<void> Authenticate::before_async(http::RequestContext& ctx) {
+  const auto token = bearer_token(ctx.request[beast_http::field::authorization]);
+  ctx.auth = AuthState::invalid;
+  if (cache::session_id_for_token(token).empty()) co_return;  // not a token: no Redis trip
+  try {
+    auto session = co_await sessions_.resolve(token);
+    if (!session) co_return;
+    ctx.principal = {session->kind, std::move(session->principal_id), std::move(session->id)};
+    ctx.auth = AuthState::valid;
+  } catch (const cache::RedisError&) {
+    ctx.auth = AuthState::unavailable;
+  }
+}
+
+void Authorize::before(http::RequestContext& ctx) {
+  if (ctx.match.route == nullptr) return;
+  const auto access = ctx.match.route->options.access;
+  if (access == http::Access::anyone) return;
+  switch (ctx.auth) {
+    case AuthState::none:
+      throw http::ApiError::unauthorized("this route needs a session: Authorization: Bearer <token>");
+    case AuthState::invalid: {
+      http::ApiError error{401, "invalid_token", "the session token is unknown, expired or revoked"};
+      error.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw error;
+    }
+    case AuthState::unavailable: {
+      http::ApiError error{503, "session_store_unavailable",
+                           "sessions cannot be checked right now; try again shortly"};
+      error.with_header("Retry-After", "1");
+      throw error;
+    }
+    case AuthState::valid:
+      break;
+  }
+  const bool allowed = access == http::Access::signed_in ||
+                       (access == http::Access::user && ctx.principal.kind == Principal::Kind::user) ||
+                       (access == http::Access::admin && ctx.principal.kind == Principal::Kind::admin);
+  if (!allowed) throw http::ApiError::forbidden("this route is not for this kind of account");
+}
+
+}  // namespace pend::middleware
