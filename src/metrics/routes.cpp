@@ -35,7 +35,8 @@ void add_routes(http::Router& router, const Registry& registry,
                }
                ctx.text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
                co_return;
-             });
+             },
+             http::RouteOptions{.group = "ops", .rate_limited = false});
 }
 
 }  // namespace pend::metrics

@@ -31,6 +31,13 @@ std::string_view bearer_token(std::string_view header) {
 }  // namespace
 
 bool Authenticate::waits(const http::RequestContext& ctx) const {
+  // Probes and scrapes (open, never rate limited) need no principal; /metrics has a bearer
+  // token of its own.
+  const auto* route = ctx.match.route;
+  if (route != nullptr && route->options.access == http::Access::anyone &&
+      !route->options.rate_limited) {
+    return false;
+  }
   return ctx.request.find(beast_http::field::authorization) != ctx.request.end();
 }
 

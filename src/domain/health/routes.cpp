@@ -30,6 +30,9 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
 
 }  // namespace
 
+// Probes come often from the same load balancer address: never rate limited.
+constexpr http::RouteOptions kProbe{.group = "ops", .rate_limited = false};
+
 void add_routes(http::Router& router, const pend::health::HealthRegistry& registry) {
   router.add(http::Method::get, "/api/v1/health/live",
              [](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
@@ -39,14 +42,16 @@ void add_routes(http::Router& router, const pend::health::HealthRegistry& regist
                               {"version", app::build_info().version},
                               {"uptime_seconds", uptime.count()}});
                co_return;
-             });
+             },
+             kProbe);
 
   router.add(http::Method::get, "/api/v1/health/ready",
              [&registry](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
                const auto report = co_await registry.check_all();
                ctx.json(report.ready ? 200 : 503, to_json(report));
                if (!report.ready) ctx.response.set("Retry-After", "5");
-             });
+             },
+             kProbe);
 }
 
 }  // namespace pend::domain::health

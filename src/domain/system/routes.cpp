@@ -15,7 +15,9 @@ void add_routes(http::Router& router, db::Database& database) {
                    config.updated_at ? boost::json::value(db::format_timestamp(*config.updated_at))
                                      : boost::json::value(nullptr);
                ctx.json(200, body);
-             });
+             },
+             // The same for everyone and changed rarely (admins will invalidate on change).
+             http::RouteOptions{.cache = http::CacheTier::default_ttl});
 }
 
 }  // namespace pend::domain::system
