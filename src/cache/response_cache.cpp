@@ -105,12 +105,13 @@ asio::awaitable<void> ResponseCache::before_async(http::RequestContext& ctx) {
 }
 
 void ResponseCache::after(http::RequestContext& ctx) noexcept {
-  if (ctx.cache == http::CacheOutcome::miss || ctx.cache == http::CacheOutcome::coalesced) {
+  const bool ok = ctx.response.result_int() == 200;
+  if (ok && (ctx.cache == http::CacheOutcome::miss || ctx.cache == http::CacheOutcome::coalesced)) {
     ctx.response.set("X-Cache", "MISS");
   }
   auto lead = std::static_pointer_cast<Lead>(std::move(ctx.cache_flight));
   if (!lead) return;
-  if (ctx.response.result_int() != 200) return;  // ~Lead releases the followers
+  if (!ok) return;  // never cached; ~Lead releases the followers
   try {
     auto shared = std::make_shared<const SharedResponse>(SharedResponse{
         ctx.response.body(), std::string{ctx.response[beast_http::field::content_type]}});

@@ -40,6 +40,22 @@ boost::json::object to_json(const cache::Session& s, const http::Principal& call
           {"current", s.id == caller.session_id}};
 }
 
+// A session id as the list shows it: 64 hex digits (the SHA-256 of the token), any case.
+std::string session_id(std::string_view text) {
+  std::string id;
+  for (const char c : text) {
+    const char lower = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+    if (!((lower >= '0' && lower <= '9') || (lower >= 'a' && lower <= 'f'))) break;
+    id += lower;
+  }
+  if (id.size() != 64 || text.size() != 64) {
+    throw http::ApiError::bad_request(
+        "invalid_path_parameter", "path parameter 'id' must be a session id (64 hex digits)",
+        {boost::json::object{{"parameter", "id"}, {"expected", "64 hex digits"}}});
+  }
+  return id;
+}
+
 bool query_flag(std::string_view query, std::string_view name) {
   auto parsed = boost::urls::parse_query(query);
   if (!parsed) return false;
@@ -72,9 +88,9 @@ void add_routes(http::Router& router, cache::SessionStore& sessions) {
       kOwnSessions);
 
   router.add(
-      http::Method::delete_, "/api/v1/sessions/{id:hex}",
+      http::Method::delete_, "/api/v1/sessions/{id}",
       [&sessions](http::RequestContext& ctx) -> asio::awaitable<void> {
-        const std::string id{ctx.match.params.get("id")};
+        const std::string id = session_id(ctx.match.params.get("id"));
         const bool ended = co_await sessions.revoke(id, &ctx.principal);
         if (!ended) throw http::ApiError::not_found("no such session of yours");
         ctx.response.result(beast_http::status::no_content);
