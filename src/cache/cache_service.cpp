@@ -40,7 +40,10 @@ void check_transaction(const std::vector<Reply>& replies) {
 
 std::string canonical_params(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> params;
-  if (auto parsed = boost::urls::parse_query(query)) {
+  // Boost.URL 1.81's parse_query runs strlen past the view's end: parse a terminated copy,
+  // never a view into the request target.
+  const std::string text{query};
+  if (auto parsed = boost::urls::parse_query(text)) {
     for (const auto& param : *parsed) {
       params.emplace_back(param.key.decode(),
                           param.has_value ? param.value.decode() : std::string{});

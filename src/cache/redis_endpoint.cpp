@@ -17,7 +17,7 @@ std::optional<RedisEndpoint> parse_redis_url(std::string_view url, std::string* 
     if (error != nullptr) *error = std::move(message);
     return std::nullopt;
   };
-  const auto parsed = boost::urls::parse_uri(url);
+  const auto parsed = boost::urls::parse_uri(boost::urls::string_view(url.data(), url.size()));
   if (!parsed) return fail("not a URL");
   if (parsed->scheme() != "redis") {
     return fail("scheme must be redis:// (for TLS, run a local TLS tunnel such as stunnel)");

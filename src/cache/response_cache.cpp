@@ -88,7 +88,7 @@ asio::awaitable<void> ResponseCache::before_async(http::RequestContext& ctx) {
 
   auto ticket = flights_.join(key);
   if (!ticket.leader) {
-    auto shared = co_await SingleFlight::wait(ticket.flight);
+    auto shared = co_await SingleFlight::wait(*ticket.flight);
     if (shared) {
       count(ctx, kCoalesced);
       ctx.cache = http::CacheOutcome::coalesced;

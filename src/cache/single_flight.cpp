@@ -16,16 +16,16 @@ SingleFlight::Ticket SingleFlight::join(const std::string& key) {
   return {position->second, inserted};
 }
 
-asio::awaitable<Flight::Result> SingleFlight::wait(std::shared_ptr<Flight> flight) {
+asio::awaitable<Flight::Result> SingleFlight::wait(Flight& flight) {
   auto executor = co_await asio::this_coro::executor;
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Flight::Result)>(
-      [flight, executor](asio::any_completion_handler<void(Flight::Result)> handler) {
-        std::unique_lock lock(flight->mutex_);
-        if (!flight->done_) {
-          flight->waiters_.push_back({executor, std::move(handler)});
+      [&flight, executor](asio::any_completion_handler<void(Flight::Result)> handler) {
+        std::unique_lock lock(flight.mutex_);
+        if (!flight.done_) {
+          flight.waiters_.push_back({executor, std::move(handler)});
           return;
         }
-        auto result = flight->result_;
+        auto result = flight.result_;
         lock.unlock();
         asio::post(executor, [handler = std::move(handler), result]() mutable {
           std::move(handler)(std::move(result));

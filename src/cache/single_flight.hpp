@@ -3,7 +3,7 @@
 // shard they run on. One mutex guards the map of flights; it is taken only on cache misses.
 //
 //   auto ticket = flights.join(key);
-//   if (!ticket.leader) { auto shared = co_await SingleFlight::wait(ticket.flight); ... }
+//   if (!ticket.leader) { auto shared = co_await SingleFlight::wait(*ticket.flight); ... }
 //   else { ... compute ...; SingleFlight::publish(*ticket.flight, result); ...;
 //          flights.forget(key, ticket.flight); }
 #pragma once
@@ -50,8 +50,10 @@ class SingleFlight {
   };
 
   Ticket join(const std::string& key);
-  // A follower's wait; resumes on the follower's own executor.
-  static boost::asio::awaitable<Flight::Result> wait(std::shared_ptr<Flight> flight);
+  // A follower's wait; resumes on the follower's own executor. The caller keeps the flight
+  // alive (its ticket). (By reference: GCC 12 destroys a by-value shared_ptr parameter of a
+  // coroutine twice in this shape.)
+  static boost::asio::awaitable<Flight::Result> wait(Flight& flight);
   // The leader's result, for every follower so far and every one that joins until forget().
   static void publish(Flight& flight, Flight::Result result);
   // Ends the flight: the next request for key leads a new one.

@@ -38,7 +38,7 @@ std::string toml_string(std::string_view s) {
 }  // namespace
 
 std::string mask_url_password(std::string_view text) {
-  auto parsed = boost::urls::parse_uri(text);
+  auto parsed = boost::urls::parse_uri(boost::urls::string_view(text.data(), text.size()));
   if (!parsed) return std::string{text};
   boost::urls::url url = *parsed;
   if (url.has_password()) url.set_password("********");

@@ -57,7 +57,8 @@ std::string session_id(std::string_view text) {
 }
 
 bool query_flag(std::string_view query, std::string_view name) {
-  auto parsed = boost::urls::parse_query(query);
+  const std::string text{query};  // Boost.URL 1.81's parse_query needs a NUL-terminated text
+  auto parsed = boost::urls::parse_query(text);
   if (!parsed) return false;
   for (const auto& param : *parsed) {
     if (param.key == name) return !param.has_value || param.value == "true" || param.value == "1";
