@@ -26,6 +26,10 @@ config::Settings test_settings() {
   settings.log.access_log = true;
   settings.cors.allowed_origins = {"https://app.pend.example"};
   settings.database.maintain_partitions = false;  // tests run it explicitly
+  // Tests run in parallel against one Redis: shared cache entries and rate-limit counters
+  // would leak between them. The tests of those features turn them on, on a Redis of their own.
+  settings.cache.enabled = false;
+  settings.rate_limit.enabled = false;
   if (auto url = env("PEND_TEST_DATABASE_URL"); !url.empty()) settings.database.url = url;
   if (auto url = env("PEND_TEST_REDIS_URL"); !url.empty()) settings.redis.url = url;
   return settings;

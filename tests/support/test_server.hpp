@@ -12,7 +12,8 @@
 namespace pend::test {
 
 // Settings for tests: 127.0.0.1:0, two shards, dependency URLs from PEND_TEST_DATABASE_URL
-// and PEND_TEST_REDIS_URL (scripts/test starts those servers).
+// and PEND_TEST_REDIS_URL (scripts/test starts those servers), response cache and rate
+// limiting off (tests of those turn them on).
 config::Settings test_settings();
 
 // Environment variable or empty.

@@ -29,6 +29,7 @@ struct RateLimitTest : ::testing::Test {
     auto s = test_settings();
     s.redis.url = redis.url();
     s.database.url = database.url();
+    s.rate_limit.enabled = true;
     s.rate_limit.rules = std::move(rules);
     return s;
   }

@@ -26,6 +26,8 @@ TEST(RedisOutageTest, KilledAndRestartedWhileRequestsFlow) {
   settings.redis.url = redis.url();
   settings.redis.reconnect_max = 200ms;
   settings.database.url = database.url();
+  settings.cache.enabled = true;
+  settings.rate_limit.enabled = true;
   settings.rate_limit.rules = {"global * ip 1000000/1h low"};
   TestServer server(settings);
 

@@ -30,7 +30,7 @@ struct ResponseCacheTest : ::testing::Test {
     auto s = test_settings();
     s.redis.url = redis.url();
     s.database.url = database.url();
-    s.rate_limit.enabled = false;
+    s.cache.enabled = true;
     return s;
   }
   // Test routes: /test/slow counts its runs and takes 300 ms; /test/flaky answers 404, then

@@ -22,7 +22,7 @@ struct SessionsTest : ::testing::Test {
   config::Settings settings() {
     auto s = test_settings();
     s.redis.url = redis.url();
-    s.rate_limit.enabled = false;
+    s.cache.enabled = true;
     return s;
   }
   static void routes(app::Application& app) {
