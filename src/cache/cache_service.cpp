@@ -39,6 +39,7 @@ void check_transaction(const std::vector<Reply>& replies) {
 }  // namespace
 
 std::string canonical_params(std::string_view query) {
+  if (query.empty()) return "{}";
   std::vector<std::pair<std::string, std::string>> params;
   // Boost.URL 1.81's parse_query runs strlen past the view's end: parse a terminated copy,
   // never a view into the request target.

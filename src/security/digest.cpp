@@ -26,11 +26,28 @@ std::string hex_digest(const EVP_MD* algorithm, std::string_view data) {
   return out;
 }
 
+// Fetched once: OpenSSL 3 looks an algorithm up by name on every implicit use, which costs
+// more than hashing a short input.
+const EVP_MD* fetched(const char* name) {
+  EVP_MD* algorithm = EVP_MD_fetch(nullptr, name, nullptr);
+  if (algorithm == nullptr) throw std::runtime_error(std::string{"OpenSSL has no "} + name);
+  return algorithm;  // kept for the process's life
+}
+
 }  // namespace
 
-std::string md5_hex(std::string_view data) { return hex_digest(EVP_md5(), data); }
-std::string sha1_hex(std::string_view data) { return hex_digest(EVP_sha1(), data); }
-std::string sha256_hex(std::string_view data) { return hex_digest(EVP_sha256(), data); }
+std::string md5_hex(std::string_view data) {
+  static const EVP_MD* const algorithm = fetched("MD5");
+  return hex_digest(algorithm, data);
+}
+std::string sha1_hex(std::string_view data) {
+  static const EVP_MD* const algorithm = fetched("SHA1");
+  return hex_digest(algorithm, data);
+}
+std::string sha256_hex(std::string_view data) {
+  static const EVP_MD* const algorithm = fetched("SHA256");
+  return hex_digest(algorithm, data);
+}
 
 std::string random_token(std::size_t bytes) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
