@@ -24,8 +24,8 @@ BENCHMARK(BM_ApiKeyThreeParams);
 void BM_EncodeHmget(benchmark::State& state) {
   std::string out;
   const std::string key = "api:GET:/api/v1/config:99914b932bd37a50b983c5e7c90ae93b";
-  const std::array<pend::cache::Arg, 6> argv{"HMGET", key, "data", "cached_at", "ttl",
-                                             "content_type"};
+  const std::array<pend::cache::Arg, 6> argv{"HMGET",     key,   "data",
+                                             "cached_at", "ttl", "content_type"};
   for (auto _ : state) {
     out.clear();
     pend::cache::encode_command(out, argv);

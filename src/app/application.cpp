@@ -153,10 +153,9 @@ void Application::start() {
   if (settings_.log.access_log) {
     observers.push_back(std::make_shared<middleware::AccessLog>(*logger_));
   }
-  pipeline_ =
-      std::make_shared<http::RequestPipeline>(router_, std::move(chain), std::move(observers),
-                                              std::vector<http::ErrorTranslator>{
-                                                  db::to_api_error, cache::to_api_error});
+  pipeline_ = std::make_shared<http::RequestPipeline>(
+      router_, std::move(chain), std::move(observers),
+      std::vector<http::ErrorTranslator>{db::to_api_error, cache::to_api_error});
   server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
   server_->on_loop_start([this](boost::asio::io_context& loop) {
     database_->attach(loop);

@@ -73,7 +73,7 @@ class Application {
   std::unique_ptr<logging::Logger> logger_;
   std::shared_ptr<http::Router> router_;
   std::unique_ptr<db::Database> database_;  // a pool per shard, attached in start()
-  std::unique_ptr<cache::Redis> redis_;      // a connection per shard, attached in start()
+  std::unique_ptr<cache::Redis> redis_;     // a connection per shard, attached in start()
   std::unique_ptr<cache::CacheService> cache_;
   std::unique_ptr<cache::SessionStore> sessions_;
   std::unique_ptr<cache::RateLimiter> rate_limiter_;

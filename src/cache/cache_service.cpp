@@ -110,12 +110,9 @@ std::chrono::seconds CacheService::ttl(http::CacheTier tier) const {
   return settings_.default_ttl;
 }
 
-asio::awaitable<void> CacheService::cache_api_response(std::string_view endpoint,
-                                                       std::string_view method,
-                                                       std::string_view query,
-                                                       std::string_view data,
-                                                       std::string_view content_type,
-                                                       std::chrono::seconds ttl) {
+asio::awaitable<void> CacheService::cache_api_response(
+    std::string_view endpoint, std::string_view method, std::string_view query,
+    std::string_view data, std::string_view content_type, std::chrono::seconds ttl) {
   const std::string key = api_key(method, endpoint, query);
   co_await put_response(key, data, content_type, ttl);
 }

@@ -50,7 +50,8 @@ RateDecision LocalLimiter::check(const config::RateLimitRule& rule, std::string_
     if (stripe.windows.size() >= max_keys_per_stripe_) {
       std::erase_if(stripe.windows, [now](const auto& entry) { return entry.second.ends <= now; });
       // Still full (a flood of distinct keys): forget one rather than grow without bound.
-      if (stripe.windows.size() >= max_keys_per_stripe_) stripe.windows.erase(stripe.windows.begin());
+      if (stripe.windows.size() >= max_keys_per_stripe_)
+        stripe.windows.erase(stripe.windows.begin());
     }
     position = stripe.windows.emplace(std::move(id), Window{}).first;
   }

@@ -4,6 +4,7 @@
 #include "logging/logger.hpp"
 #include "security/digest.hpp"
 
+#include <hiredis/hiredis.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <hiredis/hiredis.h>
 
 #include <algorithm>
 #include <random>
@@ -92,8 +92,10 @@ RedisConnection::~RedisConnection() {
 
 void RedisConnection::start() {
   auto self = shared_from_this();
-  asio::co_spawn(loop_, [self]() { return self->maintain(); }, asio::detached);
-  asio::co_spawn(loop_, [self]() { return self->watch(); }, asio::detached);
+  asio::co_spawn(
+      loop_, [self]() { return self->maintain(); }, asio::detached);
+  asio::co_spawn(
+      loop_, [self]() { return self->watch(); }, asio::detached);
 }
 
 void RedisConnection::close() {
@@ -214,10 +216,10 @@ void RedisConnection::complete_front() {
   figures_.in_flight.fetch_sub(1, std::memory_order_relaxed);
   figures_.record(Clock::now() - done.sent);
   // Posted, not called: the waiting coroutine resumes after this read is handled.
-  asio::post(loop_, [handler = std::move(done.handler),
-                     replies = std::move(done.replies)]() mutable {
-    std::move(handler)(nullptr, std::move(replies));
-  });
+  asio::post(loop_,
+             [handler = std::move(done.handler), replies = std::move(done.replies)]() mutable {
+               std::move(handler)(nullptr, std::move(replies));
+             });
 }
 
 void RedisConnection::fail_all(std::exception_ptr error) {
@@ -258,8 +260,8 @@ asio::awaitable<void> RedisConnection::maintain() {
                       {{"redis", where}, {"error", error}});
         reported_down = true;
       }
-      backoff = std::min(backoff.count() == 0 ? kFirstBackoff : backoff * 2,
-                         options_.reconnect_max);
+      backoff =
+          std::min(backoff.count() == 0 ? kFirstBackoff : backoff * 2, options_.reconnect_max);
       continue;
     }
     state_ = State::up;
@@ -321,15 +323,15 @@ asio::awaitable<std::string> RedisConnection::connect_once() {
   const auto& endpoint = options_.endpoint;
   asio::steady_timer deadline(loop_, options_.connect_timeout);
   tcp::resolver resolver(loop_);
-  auto resolved = co_await (resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
-                                                   kUseTuple) ||
-                            deadline.async_wait(kUseTuple));
+  auto resolved =
+      co_await (resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), kUseTuple) ||
+                deadline.async_wait(kUseTuple));
   if (resolved.index() == 1) co_return "timed out resolving " + endpoint.host;
   auto [resolve_ec, endpoints] = std::get<0>(std::move(resolved));
   if (resolve_ec) co_return "cannot resolve " + endpoint.host + ": " + resolve_ec.message();
 
-  auto connected =
-      co_await (asio::async_connect(socket_, endpoints, kUseTuple) || deadline.async_wait(kUseTuple));
+  auto connected = co_await (asio::async_connect(socket_, endpoints, kUseTuple) ||
+                             deadline.async_wait(kUseTuple));
   if (connected.index() == 1) {
     socket_.close(ignored);
     co_return "connect timed out after " + std::to_string(options_.connect_timeout.count()) + " ms";

@@ -6,10 +6,10 @@
 //
 // While the connection is down every command fails at once with RedisError (unavailable):
 // callers degrade instead of waiting. Commands sent while it connects (at start-up, or right
-// after a drop) wait for that attempt, which the connect timeout bounds. A command with no reply within the command timeout
-// drops the connection (Redis answers in order, so nothing behind it could arrive either);
-// every command in flight then fails with a clear error and the connection reconnects with
-// backoff by itself.
+// after a drop) wait for that attempt, which the connect timeout bounds. A command with no reply
+// within the command timeout drops the connection (Redis answers in order, so nothing behind it
+// could arrive either); every command in flight then fails with a clear error and the connection
+// reconnects with backoff by itself.
 //
 //   auto conn = std::make_shared<RedisConnection>(loop, options);
 //   conn->start();
@@ -109,11 +109,11 @@ struct RedisFigures {
                                                    0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
   std::atomic<bool> up{false};
   std::atomic<std::int64_t> in_flight{0};
-  std::atomic<std::uint64_t> commands{0};        // replies received
-  std::atomic<std::uint64_t> error_replies{0};   // of which -ERR...
-  std::atomic<std::uint64_t> failed{0};          // commands that got no reply (down, dropped)
-  std::atomic<std::uint64_t> timeouts{0};        // connections dropped for a silent server
-  std::atomic<std::uint64_t> connects{0};        // successful connects, the first included
+  std::atomic<std::uint64_t> commands{0};       // replies received
+  std::atomic<std::uint64_t> error_replies{0};  // of which -ERR...
+  std::atomic<std::uint64_t> failed{0};         // commands that got no reply (down, dropped)
+  std::atomic<std::uint64_t> timeouts{0};       // connections dropped for a silent server
+  std::atomic<std::uint64_t> connects{0};       // successful connects, the first included
   std::atomic<std::uint64_t> connect_failures{0};
   std::atomic<std::uint64_t> disconnects{0};
   std::array<std::atomic<std::uint64_t>, kBuckets.size()> buckets{};  // command latency
@@ -167,8 +167,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
  private:
   enum class State : std::uint8_t { down, connecting, up, closed };
-  using Handler =
-      boost::asio::any_completion_handler<void(std::exception_ptr, std::vector<Reply>)>;
+  using Handler = boost::asio::any_completion_handler<void(std::exception_ptr, std::vector<Reply>)>;
   struct Pending {
     Handler handler;
     std::size_t expected;
@@ -193,7 +192,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   boost::asio::steady_timer backoff_timer_;
   boost::asio::steady_timer watch_timer_;
   redisReader* reader_ = nullptr;
-  std::string out_;              // encoded, not yet written
+  std::string out_;  // encoded, not yet written
   bool writing_ = false;
   std::uint64_t generation_ = 0;  // bumped per connection: stale write completions ignore
   bool timed_out_ = false;

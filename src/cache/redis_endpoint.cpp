@@ -34,8 +34,8 @@ std::optional<RedisEndpoint> parse_redis_url(std::string_view url, std::string* 
   std::string_view path = parsed->encoded_path();
   if (path.starts_with('/')) path.remove_prefix(1);
   if (!path.empty()) {
-    const auto [end, ec] = std::from_chars(path.data(), path.data() + path.size(),
-                                           endpoint.database);
+    const auto [end, ec] =
+        std::from_chars(path.data(), path.data() + path.size(), endpoint.database);
     if (ec != std::errc{} || end != path.data() + path.size() || endpoint.database > 1000) {
       return fail("the path must be a database number, as in redis://host:6379/0");
     }

@@ -29,7 +29,7 @@ class ReplyView {
   std::string_view text() const;
   // An integer reply, or a string reply that holds a decimal integer.
   std::optional<std::int64_t> integer() const;
-  std::size_t size() const;                    // elements of an array reply, else 0
+  std::size_t size() const;                   // elements of an array reply, else 0
   ReplyView operator[](std::size_t i) const;  // i < size()
 
  private:

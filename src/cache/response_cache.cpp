@@ -79,9 +79,9 @@ asio::awaitable<void> ResponseCache::before_async(http::RequestContext& ctx) {
     ctx.cache = http::CacheOutcome::hit;
     serve(ctx, hit->data, hit->content_type);
     ctx.response.set("X-Cache", "HIT");
-    ctx.response.set(beast_http::field::age,
-                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(hit->age)
-                                        .count()));
+    ctx.response.set(
+        beast_http::field::age,
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(hit->age).count()));
     co_return;
   }
   ctx.cache = http::CacheOutcome::miss;
@@ -146,7 +146,7 @@ void ResponseCache::collect(metrics::PrometheusWriter& out) const {
     store_failures += c.store_failures.load();
   });
   static constexpr std::array<std::string_view, kOutcomes> kNames{"hit", "miss", "coalesced",
-                                                                   "unavailable"};
+                                                                  "unavailable"};
   auto route_name = [&](std::size_t r) {
     return r < routes_.size() ? std::string_view{routes_[r]} : std::string_view{"unmatched"};
   };

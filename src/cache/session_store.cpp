@@ -111,8 +111,7 @@ SessionStore::SessionStore(Redis& redis, config::SessionSettings settings, WallC
 }
 
 std::int64_t SessionStore::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
 }
 
 asio::awaitable<NewSession> SessionStore::create(Principal::Kind kind,

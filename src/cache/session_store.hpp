@@ -62,8 +62,7 @@ class SessionStore {
   // is unknown, expired or revoked (an expired one is deleted on the way).
   boost::asio::awaitable<std::optional<Session>> resolve(std::string_view token);
   // Ends one session; with owner set, only if it belongs to that principal. True if it ended.
-  boost::asio::awaitable<bool> revoke(std::string_view id,
-                                      const http::Principal* owner = nullptr);
+  boost::asio::awaitable<bool> revoke(std::string_view id, const http::Principal* owner = nullptr);
   // Ends every session of a principal, except keep (an id) when given. Returns how many.
   boost::asio::awaitable<std::uint64_t> revoke_all(http::Principal::Kind kind,
                                                    std::string_view principal_id,

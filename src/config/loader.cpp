@@ -320,7 +320,8 @@ class Loader {
     check_url("database.url", s.database.url, {"postgres", "postgresql"});
     if (std::string error; !cache::parse_redis_url(s.redis.url, &error)) {
       // Never echo the value: it may hold a password.
-      problems_.push_back(source_of("redis.url") + ": redis.url must be redis://[[user]:password@]" +
+      problems_.push_back(source_of("redis.url") +
+                          ": redis.url must be redis://[[user]:password@]" +
                           "host[:port][/db]: " + error);
     }
     std::vector<std::string> rule_names;

@@ -60,7 +60,7 @@ struct DatabaseSettings {
 };
 
 struct RedisSettings {
-  std::string url = "redis://127.0.0.1:6379/0";  // secret when it holds a password
+  std::string url = "redis://127.0.0.1:6379/0";      // secret when it holds a password
   std::chrono::milliseconds connect_timeout{1'000};  // TCP connect plus AUTH and SELECT
   std::chrono::milliseconds command_timeout{1'000};  // no reply by then: connection dropped
   std::chrono::milliseconds reconnect_max{5'000};    // backoff ceiling while Redis is down
@@ -83,8 +83,7 @@ struct SessionSettings {
 struct RateLimitSettings {
   bool enabled = true;
   std::vector<std::string> rules{"global * ip 600/1m low", "auth-ip auth ip 20/1m high",
-                                 "auth-phone auth phone 5/15m high",
-                                 "user * user 1200/1m medium"};
+                                 "auth-phone auth phone 5/15m high", "user * user 1200/1m medium"};
   std::size_t local_max_keys = 100'000;  // the in-memory fallback's bound while Redis is down
 };
 

@@ -61,9 +61,11 @@ void Authorize::before(http::RequestContext& ctx) {
   if (access == http::Access::anyone) return;
   switch (ctx.auth) {
     case AuthState::none:
-      throw http::ApiError::unauthorized("this route needs a session: Authorization: Bearer <token>");
+      throw http::ApiError::unauthorized(
+          "this route needs a session: Authorization: Bearer <token>");
     case AuthState::invalid: {
-      http::ApiError error{401, "invalid_token", "the session token is unknown, expired or revoked"};
+      http::ApiError error{401, "invalid_token",
+                           "the session token is unknown, expired or revoked"};
       error.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       throw error;
     }
@@ -76,9 +78,10 @@ void Authorize::before(http::RequestContext& ctx) {
     case AuthState::valid:
       break;
   }
-  const bool allowed = access == http::Access::signed_in ||
-                       (access == http::Access::user && ctx.principal.kind == Principal::Kind::user) ||
-                       (access == http::Access::admin && ctx.principal.kind == Principal::Kind::admin);
+  const bool allowed =
+      access == http::Access::signed_in ||
+      (access == http::Access::user && ctx.principal.kind == Principal::Kind::user) ||
+      (access == http::Access::admin && ctx.principal.kind == Principal::Kind::admin);
   if (!allowed) throw http::ApiError::forbidden("this route is not for this kind of account");
 }
 

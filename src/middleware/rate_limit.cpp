@@ -120,12 +120,11 @@ asio::awaitable<void> RateLimit::before_async(http::RequestContext& ctx) {
     if (refusing == nullptr || check.decision.reset > refusing->decision.reset) refusing = &check;
     if (check.decision.first_refusal) {
       const auto& rule = *check.rule;
-      boost::json::object indicators{
-          {"rule", rule.name},
-          {"key_type", config::to_string(rule.key)},
-          {"limit", rule.limit},
-          {"window_seconds", rule.window.count()},
-          {"decided_by", check.decision.local ? "local" : "redis"}};
+      boost::json::object indicators{{"rule", rule.name},
+                                     {"key_type", config::to_string(rule.key)},
+                                     {"limit", rule.limit},
+                                     {"window_seconds", rule.window.count()},
+                                     {"decided_by", check.decision.local ? "local" : "redis"}};
       if (rule.key == RateLimitRule::Key::phone) indicators["phone_hash"] = check.key;
       logging::warn("SECURITY", "SECURITY_RATE_LIMIT_EXCEEDED", "rate limit exceeded",
                     {{"rule", rule.name},
@@ -150,12 +149,14 @@ asio::awaitable<void> RateLimit::before_async(http::RequestContext& ctx) {
   ctx.response.set("RateLimit-Reset", std::to_string(ceil_seconds(shown.decision.reset)));
   if (refusing != nullptr) {
     const auto& rule = *refusing->rule;
-    http::ApiError error{429, "rate_limited", "too many requests; retry after the time given",
-                         {boost::json::object{{"rule", rule.name},
-                                              {"limit", rule.limit},
-                                              {"window_seconds", rule.window.count()}}}};
-    error.with_header("Retry-After",
-                      std::to_string(std::max<std::int64_t>(1, ceil_seconds(refusing->decision.reset))));
+    http::ApiError error{
+        429,
+        "rate_limited",
+        "too many requests; retry after the time given",
+        {boost::json::object{
+            {"rule", rule.name}, {"limit", rule.limit}, {"window_seconds", rule.window.count()}}}};
+    error.with_header("Retry-After", std::to_string(std::max<std::int64_t>(
+                                         1, ceil_seconds(refusing->decision.reset))));
     throw error;
   }
 }

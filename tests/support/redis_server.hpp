@@ -15,8 +15,10 @@ namespace pend::test {
 
 class TempRedis {
  public:
-  // extra: redis-server options (--requirepass secret ...).
+  // extra: redis-server options (--requirepass secret ...). Outside scripts/test (no
+  // PEND_TEST_REDIS_URL) nothing is started and available() is false: tests then skip.
   explicit TempRedis(std::vector<std::string> extra = {});
+  static bool available();
   ~TempRedis();
   TempRedis(const TempRedis&) = delete;
   TempRedis& operator=(const TempRedis&) = delete;

@@ -22,7 +22,7 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
     checks[check.name] = std::move(entry);
   }
   const char* status = report.draining   ? "draining"
-                       : !report.ready    ? "not_ready"
+                       : !report.ready   ? "not_ready"
                        : report.degraded ? "degraded"
                                          : "ready";
   return {{"status", status}, {"checks", std::move(checks)}};
@@ -34,24 +34,26 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
 constexpr http::RouteOptions kProbe{.group = "ops", .rate_limited = false};
 
 void add_routes(http::Router& router, const pend::health::HealthRegistry& registry) {
-  router.add(http::Method::get, "/api/v1/health/live",
-             [](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
-               const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::steady_clock::now() - kStarted);
-               ctx.json(200, {{"status", "ok"},
-                              {"version", app::build_info().version},
-                              {"uptime_seconds", uptime.count()}});
-               co_return;
-             },
-             kProbe);
+  router.add(
+      http::Method::get, "/api/v1/health/live",
+      [](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
+        const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::steady_clock::now() - kStarted);
+        ctx.json(200, {{"status", "ok"},
+                       {"version", app::build_info().version},
+                       {"uptime_seconds", uptime.count()}});
+        co_return;
+      },
+      kProbe);
 
-  router.add(http::Method::get, "/api/v1/health/ready",
-             [&registry](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
-               const auto report = co_await registry.check_all();
-               ctx.json(report.ready ? 200 : 503, to_json(report));
-               if (!report.ready) ctx.response.set("Retry-After", "5");
-             },
-             kProbe);
+  router.add(
+      http::Method::get, "/api/v1/health/ready",
+      [&registry](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
+        const auto report = co_await registry.check_all();
+        ctx.json(report.ready ? 200 : 503, to_json(report));
+        if (!report.ready) ctx.response.set("Retry-After", "5");
+      },
+      kProbe);
 }
 
 }  // namespace pend::domain::health

@@ -17,8 +17,7 @@ namespace beast_http = boost::beast::http;
 
 namespace {
 
-constexpr http::RouteOptions kOwnSessions{.access = http::Access::signed_in,
-                                          .group = "sessions"};
+constexpr http::RouteOptions kOwnSessions{.access = http::Access::signed_in, .group = "sessions"};
 
 std::string iso_time(std::int64_t unix_ms) {
   const std::time_t seconds = unix_ms / 1000;
@@ -103,10 +102,9 @@ void add_routes(http::Router& router, cache::SessionStore& sessions) {
       http::Method::delete_, "/api/v1/sessions",
       [&sessions](http::RequestContext& ctx) -> asio::awaitable<void> {
         const bool keep_current = query_flag(ctx.query, "keep_current");
-        const auto ended =
-            co_await sessions.revoke_all(ctx.principal.kind, ctx.principal.id,
-                                         keep_current ? std::string_view{ctx.principal.session_id}
-                                                      : std::string_view{});
+        const auto ended = co_await sessions.revoke_all(
+            ctx.principal.kind, ctx.principal.id,
+            keep_current ? std::string_view{ctx.principal.session_id} : std::string_view{});
         ctx.json(200, {{"revoked", ended}});
       },
       kOwnSessions);

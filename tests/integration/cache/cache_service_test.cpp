@@ -16,6 +16,9 @@ using cache::Reply;
 using namespace std::chrono_literals;
 
 struct CacheServiceTest : ::testing::Test {
+  void SetUp() override {
+    if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
+  }
   TempRedis server;
   RedisOnLoop r{server.url()};
   std::chrono::system_clock::time_point now{std::chrono::milliseconds(1'732'550'400'000)};
@@ -59,8 +62,8 @@ TEST_F(CacheServiceTest, ApiResponsesUnderThePlansKeyWithTheirTierTtlAndReadBack
   EXPECT_EQ(fields, (std::vector<std::string>{R"({"items":[1,2]})", "1732550400000", "30"}));
 
   now += 4500ms;
-  const auto hit = run(cache.get_cached_api_response("/api/v1/explorer/blocks", "GET",
-                                                     "page=2&limit=10"));
+  const auto hit =
+      run(cache.get_cached_api_response("/api/v1/explorer/blocks", "GET", "page=2&limit=10"));
   ASSERT_TRUE(hit);
   EXPECT_TRUE(hit->cache_hit);
   EXPECT_EQ(hit->data, R"({"items":[1,2]})");

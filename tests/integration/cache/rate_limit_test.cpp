@@ -23,7 +23,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct RateLimitTest : ::testing::Test {
   void SetUp() override {
-    if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+    if (!database.available() || !TempRedis::available()) {
+      GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL and redis-server";
+    }
   }
   config::Settings settings(std::vector<std::string> rules) {
     auto s = test_settings();
@@ -39,13 +41,12 @@ struct RateLimitTest : ::testing::Test {
                        ctx.json(200, {{"pong", true}});
                        co_return;
                      });
-    app.router().add(
-        http::Method::post, "/test/otp",
-        [](http::RequestContext& ctx) -> asio::awaitable<void> {
-          ctx.json(200, {{"sent", true}});
-          co_return;
-        },
-        {.json_body = true, .group = "auth"});
+    app.router().add(http::Method::post, "/test/otp",
+                     [](http::RequestContext& ctx) -> asio::awaitable<void> {
+                       ctx.json(200, {{"sent", true}});
+                       co_return;
+                     },
+                     {.json_body = true, .group = "auth"});
   }
   static Headers from(const std::string& ip) { return {{"X-Forwarded-For", ip}}; }
   // Rows arrive off the request path: wait for the count to reach at least expected, then
@@ -53,7 +54,8 @@ struct RateLimitTest : ::testing::Test {
   std::string events_for(const std::string& ip, int expected) {
     const std::string sql =
         "SELECT count(*) FROM security_events WHERE event_type = 'rate_limit_exceeded' AND "
-        "ip_address = '" + ip + "'";
+        "ip_address = '" +
+        ip + "'";
     for (int i = 0; i < 100 && std::stoi(database.value(sql)) < expected; ++i) {
       std::this_thread::sleep_for(50ms);
     }
@@ -87,8 +89,7 @@ TEST_F(RateLimitTest, HeadersCountDownThen429WithRetryAfterAndOneSecurityEventPe
   }
   EXPECT_EQ(request(server.port(), "GET", "/test/ping", from("198.51.100.2")).status, 200u)
       << "another address has its own window";
-  EXPECT_EQ(request(server.port(), "GET", "/api/v1/health/live", from("198.51.100.1")).status,
-            200u)
+  EXPECT_EQ(request(server.port(), "GET", "/api/v1/health/live", from("198.51.100.1")).status, 200u)
       << "probes are never limited";
 
   EXPECT_EQ(events_for("198.51.100.1", 1), "1") << "five refusals, one event";

@@ -17,8 +17,8 @@ namespace pend::test {
 namespace {
 
 namespace asio = boost::asio;
-using cache::Reply;
 using cache::RedisError;
+using cache::Reply;
 using namespace std::chrono_literals;
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
@@ -33,6 +33,7 @@ void wait_up(RedisOnLoop& r) {
 }
 
 TEST(RedisClientTest, CommandsFromManyCoroutinesShareOnePipelinedConnection) {
+  if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
   TempRedis server;
   RedisOnLoop r(server.url());
   const auto result = run_until_done(r.loop, [&]() -> asio::awaitable<std::string> {
@@ -49,10 +50,13 @@ TEST(RedisClientTest, CommandsFromManyCoroutinesShareOnePipelinedConnection) {
   // 2,000 concurrent INCRs from 2,000 coroutines: all answered, in order, on one connection.
   int answered = 0;
   for (int i = 0; i < 2000; ++i) {
-    asio::co_spawn(r.loop, [&]() -> asio::awaitable<void> {
-      co_await r.redis.command("INCR", "concurrent");
-      ++answered;
-    }, asio::detached);
+    asio::co_spawn(
+        r.loop,
+        [&]() -> asio::awaitable<void> {
+          co_await r.redis.command("INCR", "concurrent");
+          ++answered;
+        },
+        asio::detached);
   }
   for (int i = 0; i < 400 && answered < 2000; ++i) r.loop.run_for(25ms);
   EXPECT_EQ(answered, 2000);
@@ -69,6 +73,7 @@ TEST(RedisClientTest, CommandsFromManyCoroutinesShareOnePipelinedConnection) {
 }
 
 TEST(RedisClientTest, ErrorRepliesThrowAndLeaveTheConnectionUsable) {
+  if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
   TempRedis server;
   RedisOnLoop r(server.url());
   run_until_done(r.loop, [&]() -> asio::awaitable<void> {
@@ -87,6 +92,7 @@ TEST(RedisClientTest, ErrorRepliesThrowAndLeaveTheConnectionUsable) {
 }
 
 TEST(RedisClientTest, PasswordUserAndDatabaseFromTheUrl) {
+  if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
   TempRedis server({"--requirepass", "s3cret-pw"});
   {
     RedisOnLoop r(server.url(":s3cret-pw", 5));
@@ -115,6 +121,7 @@ TEST(RedisClientTest, PasswordUserAndDatabaseFromTheUrl) {
 }
 
 TEST(RedisClientTest, ScriptsRunBySha1AndReloadAfterAFlush) {
+  if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
   TempRedis server;
   RedisOnLoop r(server.url());
   static const cache::Script kDouble{"return tonumber(ARGV[1]) * 2"};
@@ -128,6 +135,7 @@ TEST(RedisClientTest, ScriptsRunBySha1AndReloadAfterAFlush) {
 }
 
 TEST(RedisClientTest, ASilentServerTimesOutEveryCommandInFlightThenTheClientReconnects) {
+  if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
   TempRedis server({"--enable-debug-command", "yes"});
   RedisOnLoop r(server.url());  // command timeout 500 ms
   wait_up(r);
@@ -135,18 +143,21 @@ TEST(RedisClientTest, ASilentServerTimesOutEveryCommandInFlightThenTheClientReco
   run_until_done(r.loop, [&]() -> asio::awaitable<void> {
     // DEBUG SLEEP stalls the whole server: everything behind it waits too.
     for (int i = 0; i < 3; ++i) {
-      asio::co_spawn(co_await asio::this_coro::executor, [&, i]() -> asio::awaitable<void> {
-        try {
-          if (i == 0) {
-            co_await r.redis.command("DEBUG", "SLEEP", "2");
-          } else {
-            co_await r.redis.command("PING");
-          }
-          outcomes.push_back("answered");
-        } catch (const RedisError& error) {
-          outcomes.push_back(error.kind() == RedisError::Kind::timeout ? "timeout" : "other");
-        }
-      }, asio::detached);
+      asio::co_spawn(
+          co_await asio::this_coro::executor,
+          [&, i]() -> asio::awaitable<void> {
+            try {
+              if (i == 0) {
+                co_await r.redis.command("DEBUG", "SLEEP", "2");
+              } else {
+                co_await r.redis.command("PING");
+              }
+              outcomes.push_back("answered");
+            } catch (const RedisError& error) {
+              outcomes.push_back(error.kind() == RedisError::Kind::timeout ? "timeout" : "other");
+            }
+          },
+          asio::detached);
     }
     co_await sleep_for(1500ms);
   }());
@@ -162,6 +173,7 @@ TEST(RedisClientTest, ASilentServerTimesOutEveryCommandInFlightThenTheClientReco
 }
 
 TEST(RedisClientTest, KilledServerFailsFastAndTheClientRecoversWhenItReturns) {
+  if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
   TempRedis server;
   RedisOnLoop r(server.url());
   wait_up(r);

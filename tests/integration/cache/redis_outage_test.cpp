@@ -20,7 +20,9 @@ using namespace std::chrono_literals;
 
 TEST(RedisOutageTest, KilledAndRestartedWhileRequestsFlow) {
   ScratchDatabase database;
-  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  if (!database.available() || !TempRedis::available()) {
+    GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL and redis-server";
+  }
   TempRedis redis;
   auto settings = test_settings();
   settings.redis.url = redis.url();

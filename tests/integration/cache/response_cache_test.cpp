@@ -24,7 +24,9 @@ using namespace std::chrono_literals;
 
 struct ResponseCacheTest : ::testing::Test {
   void SetUp() override {
-    if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+    if (!database.available() || !TempRedis::available()) {
+      GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL and redis-server";
+    }
   }
   config::Settings settings() {
     auto s = test_settings();
@@ -37,23 +39,21 @@ struct ResponseCacheTest : ::testing::Test {
   // 200s; both cached in the short tier.
   std::function<void(app::Application&)> routes() {
     return [this](app::Application& app) {
-      app.router().add(
-          http::Method::get, "/test/slow",
-          [this](http::RequestContext& ctx) -> asio::awaitable<void> {
-            ++slow_runs;
-            asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
-            co_await timer.async_wait(asio::use_awaitable);
-            ctx.json(200, {{"run", slow_runs.load()}});
-          },
-          {.cache = http::CacheTier::short_ttl});
-      app.router().add(
-          http::Method::get, "/test/flaky",
-          [this](http::RequestContext& ctx) -> asio::awaitable<void> {
-            if (flaky_runs++ == 0) throw http::ApiError::not_found();
-            ctx.json(200, {{"ok", true}});
-            co_return;
-          },
-          {.cache = http::CacheTier::short_ttl});
+      app.router().add(http::Method::get, "/test/slow",
+                       [this](http::RequestContext& ctx) -> asio::awaitable<void> {
+                         ++slow_runs;
+                         asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+                         co_await timer.async_wait(asio::use_awaitable);
+                         ctx.json(200, {{"run", slow_runs.load()}});
+                       },
+                       {.cache = http::CacheTier::short_ttl});
+      app.router().add(http::Method::get, "/test/flaky",
+                       [this](http::RequestContext& ctx) -> asio::awaitable<void> {
+                         if (flaky_runs++ == 0) throw http::ApiError::not_found();
+                         ctx.json(200, {{"ok", true}});
+                         co_return;
+                       },
+                       {.cache = http::CacheTier::short_ttl});
     };
   }
 
@@ -123,7 +123,8 @@ TEST_F(ResponseCacheTest, ABurstOfMissesForOneKeyRunsTheHandlerOnce) {
   std::vector<HttpResponse> responses(kClients);
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&, i] { responses[i] = request(server.port(), "GET", "/test/slow?x=1"); });
+    clients.emplace_back(
+        [&, i] { responses[i] = request(server.port(), "GET", "/test/slow?x=1"); });
   }
   for (auto& client : clients) client.join();
   EXPECT_EQ(slow_runs.load(), 1) << "one upstream call for the whole burst, across shards";

@@ -15,6 +15,9 @@ using http::Principal;
 using namespace std::chrono_literals;
 
 struct SessionStoreTest : ::testing::Test {
+  void SetUp() override {
+    if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
+  }
   TempRedis server;
   RedisOnLoop r{server.url()};
   std::chrono::system_clock::time_point now{std::chrono::milliseconds(1'732'550'400'000)};
@@ -58,7 +61,8 @@ TEST_F(SessionStoreTest, TheTokenIsGivenOnceAndRedisKeepsOnlyItsHash) {
         for (std::size_t f = 0; f < fields.size(); ++f) all += std::string{fields[f].text()} + "\n";
       } else if (type.text() == "set") {
         Reply members = co_await r.redis.command("SMEMBERS", key);
-        for (std::size_t m = 0; m < members.size(); ++m) all += std::string{members[m].text()} + "\n";
+        for (std::size_t m = 0; m < members.size(); ++m)
+          all += std::string{members[m].text()} + "\n";
       }
     }
     co_return all;

@@ -19,6 +19,9 @@ using http::Principal;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct SessionsTest : ::testing::Test {
+  void SetUp() override {
+    if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
+  }
   config::Settings settings() {
     auto s = test_settings();
     s.redis.url = redis.url();
@@ -26,13 +29,12 @@ struct SessionsTest : ::testing::Test {
     return s;
   }
   static void routes(app::Application& app) {
-    app.router().add(
-        http::Method::get, "/test/admin-only",
-        [](http::RequestContext& ctx) -> asio::awaitable<void> {
-          ctx.json(200, {{"admin", ctx.principal.id}});
-          co_return;
-        },
-        {.access = http::Access::admin});
+    app.router().add(http::Method::get, "/test/admin-only",
+                     [](http::RequestContext& ctx) -> asio::awaitable<void> {
+                       ctx.json(200, {{"admin", ctx.principal.id}});
+                       co_return;
+                     },
+                     {.access = http::Access::admin});
   }
   // Sessions are made the way sign-in will make them: through the store, on Redis.
   cache::NewSession sign_in(Principal::Kind kind, const std::string& id) {
@@ -111,8 +113,7 @@ TEST_F(SessionsTest, SignOutHereSignOutOneAndSignOutEverywhere) {
   res = request(server.port(), "DELETE", "/api/v1/sessions/current", bearer(phone.token));
   EXPECT_EQ(res.status, 204u);
   EXPECT_EQ(request(server.port(), "GET", "/api/v1/sessions", bearer(phone.token)).status, 401u);
-  EXPECT_EQ(request(server.port(), "GET", "/api/v1/sessions", bearer(stranger.token)).status,
-            200u);
+  EXPECT_EQ(request(server.port(), "GET", "/api/v1/sessions", bearer(stranger.token)).status, 200u);
 }
 
 TEST_F(SessionsTest, WithRedisDownSignedInRoutesAnswer503AndPublicOnesServe) {

@@ -26,7 +26,8 @@ TEST(CacheKeysTest, ParameterOrderDoesNotMatterButRepeatedValuesKeepTheirOrder) 
 
 TEST(CacheKeysTest, BlockchainAndMetricsKeys) {
   EXPECT_EQ(blockchain_key("block", "12345"), "blockchain:block:12345");
-  const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'732'550'459'999));
+  const auto at =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'732'550'459'999));
   EXPECT_EQ(metrics_key("api", at), "metrics:api:28875840");  // floor(ms / 60000)
   EXPECT_EQ(metrics_key("api", at + std::chrono::milliseconds(1)), "metrics:api:28875841");
 }
