@@ -126,9 +126,11 @@ asio::awaitable<std::optional<CachedResponse>> CacheService::get_cached_api_resp
 asio::awaitable<void> CacheService::put_response(const std::string& key, std::string_view data,
                                                  std::string_view content_type,
                                                  std::chrono::seconds ttl) {
-  // One transaction: the entry never exists without its expiry.
+  // One transaction: the entry never exists without its expiry, and whatever held the key
+  // before (an older format, another type) is replaced rather than merged into.
   Pipeline write;
   write.add("MULTI")
+      .add("DEL", key)
       .add("HSET", key, "data", data, "cached_at", now_ms(), "ttl", ttl.count(), "content_type",
            content_type)
       .add("EXPIRE", key, ttl.count())
@@ -159,6 +161,7 @@ asio::awaitable<void> CacheService::cache_blockchain_data(std::string_view type,
   const auto seconds = ttl.value_or(settings_.short_ttl).count();
   Pipeline write;
   write.add("MULTI")
+      .add("DEL", key)
       .add("HSET", key, "data", text, "block_number", block_number, "cached_at", now_ms())
       .add("EXPIRE", key, seconds)
       .add("EXEC");

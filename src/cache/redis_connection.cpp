@@ -323,9 +323,9 @@ asio::awaitable<std::string> RedisConnection::connect_once() {
   const auto& endpoint = options_.endpoint;
   asio::steady_timer deadline(loop_, options_.connect_timeout);
   tcp::resolver resolver(loop_);
-  auto resolved =
-      co_await (resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), kUseTuple) ||
-                deadline.async_wait(kUseTuple));
+  const std::string port = std::to_string(endpoint.port);
+  auto resolved = co_await (resolver.async_resolve(endpoint.host, port, kUseTuple) ||
+                            deadline.async_wait(kUseTuple));
   if (resolved.index() == 1) co_return "timed out resolving " + endpoint.host;
   auto [resolve_ec, endpoints] = std::get<0>(std::move(resolved));
   if (resolve_ec) co_return "cannot resolve " + endpoint.host + ": " + resolve_ec.message();

@@ -99,9 +99,10 @@ asio::awaitable<void> ResponseCache::before_async(http::RequestContext& ctx) {
     co_return;
   }
   count(ctx, kMiss);
-  ctx.cache_flight = std::make_shared<Lead>(*this, std::move(key), std::move(ticket.flight),
-                                            co_await asio::this_coro::executor,
-                                            cache_.ttl(ctx.match.route->options.cache));
+  auto executor = co_await asio::this_coro::executor;
+  ctx.cache_flight =
+      std::make_shared<Lead>(*this, std::move(key), std::move(ticket.flight), std::move(executor),
+                             cache_.ttl(ctx.match.route->options.cache));
 }
 
 void ResponseCache::after(http::RequestContext& ctx) noexcept {

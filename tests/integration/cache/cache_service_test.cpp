@@ -73,6 +73,17 @@ TEST_F(CacheServiceTest, ApiResponsesUnderThePlansKeyWithTheirTierTtlAndReadBack
   EXPECT_FALSE(run(cache.get_cached_api_response("/api/v1/explorer/blocks", "GET", "page=3")));
 }
 
+TEST_F(CacheServiceTest, AStoreReplacesWhateverHeldTheKey) {
+  const std::string key = cache::api_key("GET", "/api/v1/config", "");
+  run([&]() -> asio::awaitable<void> {
+    co_await r.redis.command("SET", key, "left by an older version");  // not a hash
+    co_await cache.put_response(key, "{}", "application/json", 30s);
+  }());
+  const auto hit = run(cache.get_response(key));
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->data, "{}");
+}
+
 TEST_F(CacheServiceTest, BlockchainDataAndPerMinuteMetrics) {
   run([&]() -> asio::awaitable<void> {
     co_await cache.cache_blockchain_data("block", "100", boost::json::parse(R"({"hash":"0xab"})"),

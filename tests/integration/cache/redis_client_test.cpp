@@ -93,7 +93,7 @@ TEST(RedisClientTest, ErrorRepliesThrowAndLeaveTheConnectionUsable) {
 
 TEST(RedisClientTest, PasswordUserAndDatabaseFromTheUrl) {
   if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides redis-server";
-  TempRedis server({"--requirepass", "s3cret-pw"});
+  TempRedis server({"--requirepass", "s3cret-pw", "--user", "app on >app-pw ~* &* +@all"});
   {
     RedisOnLoop r(server.url(":s3cret-pw", 5));
     wait_up(r);
@@ -103,6 +103,16 @@ TEST(RedisClientTest, PasswordUserAndDatabaseFromTheUrl) {
       co_return std::string{info.text()};
     }());
     EXPECT_NE(db.find(" db=5 "), std::string::npos) << db;
+  }
+  {
+    RedisOnLoop r(server.url("app:app-pw", 2));  // an ACL user: AUTH user password
+    wait_up(r);
+    const auto info = run_until_done(r.loop, [&]() -> asio::awaitable<std::string> {
+      Reply reply = co_await r.redis.command("CLIENT", "INFO");
+      co_return std::string{reply.text()};
+    }());
+    EXPECT_NE(info.find(" user=app "), std::string::npos) << info;
+    EXPECT_NE(info.find(" db=2 "), std::string::npos) << info;
   }
   {
     RedisOnLoop r(server.url(":wrong-pw"));
