@@ -16,6 +16,8 @@
 #include "domain/system/routes.hpp"
 #include "http/request_pipeline.hpp"
 #include "http/server.hpp"
+#include "logging/console_sink.hpp"
+#include "logging/file_sink.hpp"
 #include "metrics/http_metrics.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/routes.hpp"
@@ -44,6 +46,23 @@ logging::LoggerOptions logger_options(const config::Settings& settings, int fd) 
   options.environment = std::string{config::to_string(settings.environment)};
   options.server_instance = settings.server.instance_name;
   options.fd = fd;
+  for (const auto& text : settings.log.sinks) {
+    std::string error;
+    const auto spec = logging::parse_sink_spec(text, &error);
+    if (!spec) throw std::invalid_argument("log.sinks " + error);  // the loader checked it
+    if (spec->kind == logging::SinkSpec::Kind::console) {
+      options.sinks.push_back(
+          std::make_unique<logging::ConsoleSink>(fd, spec->level, spec->format));
+    } else {
+      options.sinks.push_back(std::make_unique<logging::FileSink>(
+          logging::FileSinkOptions{.dir = settings.log.dir,
+                                   .name = spec->name,
+                                   .level = spec->level,
+                                   .filter = spec->filter,
+                                   .max_bytes = spec->max_bytes,
+                                   .retention_days = spec->retention_days}));
+    }
+  }
   return options;
 }
 

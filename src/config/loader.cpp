@@ -5,6 +5,7 @@
 #include "config/rate_limit_rule.hpp"
 #include "config/schema.hpp"
 #include "http/cidr.hpp"
+#include "logging/sink.hpp"
 
 #include <toml++/toml.h>
 
@@ -323,6 +324,21 @@ class Loader {
       problems_.push_back(source_of("redis.url") +
                           ": redis.url must be redis://[[user]:password@]" +
                           "host[:port][/db]: " + error);
+    }
+    std::vector<std::string> sink_names;
+    for (const auto& text : s.log.sinks) {
+      std::string error;
+      const auto sink = logging::parse_sink_spec(text, &error);
+      if (!sink) {
+        problems_.push_back(source_of("log.sinks") + ": log.sinks " + error);
+        continue;
+      }
+      const std::string name =
+          sink->kind == logging::SinkSpec::Kind::console ? "console" : sink->name;
+      if (std::find(sink_names.begin(), sink_names.end(), name) != sink_names.end()) {
+        problems_.push_back(source_of("log.sinks") + ": sink '" + name + "' is listed twice");
+      }
+      sink_names.push_back(name);
     }
     std::vector<std::string> rule_names;
     for (const auto& text : s.rate_limit.rules) {

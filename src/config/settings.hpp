@@ -96,6 +96,14 @@ struct MetricsSettings {
 struct LogSettings {
   std::string level = "info";  // error, warn, info, debug, trace
   bool access_log = true;
+  std::string dir = "logs";  // LOG_DIR: the file streams (and later the spool)
+  // logging/sink.hpp: "console LEVEL FORMAT", "file NAME LEVEL FILTER MAX_SIZE RETENTION".
+  // The plan's streams: console, then server-%DATE%, server-error-%DATE%,
+  // server-performance-%DATE% and server-security-%DATE%.
+  std::vector<std::string> sinks{"console trace auto", "file server info all 100MB 30d",
+                                 "file server-error error all 50MB 90d",
+                                 "file server-performance info performance 50MB 7d",
+                                 "file server-security warn security 20MB 180d"};
 };
 
 struct HealthSettings {

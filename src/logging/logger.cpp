@@ -1,5 +1,6 @@
 #include "logging/logger.hpp"
 
+#include "logging/console_sink.hpp"
 #include "logging/json_writer.hpp"
 
 #include <unistd.h>
@@ -69,6 +70,19 @@ std::optional<Level> parse_level(std::string_view name) {
   return std::nullopt;
 }
 
+// What the writer must know of an entry made through log().
+RecordMeta meta_of(Level level, std::string_view category, std::string_view event_type,
+                   std::initializer_list<Field> fields) {
+  RecordMeta meta{level, parse_category(category), false, false};
+  meta.performance = meta.category == Category::performance;
+  for (const auto& field : fields) {
+    if (field.key == "response_time_ms") meta.performance = true;
+  }
+  meta.security =
+      meta.category == Category::security || event_type.find("SECURITY") != std::string_view::npos;
+  return meta;
+}
+
 std::string_view to_string(Level level) {
   switch (level) {
     case Level::error:
@@ -88,7 +102,12 @@ std::string_view to_string(Level level) {
 Logger::Logger(LoggerOptions options)
     : options_(std::move(options)),
       level_(static_cast<std::uint8_t>(options_.level)),
-      rings_([bytes = options_.ring_bytes] { return std::make_unique<ByteRing>(bytes); }) {
+      rings_([bytes = options_.ring_bytes] { return std::make_unique<ByteRing>(bytes); }),
+      sinks_(std::move(options_.sinks)) {
+  if (sinks_.empty()) {
+    sinks_.push_back(
+        std::make_unique<ConsoleSink>(options_.fd, Level::trace, SinkSpec::Format::json));
+  }
   JsonLineWriter tail(envelope_tail_, /*continues=*/true);
   tail.field("service", "pend-server");
   tail.field("version", options_.version);
@@ -111,7 +130,7 @@ std::string& Logger::scratch() {
 }
 
 void Logger::begin_line(std::string& line, Level level, std::string_view message) const {
-  line.clear();
+  line.assign(kRecordHeader, '\0');  // filled in by submit()
   line += "{\"@timestamp\":\"";
   append_timestamp(line);
   line += "\",\"level\":\"";
@@ -127,17 +146,32 @@ void Logger::log(Level level, std::string_view category, std::string_view event_
   std::string& line = scratch();
   begin_line(line, level, message);
   append_event(line, category, event_type, fields);
-  submit(level, line);
+  submit(meta_of(level, category, event_type, fields), line);
 }
 
-void Logger::submit(Level level, std::string& line) {
-  line += '\n';
+void Logger::submit(const RecordMeta& meta, std::string& line) {
+  encode_header(line.data(), meta, static_cast<std::uint32_t>(line.size() - kRecordHeader));
   if (rings_.local().try_write(line)) return;
-  if (level <= Level::warn) {
-    write_all(line);  // warn and error are never dropped
+  if (meta.level <= Level::warn) {
+    std::lock_guard lock(overflow_mutex_);  // warn and error are never dropped
+    overflow_ += line;
   } else {
     dropped_.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+void Logger::deliver(std::string_view records) {
+  while (records.size() >= kRecordHeader) {
+    std::uint32_t length = 0;
+    const RecordMeta meta = decode_header(records.data(), length);
+    if (records.size() < kRecordHeader + length) break;  // cannot happen: writes are whole
+    const std::string_view line = records.substr(kRecordHeader, length);
+    for (const auto& sink : sinks_) {
+      if (sink->accepts(meta)) sink->write(meta, line);
+    }
+    records.remove_prefix(kRecordHeader + length);
+  }
+  for (const auto& sink : sinks_) sink->flush();
 }
 
 void Logger::run_writer() {
@@ -147,21 +181,15 @@ void Logger::run_writer() {
     const bool stopping = stopping_.load();
     batch.clear();
     rings_.for_each([&](ByteRing& ring) { ring.drain(batch); });
-    if (!batch.empty()) write_all(batch);
+    {
+      std::lock_guard lock(overflow_mutex_);
+      batch += overflow_;
+      overflow_.clear();
+    }
+    if (!batch.empty()) deliver(batch);
     write_cycles_.fetch_add(1, std::memory_order_release);
     if (stopping) return;
     if (batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
-
-void Logger::write_all(std::string_view data) const {
-  while (!data.empty()) {
-    const auto n = ::write(options_.fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // nowhere left to report a failing log destination
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 

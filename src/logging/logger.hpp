@@ -9,21 +9,23 @@
 #pragma once
 
 #include "logging/byte_ring.hpp"
+#include "logging/record.hpp"
+#include "logging/sink.hpp"
 #include "util/per_thread.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <variant>
+#include <vector>
 
 namespace pend::logging {
-
-enum class Level : std::uint8_t { error, warn, info, debug, trace };
 
 std::optional<Level> parse_level(std::string_view name);  // "error" .. "trace"
 std::string_view to_string(Level level);                  // "ERROR" .. "TRACE"
@@ -50,7 +52,9 @@ struct LoggerOptions {
   std::string version;
   std::string environment;
   std::string server_instance = "local";
-  int fd = 2;  // where lines go: stderr until the sinks of the logging issue land
+  // Where entries go. Empty: JSON lines to fd.
+  std::vector<std::unique_ptr<Sink>> sinks;
+  int fd = 2;
   std::size_t ring_bytes = 2 * 1024 * 1024;  // per logging thread
 };
 
@@ -70,10 +74,12 @@ class Logger {
            std::string_view message, std::initializer_list<Field> fields = {});
 
   // Formats the envelope every entry shares ("@timestamp" .. "process_id") into line (which
-  // is cleared first) and leaves the object open; the caller appends fields and submits.
+  // is cleared first, and starts with room for the record header) and leaves the object
+  // open; the caller appends fields and submits.
   void begin_line(std::string& line, Level level, std::string_view message) const;
-  // Hands a finished line (no trailing newline) to the writer; line is scratch afterwards.
-  void submit(Level level, std::string& line);
+  // Hands a line begun with begin_line (no trailing newline) to the writer; line is scratch
+  // afterwards.
+  void submit(const RecordMeta& meta, std::string& line);
 
   // A per-thread scratch string for building lines without allocating.
   static std::string& scratch();
@@ -83,7 +89,7 @@ class Logger {
 
  private:
   void run_writer();
-  void write_all(std::string_view data) const;
+  void deliver(std::string_view records);
 
   LoggerOptions options_;
   std::string envelope_tail_;  // ,"service":...,"process_id":N precomputed
@@ -92,6 +98,10 @@ class Logger {
   std::atomic<std::uint64_t> write_cycles_{0};  // completed drain-and-write passes
   std::atomic<bool> stopping_{false};
   util::PerThread<ByteRing> rings_;  // one per logging thread
+  // warn and error that found their ring full: never dropped, taken by the writer next.
+  std::mutex overflow_mutex_;
+  std::string overflow_;
+  std::vector<std::unique_ptr<Sink>> sinks_;  // the writer thread's alone
   std::thread writer_;
 };
 

@@ -42,7 +42,7 @@ void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
     performance.field_bool("slow_query", millis > 1000);
     performance.field_bool("very_slow_query", millis > 5000);
     line += "}}";
-    logger_.submit(level, line);
+    logger_.submit({level, logging::Category::api, /*performance=*/true, /*security=*/false}, line);
   } catch (...) {
     // Out of memory while logging: the request itself is already answered.
   }

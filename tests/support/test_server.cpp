@@ -24,6 +24,7 @@ config::Settings test_settings() {
   settings.server.shutdown_timeout = std::chrono::seconds(5);
   settings.log.level = "info";
   settings.log.access_log = true;
+  settings.log.sinks = {"console trace json"};  // to the captured file; no log files
   settings.cors.allowed_origins = {"https://app.pend.example"};
   settings.database.maintain_partitions = false;  // tests run it explicitly
   // Tests run in parallel against one Redis: shared cache entries and rate-limit counters

@@ -1,0 +1,146 @@
+#include "logging/file_sink.hpp"
+
+#include "logging/console_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <ctime>
+#include <system_error>
+
+namespace pend::logging {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kFlushAt = 64 * 1024;
+
+std::string date_of(std::chrono::system_clock::time_point at) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[16];
+  const auto n = std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
+  return std::string(text, n);
+}
+
+bool is_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9')) return false;
+  }
+  return true;
+}
+
+// "{name}-{date}.log" or "{name}-{date}.{part}.log": the date and part, else false.
+bool parse_file_name(std::string_view file, std::string_view name, std::string& date,
+                     unsigned& part) {
+  if (!file.starts_with(name) || file.size() < name.size() + 1 + 10 + 4) return false;
+  file.remove_prefix(name.size());
+  if (file.front() != '-') return false;
+  file.remove_prefix(1);
+  if (!is_date(file.substr(0, 10)) || !file.ends_with(".log")) return false;
+  date = file.substr(0, 10);
+  std::string_view rest = file.substr(10, file.size() - 10 - 4);  // "" or ".N"
+  part = 0;
+  if (rest.empty()) return true;
+  if (rest.front() != '.' || rest.size() < 2) return false;
+  rest.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), part);
+  return ec == std::errc{} && end == rest.data() + rest.size() && part > 0;
+}
+
+}  // namespace
+
+FileSink::FileSink(FileSinkOptions options)
+    : Sink(options.level, options.filter), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
+  fs::create_directories(options_.dir);
+  remove_expired();
+}
+
+FileSink::~FileSink() {
+  flush();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string FileSink::today() const { return date_of(options_.clock()); }
+
+fs::path FileSink::path_for(const std::string& date, unsigned part) const {
+  std::string file = options_.name + "-" + date;
+  if (part > 0) file += "." + std::to_string(part);
+  return options_.dir / (file + ".log");
+}
+
+void FileSink::open_for(const std::string& date) {
+  flush();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  const bool new_day = date != date_;
+  if (new_day) {
+    // Continue the day's numbering after a restart: the highest part there is.
+    part_ = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(options_.dir, ec)) {
+      std::string file_date;
+      unsigned part = 0;
+      if (parse_file_name(entry.path().filename().string(), options_.name, file_date, part) &&
+          file_date == date) {
+        part_ = std::max(part_, part);
+      }
+    }
+    date_ = date;
+    remove_expired();
+  } else {
+    ++part_;  // the size cap: the next part of the same day
+  }
+  for (;;) {
+    path_ = path_for(date_, part_);
+    std::error_code ec;
+    const auto size = fs::exists(path_, ec) ? fs::file_size(path_, ec) : 0;
+    if (ec || size < options_.max_bytes) {
+      bytes_ = ec ? 0 : size;
+      break;
+    }
+    ++part_;  // that part is full already
+  }
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) ++write_failures_;
+}
+
+void FileSink::write(const RecordMeta&, std::string_view line) {
+  const std::string date = today();
+  if (fd_ < 0 || date != date_) open_for(date);
+  if (bytes_ > 0 && bytes_ + line.size() + 1 > options_.max_bytes) open_for(date);
+  buffer_ += line;
+  buffer_ += '\n';
+  bytes_ += line.size() + 1;
+  if (buffer_.size() >= kFlushAt) flush();
+}
+
+void FileSink::flush() {
+  if (buffer_.empty()) return;
+  if (fd_ < 0 || !write_fully(fd_, buffer_)) ++write_failures_;  // disk full, removed dir...
+  buffer_.clear();
+}
+
+std::size_t FileSink::remove_expired() {
+  const auto cutoff = date_of(options_.clock() - std::chrono::hours(24) * options_.retention_days);
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.dir, ec)) {
+    std::string file_date;
+    unsigned part = 0;
+    if (!parse_file_name(entry.path().filename().string(), options_.name, file_date, part)) {
+      continue;
+    }
+    // ISO dates compare as text. A file dated the cutoff day is kept: it is exactly as old
+    // as the retention.
+    if (file_date < cutoff && fs::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace pend::logging
