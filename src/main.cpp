@@ -6,6 +6,7 @@
 #include "db/migrations.hpp"
 #include "db/partitions.hpp"
 #include "db/seed.hpp"
+#include "logging/crash_handler.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -219,6 +220,7 @@ int main(int argc, char** argv) {
     if (!port.empty()) options.overrides["server.port"] = port;
     if (!threads.empty()) options.overrides["server.threads"] = threads;
     auto settings = load_or_exit(options);
+    pend::logging::install_crash_handler(settings.log.dir);
     if (migrate_first) {
       try {
         const auto run =
@@ -230,7 +232,13 @@ int main(int argc, char** argv) {
       }
     }
     try {
-      pend::app::Application application(std::move(settings));
+      pend::app::ApplicationOptions app_options;
+      app_options.reload = [options] {  // SIGHUP: the same sources, read again
+        auto again = options;
+        again.environment_names = environment_names();
+        return pend::config::load(again);
+      };
+      pend::app::Application application(std::move(settings), std::move(app_options));
       return application.run();
     } catch (const std::exception& error) {
       std::cerr << "pend-server: cannot start: " << error.what() << '\n';

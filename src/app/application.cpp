@@ -7,6 +7,7 @@
 #include "cache/redis.hpp"
 #include "cache/response_cache.hpp"
 #include "cache/session_store.hpp"
+#include "config/loader.hpp"
 #include "db/database.hpp"
 #include "db/error_mapping.hpp"
 #include "db/health_check.hpp"
@@ -70,6 +71,7 @@ logging::LoggerOptions logger_options(const config::Settings& settings, int fd) 
 
 Application::Application(config::Settings settings, ApplicationOptions options)
     : settings_(std::move(settings)),
+      reload_(std::move(options.reload)),
       logger_(std::make_unique<logging::Logger>(logger_options(settings_, options.log_fd))),
       router_(std::make_shared<http::Router>()),
       database_(std::make_unique<db::Database>(db::pool_settings(settings_.database))),
@@ -203,14 +205,45 @@ void Application::wait() {
   logger_->flush();
 }
 
+bool Application::reload() {
+  if (!reload_) return false;
+  try {
+    const config::Settings fresh = reload_();
+    const auto level = logging::parse_level(fresh.log.level).value_or(logging::Level::info);
+    const std::string before = settings_.log.level;
+    logger_->set_level(level);
+    settings_.log.level = fresh.log.level;
+    logging::warn("GENERAL", "LOG_LEVEL_CHANGED", "configuration reloaded (SIGHUP)",
+                  {{"log_level", fresh.log.level}, {"previous_log_level", before}});
+    return true;
+  } catch (const config::ConfigError& error) {
+    std::string problems;
+    for (const auto& problem : error.problems())
+      problems += (problems.empty() ? "" : "; ") + problem;
+    logging::warn("GENERAL", "CONFIG_RELOAD_FAILED", "configuration not reloaded: invalid",
+                  {{"problems", problems}});
+    return false;
+  }
+}
+
 int Application::run() {
   // Signals are waited for on the main thread's own loop; shards never see them.
   boost::asio::io_context signals_loop;
   boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
+  boost::asio::signal_set hangup(signals_loop, SIGHUP);
+  std::function<void()> wait_for_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      reload();
+      wait_for_hangup();
+    });
+  };
+  wait_for_hangup();
   start();
-  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+  signals.async_wait([this, &hangup](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     logging::info("API", "SHUTDOWN_REQUESTED", "signal received", {{"signal", signal}});
+    hangup.cancel();
     shutdown();
   });
   signals_loop.run();

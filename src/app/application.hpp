@@ -8,6 +8,7 @@
 #include "logging/logger.hpp"
 #include "metrics/registry.hpp"
 
+#include <functional>
 #include <memory>
 
 namespace pend::http {
@@ -35,7 +36,10 @@ class RateLimit;
 namespace pend::app {
 
 struct ApplicationOptions {
-  int log_fd = 2;  // where log lines go
+  int log_fd = 2;  // where console log lines go
+  // Reads the configuration again (same sources as at start-up), for SIGHUP: log.level is
+  // applied at once. Empty: SIGHUP is ignored.
+  std::function<config::Settings()> reload;
 };
 
 class Application {
@@ -60,6 +64,9 @@ class Application {
   std::uint16_t port() const;
   void shutdown();  // begin draining; thread-safe
   void wait();      // until drained (or the deadline passed)
+  // Re-reads the configuration (ApplicationOptions::reload) and applies log.level. What
+  // SIGHUP does; false (and a warning logged) when the configuration is invalid now.
+  bool reload();
 
   // start(), then block until SIGTERM or SIGINT, drain, and return the exit code.
   int run();
@@ -70,6 +77,7 @@ class Application {
   void add_collectors();
 
   config::Settings settings_;
+  std::function<config::Settings()> reload_;
   std::unique_ptr<logging::Logger> logger_;
   std::shared_ptr<http::Router> router_;
   std::unique_ptr<db::Database> database_;  // a pool per shard, attached in start()

@@ -1,6 +1,7 @@
 #include "cache/redis_connection.hpp"
 
 #include "cache/redis_error.hpp"
+#include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 #include "security/digest.hpp"
 
@@ -9,7 +10,6 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -93,9 +93,9 @@ RedisConnection::~RedisConnection() {
 void RedisConnection::start() {
   auto self = shared_from_this();
   asio::co_spawn(
-      loop_, [self]() { return self->maintain(); }, asio::detached);
+      loop_, [self]() { return self->maintain(); }, logging::rethrow_unhandled);
   asio::co_spawn(
-      loop_, [self]() { return self->watch(); }, asio::detached);
+      loop_, [self]() { return self->watch(); }, logging::rethrow_unhandled);
 }
 
 void RedisConnection::close() {

@@ -2,10 +2,10 @@
 
 #include "cache/redis_error.hpp"
 #include "http/request_context.hpp"
+#include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
 namespace pend::cache {
@@ -130,7 +130,7 @@ void ResponseCache::after(http::RequestContext& ctx) noexcept {
             counters_.local().store_failures.fetch_add(1, std::memory_order_relaxed);
           }
         },
-        asio::detached);
+        logging::rethrow_unhandled);
   } catch (const std::exception& error) {
     logging::warn("API", "CACHE_STORE_FAILED", error.what(), {{"endpoint", ctx.route_name()}});
   }

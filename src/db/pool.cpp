@@ -1,10 +1,10 @@
 #include "db/pool.hpp"
 
+#include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -64,7 +64,7 @@ Pool::~Pool() = default;
 
 void Pool::start() {
   asio::co_spawn(
-      loop_, [self = shared_from_this()] { return self->maintain(); }, asio::detached);
+      loop_, [self = shared_from_this()] { return self->maintain(); }, logging::rethrow_unhandled);
 }
 
 void Pool::close() {
@@ -214,7 +214,7 @@ void Pool::release(std::unique_ptr<PgConnection> connection) {
           }
           self->release(std::move(c));
         },
-        asio::detached);
+        logging::rethrow_unhandled);
     return;
   }
   hand_out(std::move(connection));

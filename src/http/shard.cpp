@@ -3,11 +3,11 @@
 #include "http/connection.hpp"
 #include "http/ids.hpp"
 #include "http/server.hpp"
+#include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -93,8 +93,8 @@ std::uint16_t Shard::listen(const tcp::endpoint& endpoint) {
 }
 
 void Shard::start() {
-  asio::co_spawn(*io_, accept_loop(), asio::detached);
-  asio::co_spawn(*io_, sweep_expired(), asio::detached);
+  asio::co_spawn(*io_, accept_loop(), logging::rethrow_unhandled);
+  asio::co_spawn(*io_, sweep_expired(), logging::rethrow_unhandled);
   thread_ = std::thread([this] { io_->run(); });
 }
 
@@ -138,7 +138,7 @@ asio::awaitable<void> Shard::accept_loop() {
     }
     auto connection = std::make_unique<Connection>(*this, std::move(socket), peer.address());
     asio::co_spawn(
-        *io_, [c = std::move(connection)]() { return c->run(); }, asio::detached);
+        *io_, [c = std::move(connection)]() { return c->run(); }, logging::rethrow_unhandled);
   }
 }
 

@@ -174,6 +174,22 @@ void Logger::deliver(std::string_view records) {
   for (const auto& sink : sinks_) sink->flush();
 }
 
+void Logger::report_drops() {
+  // Once per interval at most, and only when something was dropped since the last report.
+  const auto now = std::chrono::steady_clock::now();
+  const auto dropped = dropped_.load(std::memory_order_relaxed);
+  if (dropped == reported_drops_ || now - last_drop_report_ < kDropReportInterval) return;
+  std::string line;
+  begin_line(line, Level::warn, "log entries dropped: the log queue was full");
+  append_event(line, "GENERAL", "LOG_ENTRIES_DROPPED",
+               {{"dropped", dropped - reported_drops_}, {"dropped_total", dropped}});
+  const RecordMeta meta{Level::warn, Category::general, false, false};
+  encode_header(line.data(), meta, static_cast<std::uint32_t>(line.size() - kRecordHeader));
+  deliver(line);
+  reported_drops_ = dropped;
+  last_drop_report_ = now;
+}
+
 void Logger::run_writer() {
   std::string batch;
   batch.reserve(256 * 1024);
@@ -187,6 +203,7 @@ void Logger::run_writer() {
       overflow_.clear();
     }
     if (!batch.empty()) deliver(batch);
+    report_drops();
     write_cycles_.fetch_add(1, std::memory_order_release);
     if (stopping) return;
     if (batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -14,6 +14,7 @@
 #include "util/per_thread.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -90,7 +91,9 @@ class Logger {
  private:
   void run_writer();
   void deliver(std::string_view records);
+  void report_drops();  // the writer's warning that entries were dropped
 
+  static constexpr std::chrono::seconds kDropReportInterval{10};
   LoggerOptions options_;
   std::string envelope_tail_;  // ,"service":...,"process_id":N precomputed
   std::atomic<std::uint8_t> level_;
@@ -102,6 +105,8 @@ class Logger {
   std::mutex overflow_mutex_;
   std::string overflow_;
   std::vector<std::unique_ptr<Sink>> sinks_;  // the writer thread's alone
+  std::uint64_t reported_drops_ = 0;          // writer thread
+  std::chrono::steady_clock::time_point last_drop_report_{};
   std::thread writer_;
 };
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -158,6 +159,49 @@ TEST(BinaryTest, ServesAnswersHealthcheckAndExitsZeroOnSigterm) {
   ASSERT_EQ(::kill(server->pid, SIGTERM), 0);
   EXPECT_EQ(server->wait_exit_code(), 0) << server->output();
   EXPECT_NE(server->output().find("SERVER_STOPPED"), std::string::npos);
+}
+
+TEST(BinaryTest, SighupReloadsTheLogLevelFromTheConfiguration) {
+  // A config dir of the test's own, whose test.toml is edited while the server runs.
+  std::string base = env("PEND_TEST_TMPDIR");
+  if (base.empty()) base = "/tmp";
+  const std::filesystem::path dir = base + "/pend-sighup-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto write_config = [&](const char* level) {
+    std::ofstream(dir / "test.toml")
+        << "[log]\nlevel = \"" << level << "\"\nsinks = [\"console trace json\"]\n";
+  };
+  write_config("error");
+  const auto port = free_port();
+  auto server =
+      spawn({"serve", "--no-dotenv", "--config-dir", dir.string(), "--port", std::to_string(port)});
+  ASSERT_TRUE(wait_for_port(port)) << server->output();
+  EXPECT_EQ(server->output().find("SERVER_STARTED"), std::string::npos) << "info is below error";
+
+  write_config("info");
+  ASSERT_EQ(::kill(server->pid, SIGHUP), 0);
+  bool reloaded = false;
+  for (int i = 0; i < 200 && !reloaded; ++i) {
+    reloaded = server->output().find("LOG_LEVEL_CHANGED") != std::string::npos;
+    if (!reloaded) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(reloaded) << server->output();
+  EXPECT_NE(server->output().find(R"("log_level":"info","previous_log_level":"error")"),
+            std::string::npos)
+      << server->output();
+
+  write_config("loud");  // invalid: refused, the level stays
+  ASSERT_EQ(::kill(server->pid, SIGHUP), 0);
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    refused = server->output().find("CONFIG_RELOAD_FAILED") != std::string::npos;
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(refused) << server->output();
+  ASSERT_EQ(::kill(server->pid, SIGTERM), 0);
+  EXPECT_EQ(server->wait_exit_code(), 0) << server->output();
+  EXPECT_NE(server->output().find("SERVER_STOPPED"), std::string::npos) << "info applies now";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(BinaryTest, RunningOutOfFileDescriptorsDoesNotKillTheServer) {

@@ -1,10 +1,10 @@
 #include "domain/security/repository.hpp"
 
 #include "http/router.hpp"
+#include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace pend::domain::security {
@@ -59,7 +59,7 @@ void record_security_event(const asio::any_io_executor& loop, db::Database& data
                      {"threat_indicators", boost::json::serialize(event.threat_indicators)}});
     }
   };
-  asio::co_spawn(loop, std::move(write), asio::detached);
+  asio::co_spawn(loop, std::move(write), logging::rethrow_unhandled);
 }
 
 }  // namespace pend::domain::security
