@@ -124,6 +124,11 @@ Logger::~Logger() {
   if (global() == this) set_global(nullptr);
 }
 
+void Logger::add_default_field(std::string_view key, std::string_view value) {
+  JsonLineWriter out(envelope_tail_, /*continues=*/true);  // every entry's envelope
+  out.field(key, value);
+}
+
 std::string& Logger::scratch() {
   thread_local std::string line;
   return line;

@@ -57,7 +57,10 @@ struct LoggerOptions {
   std::vector<std::unique_ptr<Sink>> sinks;
   int fd = 2;
   std::size_t ring_bytes = 2 * 1024 * 1024;  // per logging thread
+  std::size_t max_data_bytes = 4096;         // request_data / response_data / metadata, each
 };
+
+struct Entry;
 
 class Logger {
  public:
@@ -73,6 +76,12 @@ class Logger {
 
   void log(Level level, std::string_view category, std::string_view event_type,
            std::string_view message, std::initializer_list<Field> fields = {});
+  // A typed entry (logging/entry.hpp): the server_logs columns, data redacted and truncated.
+  void log(const Entry& entry);
+
+  // The plan's addMeta: a field every entry carries from now on. Call before serving: it is
+  // not synchronised with logging threads.
+  void add_default_field(std::string_view key, std::string_view value);
 
   // Formats the envelope every entry shares ("@timestamp" .. "process_id") into line (which
   // is cleared first, and starts with room for the record header) and leaves the object
@@ -95,7 +104,8 @@ class Logger {
 
   static constexpr std::chrono::seconds kDropReportInterval{10};
   LoggerOptions options_;
-  std::string envelope_tail_;  // ,"service":...,"process_id":N precomputed
+  // ,"service":...,"process_id":N and the default fields, precomputed
+  std::string envelope_tail_;
   std::atomic<std::uint8_t> level_;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_cycles_{0};  // completed drain-and-write passes
