@@ -21,6 +21,11 @@ void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
     logging::JsonLineWriter out(line, /*continues=*/true);
     out.field("category", "API");
     out.field("event_type", "HTTP_REQUEST");
+    if (ctx.principal.kind == http::Principal::Kind::user) out.field("user_id", ctx.principal.id);
+    if (ctx.principal.kind == http::Principal::Kind::admin) {
+      out.field("admin_id", ctx.principal.id);
+    }
+    if (!ctx.principal.session_id.empty()) out.field("session_id", ctx.principal.session_id);
     out.field("request_id", ctx.request_id);
     out.field("correlation_id", ctx.correlation_id);
     out.field("ip_address", ctx.client_address.to_string());

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace pend::test {
 namespace {
 
@@ -75,6 +77,19 @@ TEST_F(SessionsTest, SignedInRoutesNeedAValidTokenOfTheRightKind) {
   EXPECT_EQ(items[0].at("current"), true);
   EXPECT_EQ(items[0].at("ip_address"), "198.51.100.4");
   EXPECT_EQ(res.body.find(user.token), std::string::npos) << "the token is never shown again";
+  // The access log names the principal and the session, never the token.
+  std::string logged;
+  for (int i = 0; i < 100 && logged.find(user.session.id) == std::string::npos; ++i) {
+    logged = server.log_text();
+    if (logged.find(user.session.id) == std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  EXPECT_NE(logged.find(R"("user_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","session_id":")" +
+                        user.session.id),
+            std::string::npos)
+      << logged;
+  EXPECT_EQ(logged.find(user.token), std::string::npos) << "a token in the log";
 
   res = request(server.port(), "GET", "/test/admin-only", bearer(user.token));
   EXPECT_EQ(res.status, 403u) << "a user session on an admin route";
