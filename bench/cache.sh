@@ -63,7 +63,7 @@ DATABASE_URL=$DB_URL PEND_ENV=development build/release/pend-server migrate --no
 serve() {
   local name=$1; shift
   pend_port=$(free_port)
-  env PEND_ENV=development PORT="$pend_port" PEND_SERVER_HOST=127.0.0.1 DATABASE_URL="$DB_URL" \
+  env PEND_ENV=development PORT="$pend_port" PEND_SERVER_HOST=127.0.0.1 DATABASE_URL="$DB_URL" LOG_DIR="$TMP/logs" \
     REDIS_URL="$REDIS_URL_" PEND_LOG_ACCESS_LOG=false LOG_LEVEL=info \
     PEND_DATABASE_MAINTAIN_PARTITIONS=false "$@" \
     build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/$name.log" &

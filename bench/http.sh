@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench/http.sh: wrk against GET /api/v1/health/live on pend-server (Release build, full
-# middleware chain, access log on and written to a file) and, in the same run, against
+# middleware chain, access log on: each entry to stderr, redirected to a file, and to the
+# plan's rotating files server-%DATE% and server-performance-%DATE% under a temp LOG_DIR)
+# and, in the same run, against
 # nginx-light returning a fixed 200 JSON (bench/nginx/nginx.conf.in), the ceiling. Loads:
 #
 #   flat out:   wrk -t2 -c200 -d15s --latency
@@ -116,7 +118,7 @@ configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=
 # line per request, to a file), room for the 19,000 connections, no database maintenance.
 pend_port=$(free_port)
 log "starting pend-server on 127.0.0.1:$pend_port"
-PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=$ACCESS_LOG \
+PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=$ACCESS_LOG LOG_DIR="$TMP/logs" \
   LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_DATABASE_MAINTAIN_PARTITIONS=false \
   build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
 pend_pid=$!
