@@ -19,6 +19,7 @@
 #include "http/server.hpp"
 #include "logging/console_sink.hpp"
 #include "logging/file_sink.hpp"
+#include "logging/postgres_sink.hpp"
 #include "metrics/http_metrics.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/routes.hpp"
@@ -51,7 +52,10 @@ logging::LoggerOptions logger_options(const config::Settings& settings, int fd) 
     std::string error;
     const auto spec = logging::parse_sink_spec(text, &error);
     if (!spec) throw std::invalid_argument("log.sinks " + error);  // the loader checked it
-    if (spec->kind == logging::SinkSpec::Kind::console) {
+    if (spec->kind == logging::SinkSpec::Kind::postgres) {
+      options.sinks.push_back(std::make_unique<logging::PostgresSink>(logging::PostgresSinkOptions{
+          .url = settings.database.url, .level = spec->level, .log_dir = settings.log.dir}));
+    } else if (spec->kind == logging::SinkSpec::Kind::console) {
       options.sinks.push_back(
           std::make_unique<logging::ConsoleSink>(fd, spec->level, spec->format));
     } else {

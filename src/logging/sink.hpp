@@ -49,8 +49,9 @@ class Sink {
 // One entry of log.sinks:
 //   console LEVEL FORMAT                          FORMAT: json, human or auto (human on a tty)
 //   file NAME LEVEL FILTER MAX_SIZE RETENTION     e.g. file server-error error all 50MB 90d
+//   postgres LEVEL                                server_logs in database.url
 struct SinkSpec {
-  enum class Kind : std::uint8_t { console, file };
+  enum class Kind : std::uint8_t { console, file, postgres };
   enum class Format : std::uint8_t { json, human, automatic };
   Kind kind = Kind::console;
   Level level = Level::trace;

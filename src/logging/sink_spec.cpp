@@ -115,7 +115,16 @@ std::optional<SinkSpec> parse_sink_spec(std::string_view text, std::string* erro
     spec.retention_days = days;
     return spec;
   }
-  return fail("a sink is console or file");
+  if (words[0] == "postgres") {
+    if (words.size() != 2) return fail("expected: postgres LEVEL");
+    spec.kind = SinkSpec::Kind::postgres;
+    const auto level = level_named(words[1]);
+    if (!level) return fail("LEVEL must be error, warn, info, debug or trace");
+    spec.level = *level;
+    spec.name = "postgres";
+    return spec;
+  }
+  return fail("a sink is console, file or postgres");
 }
 
 }  // namespace pend::logging

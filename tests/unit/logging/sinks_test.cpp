@@ -158,7 +158,8 @@ TEST(SinkSpecTest, ParsesConsoleAndFileSpecsAndSaysWhatIsWrong) {
            {"file server info some 100MB 30d", "FILTER"},
            {"file server info all 10 30d", "MAX_SIZE"},
            {"file server info all 100MB 30", "RETENTION"},
-           {"syslog info", "console or file"}}) {
+           {"syslog info", "console, file or postgres"},
+           {"postgres", "expected: postgres LEVEL"}}) {
     EXPECT_FALSE(parse_sink_spec(text, &error)) << text;
     EXPECT_NE(error.find(why), std::string::npos) << text << ": " << error;
   }

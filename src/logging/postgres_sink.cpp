@@ -1,0 +1,270 @@
+#include "logging/postgres_sink.hpp"
+
+#include "db/blocking_session.hpp"
+#include "http/ids.hpp"
+#include "http/router.hpp"
+#include "logging/console_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace pend::logging {
+
+namespace {
+
+// The batch is one jsonb parameter. user_id / admin_id that are not (or no longer) users
+// become NULL rather than losing the row to a foreign-key error; ids already stored (a
+// replay after a crash) are skipped.
+constexpr const char* kInsert =
+    "INSERT INTO server_logs (id, timestamp, level, category, event_type, user_id, admin_id, "
+    "session_id, request_id, correlation_id, ip_address, user_agent, endpoint, method, "
+    "status_code, response_time_ms, request_size_bytes, response_size_bytes, error_code, "
+    "error_message, error_stack, request_data, response_data, metadata) "
+    "SELECT r.id, r.timestamp, r.level, r.category, r.event_type, "
+    "(SELECT u.id FROM users u WHERE u.id = r.user_id), "
+    "(SELECT a.id FROM admin_users a WHERE a.id = r.admin_id), "
+    "r.session_id, r.request_id, r.correlation_id, r.ip_address, r.user_agent, r.endpoint, "
+    "r.method, r.status_code, r.response_time_ms, r.request_size_bytes, r.response_size_bytes, "
+    "r.error_code, r.error_message, r.error_stack, r.request_data, r.response_data, "
+    "COALESCE(r.metadata, '{}') "
+    "FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, timestamp timestamptz, level text, "
+    "category text, event_type text, user_id uuid, admin_id uuid, session_id text, "
+    "request_id text, correlation_id text, ip_address inet, user_agent text, endpoint text, "
+    "method text, status_code int, response_time_ms int, request_size_bytes int, "
+    "response_size_bytes int, error_code text, error_message text, error_stack text, "
+    "request_data jsonb, response_data jsonb, metadata jsonb) "
+    "ON CONFLICT DO NOTHING";
+
+std::string with_connect_timeout(std::string url) {
+  if (url.find("connect_timeout=") != std::string::npos) return url;
+  url += url.find('?') == std::string::npos ? "?" : "&";
+  url += "connect_timeout=3";
+  return url;
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::string PostgresSink::row_of(std::string_view line) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(line, ec);
+  boost::json::object entry = !ec && parsed.is_object() ? std::move(parsed.as_object())
+                                                        : boost::json::object{{"message", line}};
+  boost::json::object row;
+  boost::json::object metadata;
+  row["id"] = http::new_request_id();
+  auto take_text = [&](std::string_view key, std::size_t limit) {
+    const auto* value = entry.if_contains(key);
+    if (value != nullptr && value->is_string()) {
+      row[key] = std::string_view{value->get_string()}.substr(0, limit);
+    }
+  };
+  for (auto& [key, value] : entry) {
+    const std::string_view k = key;
+    if (k == "@timestamp" && value.is_string()) {
+      row["timestamp"] = value;
+    } else if (k == "level" && value.is_string()) {
+      const auto level = lowercase(value.get_string());
+      if (level == "error" || level == "warn" || level == "info" || level == "debug" ||
+          level == "trace") {
+        row["level"] = level;
+      }
+    } else if ((k == "user_id" || k == "admin_id") && value.is_string()) {
+      if (http::param_accepts(http::ParamType::uuid, value.get_string())) row[k] = value;
+    } else if (k == "ip_address" && value.is_string()) {
+      boost::system::error_code bad;
+      boost::asio::ip::make_address(std::string_view{value.get_string()}, bad);
+      if (!bad) row[k] = value;
+    } else if (k == "method" && value.is_string()) {
+      const std::string_view m = value.get_string();
+      if (m == "GET" || m == "POST" || m == "PUT" || m == "DELETE" || m == "PATCH" ||
+          m == "OPTIONS") {
+        row[k] = value;
+      }
+    } else if (k == "status_code" && value.is_int64()) {
+      if (value.get_int64() >= 100 && value.get_int64() <= 599) row[k] = value;
+    } else if ((k == "response_time_ms" || k == "request_size_bytes" ||
+                k == "response_size_bytes") &&
+               value.is_number()) {
+      row[k] = std::clamp<std::int64_t>(static_cast<std::int64_t>(value.to_number<double>()), 0,
+                                        2'147'483'647);
+    } else if (k == "request_data" || k == "response_data") {
+      row[k] = value;
+    } else if (k == "metadata" && value.is_object()) {
+      for (auto& [mk, mv] : value.as_object()) metadata[mk] = mv;
+    } else if (k == "category" || k == "event_type" || k == "session_id" || k == "request_id" ||
+               k == "correlation_id" || k == "user_agent" || k == "endpoint" || k == "error_code" ||
+               k == "error_message" || k == "error_stack") {
+      // text columns, below
+    } else {
+      metadata[k] = value;  // message, service, version, environment, performance, ...
+    }
+  }
+  take_text("category", 50);
+  take_text("event_type", 50);
+  take_text("session_id", 100);
+  take_text("request_id", 36);
+  take_text("correlation_id", 36);
+  take_text("user_agent", 4096);
+  take_text("endpoint", 255);
+  take_text("error_code", 50);
+  take_text("error_message", 65536);
+  take_text("error_stack", 65536);
+  if (!row.contains("level")) row["level"] = "info";
+  if (!row.contains("category")) row["category"] = "GENERAL";
+  if (!row.contains("event_type")) row["event_type"] = "LOG";
+  row["metadata"] = std::move(metadata);
+  return boost::json::serialize(row);
+}
+
+PostgresSink::PostgresSink(PostgresSinkOptions options)
+    : Sink(options.level, Filter::all),
+      options_(std::move(options)),
+      spool_(options_.log_dir / "spool" / "postgres", options_.spool_max_bytes) {
+  options_.url = with_connect_timeout(options_.url);
+  thread_ = std::thread([this] { run(); });
+}
+
+PostgresSink::~PostgresSink() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!pending_.empty()) queue_.push_back(std::move(pending_));
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void PostgresSink::write(const RecordMeta& meta, std::string_view line) {
+  pending_.emplace_back(line);
+  if (meta.level == Level::error) urgent_ = true;  // errors are written at once
+}
+
+void PostgresSink::flush() {
+  const auto now = std::chrono::steady_clock::now();
+  if (pending_.empty()) {
+    last_handoff_ = now;
+    return;
+  }
+  if (pending_.size() < options_.batch_size && !urgent_ &&
+      now - last_handoff_ < options_.interval) {
+    return;
+  }
+  // Full batches go; a short remainder waits for more, unless an error or the interval says
+  // it goes now.
+  const bool everything = urgent_ || now - last_handoff_ >= options_.interval;
+  std::size_t start = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (; start < pending_.size(); start += options_.batch_size) {
+      const auto end = std::min(pending_.size(), start + options_.batch_size);
+      if (end - start < options_.batch_size && !everything) break;
+      queue_.emplace_back(std::make_move_iterator(pending_.begin() + start),
+                          std::make_move_iterator(pending_.begin() + end));
+    }
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + std::min(start, pending_.size()));
+  urgent_ = false;
+  if (everything) last_handoff_ = now;
+  wake_.notify_one();
+}
+
+void PostgresSink::run() {
+  auto next_retry = std::chrono::steady_clock::now();
+  for (;;) {
+    std::deque<std::vector<std::string>> work;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, options_.retry, [&] { return stopping_ || !queue_.empty(); });
+      work.swap(queue_);
+      stopping = stopping_;
+    }
+    // The spool first, oldest batch first: order is kept, and nothing new overtakes it.
+    const auto now = std::chrono::steady_clock::now();
+    if (!spool_.empty() && (now >= next_retry || stopping)) {
+      while (auto batch = spool_.oldest()) {
+        if (!deliver(batch->lines)) break;
+        spool_.remove(*batch);
+        figures_.replayed.fetch_add(1, std::memory_order_relaxed);
+      }
+      next_retry = std::chrono::steady_clock::now() + options_.retry;
+    }
+    for (auto& lines : work) {
+      std::vector<std::string> rows;
+      rows.reserve(lines.size());
+      for (const auto& line : lines) rows.push_back(row_of(line));
+      if (spool_.empty() && deliver(rows)) continue;
+      if (spool_.append(rows)) {
+        figures_.spooled.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        figures_.lost.fetch_add(rows.size(), std::memory_order_relaxed);
+      }
+    }
+    figures_.down = !spool_.empty();
+    if (stopping) return;
+  }
+}
+
+bool PostgresSink::deliver(const std::vector<std::string>& rows) {
+  if (rows.empty()) return true;
+  std::string batch = "[";
+  for (const auto& row : rows) {
+    if (batch.size() > 1) batch += ',';
+    batch += row;
+  }
+  batch += ']';
+  try {
+    if (!session_) session_ = std::make_unique<db::BlockingSession>(options_.url);
+    session_->exec(kInsert, {batch});
+    figures_.rows.fetch_add(rows.size(), std::memory_order_relaxed);
+    figures_.batches.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  } catch (const db::DatabaseError& error) {
+    if (error.unavailable() || error.timed_out()) {
+      session_.reset();  // reconnect on the next attempt
+      return false;
+    }
+  }
+  if (!session_) return false;
+  // PostgreSQL refused the batch's data: row by row, and what it still refuses is put aside.
+  for (const auto& row : rows) {
+    try {
+      session_->exec(kInsert, {"[" + row + "]"});
+      figures_.rows.fetch_add(1, std::memory_order_relaxed);
+    } catch (const db::DatabaseError& error) {
+      if (error.unavailable() || error.timed_out()) {
+        session_.reset();
+        return false;  // the whole batch again later; stored rows are skipped by id
+      }
+      dead_letter(row);
+    }
+  }
+  return true;
+}
+
+void PostgresSink::dead_letter(const std::string& row) {
+  const auto dir = options_.log_dir / "dead-letter";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const auto path = dir / "postgres.jsonl";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd >= 0) {
+    write_fully(fd, row + "\n");
+    ::close(fd);
+  }
+  figures_.dead_letters.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace pend::logging

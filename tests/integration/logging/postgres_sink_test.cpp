@@ -1,0 +1,190 @@
+// The PostgreSQL sink against a real server: rows mapped to server_logs columns, batches by
+// count and by interval, an error flushed at once, nothing lost and nothing doubled across a
+// PostgreSQL stop and start and across a restart of the logger, and invalid rows set aside.
+#include "logging/postgres_sink.hpp"
+#include "db/blocking_session.hpp"
+#include "db/migrations.hpp"
+#include "logging/logger.hpp"
+#include "support/databases.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <boost/json/parse.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace pend::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using logging::Level;
+
+fs::path scratch_dir(const std::string& name) {
+  std::string base = env("PEND_TEST_TMPDIR");
+  if (base.empty()) base = "/tmp";
+  const auto dir = fs::path(base) / ("pend-pgsink-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::unique_ptr<logging::Logger> logger_with(logging::PostgresSinkOptions options) {
+  logging::LoggerOptions logger;
+  logger.level = Level::trace;
+  logger.version = "9.9.9";
+  logger.environment = "test";
+  logger.sinks.push_back(std::make_unique<logging::PostgresSink>(std::move(options)));
+  return std::make_unique<logging::Logger>(std::move(logger));
+}
+
+// Polls until the count query returns at least expected (bounded), then returns it.
+long count_reaching(const std::function<std::string()>& count, long expected) {
+  long value = 0;
+  for (int i = 0; i < 200; ++i) {
+    value = std::stol(count());
+    if (value >= expected) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  std::this_thread::sleep_for(200ms);  // a late duplicate would show now
+  return std::stol(count());
+}
+
+TEST(PostgresSinkRowTest, EveryColumnMappedAndWhatTheTableWouldRefuseDropped) {
+  const auto row = boost::json::parse(logging::PostgresSink::row_of(
+      R"({"@timestamp":"2026-11-25T16:46:14.372Z","level":"WARN","message":"m",)"
+      R"("service":"pend-server","category":"API","event_type":"HTTP_REQUEST",)"
+      R"("user_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","admin_id":"not-a-uuid",)"
+      R"("ip_address":"203.0.113.9","method":"GET","status_code":200,"response_time_ms":3,)"
+      R"("endpoint":"/api/v1/config","request_data":{"a":1},"metadata":{"attempt":2},)"
+      R"("performance":{"slow_query":false}})"));
+  EXPECT_EQ(row.at("id").as_string().size(), 36u);
+  EXPECT_EQ(row.at("timestamp"), "2026-11-25T16:46:14.372Z");
+  EXPECT_EQ(row.at("level"), "warn");
+  EXPECT_EQ(row.at("user_id"), "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+  EXPECT_FALSE(row.as_object().contains("admin_id"));
+  EXPECT_EQ(row.at("ip_address"), "203.0.113.9");
+  EXPECT_EQ(row.at("status_code"), 200);
+  EXPECT_EQ(row.at("request_data").at("a"), 1);
+  EXPECT_EQ(row.at("metadata").at("message"), "m");
+  EXPECT_EQ(row.at("metadata").at("attempt"), 2);
+  EXPECT_EQ(row.at("metadata").at("service"), "pend-server");
+  EXPECT_EQ(row.at("metadata").at("performance").at("slow_query"), false);
+
+  const auto odd = boost::json::parse(logging::PostgresSink::row_of(
+      R"({"level":"LOUD","ip_address":"999.1.1.1","method":"BREW","status_code":99})"));
+  EXPECT_EQ(odd.at("level"), "info");
+  EXPECT_EQ(odd.at("category"), "GENERAL");
+  for (const auto* dropped : {"ip_address", "method", "status_code"}) {
+    EXPECT_FALSE(odd.as_object().contains(dropped)) << dropped;
+  }
+}
+
+TEST(PostgresSinkTest, BatchesByCountAndIntervalAndAnErrorAtOnce) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  const auto dir = scratch_dir("batches");
+  auto count = [&] { return database.value("SELECT count(*) FROM server_logs"); };
+  {
+    auto logger = logger_with({.url = database.url(),
+                               .batch_size = 10,
+                               .interval = std::chrono::hours(1),
+                               .log_dir = dir});
+    for (int i = 0; i < 25; ++i) logger->log(Level::info, "API", "TICK", "tick", {{"i", i}});
+    logger->flush();
+    EXPECT_EQ(count_reaching(count, 20), 20) << "two full batches; five wait";
+    logger->log(Level::error, "API", "BOOM", "failed", {{"request_id", "r-9"}});
+    logger->flush();
+    EXPECT_EQ(count_reaching(count, 26), 26) << "an error flushes at once";
+  }
+  EXPECT_EQ(database.value("SELECT level || ' ' || category || ' ' || event_type || ' ' || "
+                           "request_id || ' ' || (metadata->>'message') FROM server_logs WHERE "
+                           "event_type = 'BOOM'"),
+            "error API BOOM r-9 failed");
+  {
+    auto logger = logger_with({.url = database.url(),
+                               .batch_size = 100,
+                               .interval = std::chrono::milliseconds(200),
+                               .log_dir = dir});
+    for (int i = 0; i < 3; ++i) logger->log(Level::info, "API", "TICK", "tick");
+    EXPECT_EQ(count_reaching(count, 29), 29) << "the interval flushes a short batch";
+  }
+  fs::remove_all(dir);
+}
+
+TEST(PostgresSinkTest, NothingLostOrDoubledAcrossAPostgresOutageAndALoggerRestart) {
+  if (env("PEND_TEST_DATABASE_URL").empty()) GTEST_SKIP() << "scripts/test provides PostgreSQL";
+  TempPostgres postgres;
+  db::Migrator(postgres.url()).up(db::load_migrations(fs::path{PEND_SOURCE_DIR} / "migrations"));
+  const auto dir = scratch_dir("outage");
+  auto count = [&] {
+    return db::BlockingSession(postgres.url())
+        .exec("SELECT count(*) || ' ' || count(DISTINCT id) FROM server_logs")
+        .value(0, 0);
+  };
+  auto rows_and_distinct = [&] { return count(); };
+  const logging::PostgresSinkOptions options{.url = postgres.url(),
+                                             .batch_size = 50,
+                                             .interval = std::chrono::milliseconds(100),
+                                             .log_dir = dir,
+                                             .retry = std::chrono::milliseconds(200)};
+  {
+    auto logger = logger_with(options);
+    for (int i = 0; i < 200; ++i) logger->log(Level::info, "API", "BEFORE", "b", {{"i", i}});
+    logger->flush();
+    EXPECT_EQ(count_reaching([&] { return count().substr(0, count().find(' ')); }, 200), 200);
+
+    postgres.stop();
+    for (int i = 0; i < 300; ++i) logger->log(Level::info, "API", "DURING", "d", {{"i", i}});
+    logger->flush();
+    std::this_thread::sleep_for(500ms);
+    EXPECT_FALSE(logging::Spool(dir / "spool" / "postgres", 1 << 30).empty())
+        << "the batches PostgreSQL could not take are on disk";
+    postgres.start();
+    EXPECT_EQ(count_reaching([&] { return count().substr(0, count().find(' ')); }, 500), 500);
+    EXPECT_EQ(rows_and_distinct(), "500 500") << "each entry exactly once";
+
+    // Down again, and the process ends before PostgreSQL is back: the spool outlives it.
+    postgres.stop();
+    for (int i = 0; i < 120; ++i) logger->log(Level::warn, "API", "AT_EXIT", "x", {{"i", i}});
+  }
+  EXPECT_FALSE(logging::Spool(dir / "spool" / "postgres", 1 << 30).empty());
+  postgres.start();
+  {
+    auto restarted = logger_with(options);  // replays what the last run left
+    EXPECT_EQ(count_reaching([&] { return count().substr(0, count().find(' ')); }, 620), 620);
+  }
+  EXPECT_EQ(rows_and_distinct(), "620 620");
+  EXPECT_TRUE(logging::Spool(dir / "spool" / "postgres", 1 << 30).empty());
+  fs::remove_all(dir);
+}
+
+TEST(PostgresSinkTest, RowsTheTableRefusesGoToTheDeadLetterFile) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  const auto dir = scratch_dir("dead-letter");
+  {
+    logging::PostgresSink sink({.url = database.url(),
+                                .batch_size = 3,
+                                .interval = std::chrono::hours(1),
+                                .log_dir = dir});
+    const logging::RecordMeta meta{Level::info, logging::Category::api, false, false};
+    sink.write(meta, R"({"@timestamp":"2026-11-25T10:00:00.000Z","message":"ok 1"})");
+    sink.write(meta, R"({"@timestamp":"not a time","message":"refused"})");
+    sink.write(meta, R"({"@timestamp":"2026-11-25T10:00:01.000Z","message":"ok 2"})");
+    sink.flush();
+  }  // the destructor delivers what was handed over
+  EXPECT_EQ(database.value("SELECT string_agg(metadata->>'message', ',' ORDER BY timestamp) "
+                           "FROM server_logs"),
+            "ok 1,ok 2");
+  std::ifstream in(dir / "dead-letter" / "postgres.jsonl");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_NE(line.find("refused"), std::string::npos) << line;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pend::test
