@@ -3,10 +3,7 @@
 #include "db/blocking_session.hpp"
 #include "http/ids.hpp"
 #include "http/router.hpp"
-#include "logging/console_sink.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <boost/asio/ip/address.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -129,93 +126,18 @@ std::string PostgresSink::row_of(std::string_view line) {
 }
 
 PostgresSink::PostgresSink(PostgresSinkOptions options)
-    : Sink(options.level, Filter::all),
-      options_(std::move(options)),
-      spool_(options_.log_dir / "spool" / "postgres", options_.spool_max_bytes) {
-  options_.url = with_connect_timeout(options_.url);
-  thread_ = std::thread([this] { run(); });
+    : BatchSink({.name = "postgres",
+                 .level = options.level,
+                 .batch_size = options.batch_size,
+                 .interval = options.interval,
+                 .log_dir = options.log_dir,
+                 .spool_max_bytes = options.spool_max_bytes,
+                 .retry = options.retry}),
+      url_(with_connect_timeout(options.url)) {
+  start();
 }
 
-PostgresSink::~PostgresSink() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!pending_.empty()) queue_.push_back(std::move(pending_));
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-}
-
-void PostgresSink::write(const RecordMeta& meta, std::string_view line) {
-  pending_.emplace_back(line);
-  if (meta.level == Level::error) urgent_ = true;  // errors are written at once
-}
-
-void PostgresSink::flush() {
-  const auto now = std::chrono::steady_clock::now();
-  if (pending_.empty()) {
-    last_handoff_ = now;
-    return;
-  }
-  if (pending_.size() < options_.batch_size && !urgent_ &&
-      now - last_handoff_ < options_.interval) {
-    return;
-  }
-  // Full batches go; a short remainder waits for more, unless an error or the interval says
-  // it goes now.
-  const bool everything = urgent_ || now - last_handoff_ >= options_.interval;
-  std::size_t start = 0;
-  {
-    std::lock_guard lock(mutex_);
-    for (; start < pending_.size(); start += options_.batch_size) {
-      const auto end = std::min(pending_.size(), start + options_.batch_size);
-      if (end - start < options_.batch_size && !everything) break;
-      queue_.emplace_back(std::make_move_iterator(pending_.begin() + start),
-                          std::make_move_iterator(pending_.begin() + end));
-    }
-  }
-  pending_.erase(pending_.begin(), pending_.begin() + std::min(start, pending_.size()));
-  urgent_ = false;
-  if (everything) last_handoff_ = now;
-  wake_.notify_one();
-}
-
-void PostgresSink::run() {
-  auto next_retry = std::chrono::steady_clock::now();
-  for (;;) {
-    std::deque<std::vector<std::string>> work;
-    bool stopping = false;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, options_.retry, [&] { return stopping_ || !queue_.empty(); });
-      work.swap(queue_);
-      stopping = stopping_;
-    }
-    // The spool first, oldest batch first: order is kept, and nothing new overtakes it.
-    const auto now = std::chrono::steady_clock::now();
-    if (!spool_.empty() && (now >= next_retry || stopping)) {
-      while (auto batch = spool_.oldest()) {
-        if (!deliver(batch->lines)) break;
-        spool_.remove(*batch);
-        figures_.replayed.fetch_add(1, std::memory_order_relaxed);
-      }
-      next_retry = std::chrono::steady_clock::now() + options_.retry;
-    }
-    for (auto& lines : work) {
-      std::vector<std::string> rows;
-      rows.reserve(lines.size());
-      for (const auto& line : lines) rows.push_back(row_of(line));
-      if (spool_.empty() && deliver(rows)) continue;
-      if (spool_.append(rows)) {
-        figures_.spooled.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        figures_.lost.fetch_add(rows.size(), std::memory_order_relaxed);
-      }
-    }
-    figures_.down = !spool_.empty();
-    if (stopping) return;
-  }
-}
+PostgresSink::~PostgresSink() { stop(); }
 
 bool PostgresSink::deliver(const std::vector<std::string>& rows) {
   if (rows.empty()) return true;
@@ -226,7 +148,7 @@ bool PostgresSink::deliver(const std::vector<std::string>& rows) {
   }
   batch += ']';
   try {
-    if (!session_) session_ = std::make_unique<db::BlockingSession>(options_.url);
+    if (!session_) session_ = std::make_unique<db::BlockingSession>(url_);
     session_->exec(kInsert, {batch});
     figures_.rows.fetch_add(rows.size(), std::memory_order_relaxed);
     figures_.batches.fetch_add(1, std::memory_order_relaxed);
@@ -252,19 +174,6 @@ bool PostgresSink::deliver(const std::vector<std::string>& rows) {
     }
   }
   return true;
-}
-
-void PostgresSink::dead_letter(const std::string& row) {
-  const auto dir = options_.log_dir / "dead-letter";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const auto path = dir / "postgres.jsonl";
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd >= 0) {
-    write_fully(fd, row + "\n");
-    ::close(fd);
-  }
-  figures_.dead_letters.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace pend::logging

@@ -12,18 +12,10 @@
 // retried forever.
 #pragma once
 
-#include "logging/sink.hpp"
-#include "logging/spool.hpp"
+#include "logging/batch_sink.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <filesystem>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <string>
 
 namespace pend::db {
 class BlockingSession;
@@ -41,53 +33,21 @@ struct PostgresSinkOptions {
   std::chrono::milliseconds retry{2'000};  // between delivery attempts while down
 };
 
-struct PostgresSinkFigures {
-  std::atomic<std::uint64_t> rows{0};          // stored
-  std::atomic<std::uint64_t> batches{0};       // statements that stored a batch
-  std::atomic<std::uint64_t> spooled{0};       // batches written to the spool
-  std::atomic<std::uint64_t> replayed{0};      // spooled batches delivered later
-  std::atomic<std::uint64_t> dead_letters{0};  // rows refused as invalid
-  std::atomic<std::uint64_t> lost{0};          // rows neither stored nor spooled (spool full)
-  std::atomic<bool> down{false};
-};
-
-class PostgresSink final : public Sink {
+class PostgresSink final : public BatchSink {
  public:
   explicit PostgresSink(PostgresSinkOptions options);
-  ~PostgresSink() override;  // hands over what is pending and delivers or spools it
-  PostgresSink(const PostgresSink&) = delete;
-  PostgresSink& operator=(const PostgresSink&) = delete;
-
-  void write(const RecordMeta& meta, std::string_view line) override;
-  void flush() override;
-  std::string_view name() const override { return "postgres"; }
-
-  const PostgresSinkFigures& figures() const { return figures_; }
+  ~PostgresSink() override;  // delivers or spools what is pending
 
   // One log line as a server_logs row (JSON), for tests: id given, fields mapped to columns,
   // values the table would refuse dropped, the rest (message included) in metadata.
   static std::string row_of(std::string_view line);
 
  private:
-  void run();
-  bool deliver(const std::vector<std::string>& rows);
-  void dead_letter(const std::string& row);
+  std::string to_row(std::string_view line) override { return row_of(line); }
+  bool deliver(const std::vector<std::string>& rows) override;
 
-  PostgresSinkOptions options_;
-  // Writer thread's side.
-  std::vector<std::string> pending_;
-  bool urgent_ = false;
-  std::chrono::steady_clock::time_point last_handoff_ = std::chrono::steady_clock::now();
-  // Shared with the delivery thread.
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::vector<std::string>> queue_;  // raw lines, in order
-  bool stopping_ = false;
-  // Delivery thread's side.
-  Spool spool_;
-  std::unique_ptr<db::BlockingSession> session_;
-  PostgresSinkFigures figures_;
-  std::thread thread_;
+  std::string url_;
+  std::unique_ptr<db::BlockingSession> session_;  // delivery thread
 };
 
 }  // namespace pend::logging
