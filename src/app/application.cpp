@@ -18,6 +18,7 @@
 #include "http/request_pipeline.hpp"
 #include "http/server.hpp"
 #include "logging/console_sink.hpp"
+#include "logging/elasticsearch_sink.hpp"
 #include "logging/file_sink.hpp"
 #include "logging/postgres_sink.hpp"
 #include "metrics/http_metrics.hpp"
@@ -67,6 +68,13 @@ logging::LoggerOptions logger_options(const config::Settings& settings, int fd) 
                                    .max_bytes = spec->max_bytes,
                                    .retention_days = spec->retention_days}));
     }
+  }
+  if (!settings.log.elasticsearch_url.empty()) {
+    options.sinks.push_back(std::make_unique<logging::ElasticsearchSink>(
+        logging::ElasticsearchSinkOptions{.url = settings.log.elasticsearch_url,
+                                          .index = settings.log.elasticsearch_index,
+                                          .daily = settings.log.elasticsearch_daily,
+                                          .log_dir = settings.log.dir}));
   }
   return options;
 }

@@ -340,6 +340,9 @@ class Loader {
       }
       sink_names.push_back(name);
     }
+    if (!s.log.elasticsearch_url.empty()) {
+      check_url("log.elasticsearch_url", s.log.elasticsearch_url, {"http"});
+    }
     std::vector<std::string> rule_names;
     for (const auto& text : s.rate_limit.rules) {
       std::string error;

@@ -104,6 +104,10 @@ struct LogSettings {
                                  "file server-error error all 50MB 90d",
                                  "file server-performance info performance 50MB 7d",
                                  "file server-security warn security 20MB 180d"};
+  // ELASTICSEARCH_URL: when set, entries at info and above also go to Elasticsearch.
+  std::string elasticsearch_url;  // secret when it holds a password
+  std::string elasticsearch_index = "pend-server-logs";
+  bool elasticsearch_daily = true;  // index-YYYY.MM.DD
 };
 
 struct HealthSettings {

@@ -1,0 +1,161 @@
+#include "logging/elasticsearch_sink.hpp"
+
+#include "http/ids.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace pend::logging {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using asio::ip::tcp;
+
+ElasticsearchSink::ElasticsearchSink(ElasticsearchSinkOptions options)
+    : BatchSink({.name = "elasticsearch",
+                 .level = options.level,
+                 .batch_size = options.batch_size,
+                 .interval = options.interval,
+                 .log_dir = options.log_dir,
+                 .spool_max_bytes = options.spool_max_bytes,
+                 .retry = options.retry}),
+      options_(std::move(options)) {
+  const auto url = boost::urls::parse_uri(options_.url);
+  if (!url || url->scheme() != "http" || url->host().empty()) {
+    throw std::invalid_argument("ELASTICSEARCH_URL must be http://host[:port]");
+  }
+  host_ = url->host_address();
+  port_ = url->has_port() ? std::string{url->port()} : "9200";
+  std::string path = url->path();
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  target_ = path + "/_bulk";
+  if (url->has_userinfo()) {
+    const std::string credentials = std::string{url->user()} + ":" + std::string{url->password()};
+    std::string encoded(beast::detail::base64::encoded_size(credentials.size()), '\0');
+    encoded.resize(
+        beast::detail::base64::encode(encoded.data(), credentials.data(), credentials.size()));
+    authorization_ = "Basic " + encoded;
+  }
+  start();
+}
+
+ElasticsearchSink::~ElasticsearchSink() { stop(); }
+
+std::string ElasticsearchSink::to_row(std::string_view line) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(line, ec);
+  boost::json::object doc = !ec && parsed.is_object() ? std::move(parsed.as_object())
+                                                      : boost::json::object{{"message", line}};
+  doc["id"] = http::new_request_id();
+  return boost::json::serialize(doc);
+}
+
+std::string ElasticsearchSink::bulk_body(const std::vector<std::string>& rows) const {
+  std::string body;
+  for (const auto& row : rows) {
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(row, ec);
+    std::string index = options_.index;
+    std::string id;
+    if (!ec && doc.is_object()) {
+      if (const auto* value = doc.as_object().if_contains("id"); value && value->is_string()) {
+        id = value->get_string();
+      }
+      const auto* at = doc.as_object().if_contains("@timestamp");
+      if (options_.daily && at != nullptr && at->is_string() && at->get_string().size() >= 10) {
+        std::string date{std::string_view{at->get_string()}.substr(0, 10)};
+        std::replace(date.begin(), date.end(), '-', '.');
+        index += "-" + date;
+      }
+    }
+    boost::json::object meta{{"_index", index}};
+    if (!id.empty()) meta["_id"] = id;
+    body += boost::json::serialize(boost::json::object{{"index", std::move(meta)}});
+    body += '\n';
+    body += row;
+    body += '\n';
+  }
+  return body;
+}
+
+bool ElasticsearchSink::deliver(const std::vector<std::string>& rows) {
+  if (rows.empty()) return true;
+  beast_http::request<beast_http::string_body> request{beast_http::verb::post, target_, 11};
+  request.set(beast_http::field::host, host_ + ":" + port_);
+  request.set(beast_http::field::content_type, "application/x-ndjson");
+  if (!authorization_.empty()) request.set(beast_http::field::authorization, authorization_);
+  request.body() = bulk_body(rows);
+  request.prepare_payload();
+
+  // One request on a loop of its own, bounded by the timeout whatever the server does.
+  asio::io_context loop;
+  tcp::resolver resolver(loop);
+  tcp::socket socket(loop);
+  beast::flat_buffer buffer;
+  beast_http::response<beast_http::string_body> response;
+  boost::system::error_code failure;
+  bool done = false;
+  resolver.async_resolve(host_, port_, [&](auto ec, auto endpoints) {
+    if (ec) return void(failure = ec);
+    asio::async_connect(socket, endpoints, [&](auto ec, auto) {
+      if (ec) return void(failure = ec);
+      beast_http::async_write(socket, request, [&](auto ec, auto) {
+        if (ec) return void(failure = ec);
+        beast_http::async_read(socket, buffer, response, [&](auto ec, auto) {
+          failure = ec;
+          done = !ec;
+        });
+      });
+    });
+  });
+  loop.run_for(options_.timeout);
+  if (!done || failure) return false;  // unreachable or silent: the batch waits
+
+  const unsigned status = response.result_int();
+  if (status == 429 || status >= 500 || status == 401 || status == 403 || status == 404 ||
+      status == 408) {
+    return false;  // overloaded, down or misconfigured: nothing is dropped
+  }
+  if (status != 200) {
+    for (const auto& row : rows) dead_letter(row);  // the request itself was refused
+    return true;
+  }
+  boost::system::error_code ec;
+  const auto reply = boost::json::parse(response.body(), ec);
+  const auto* items = !ec && reply.is_object() ? reply.as_object().if_contains("items") : nullptr;
+  if (items == nullptr || !items->is_array() || items->as_array().size() != rows.size()) {
+    return false;  // not an answer we understand: try again
+  }
+  std::vector<std::size_t> invalid;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& item = items->as_array()[i];
+    const auto* result = item.is_object() && !item.as_object().empty()
+                             ? &item.as_object().begin()->value()
+                             : nullptr;
+    const auto* item_status =
+        result && result->is_object() ? result->as_object().if_contains("status") : nullptr;
+    const std::int64_t code = item_status && item_status->is_int64() ? item_status->as_int64() : 0;
+    if (code >= 200 && code < 300) continue;
+    if (code == 429 || code >= 500 || code == 0) return false;  // the whole batch again
+    invalid.push_back(i);
+  }
+  for (const auto i : invalid) dead_letter(rows[i]);
+  figures_.rows.fetch_add(rows.size() - invalid.size(), std::memory_order_relaxed);
+  figures_.batches.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace pend::logging
