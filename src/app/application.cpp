@@ -17,6 +17,7 @@
 #include "domain/system/routes.hpp"
 #include "http/request_pipeline.hpp"
 #include "http/server.hpp"
+#include "logging/batch_sink.hpp"
 #include "logging/console_sink.hpp"
 #include "logging/elasticsearch_sink.hpp"
 #include "logging/file_sink.hpp"
@@ -161,6 +162,41 @@ void Application::add_collectors() {
                "Debug/info log entries dropped because the log queue was full.");
     out.sample("pend_log_entries_dropped_total", {}, logger_->dropped());
   });
+  metrics_.add([this](metrics::PrometheusWriter& out) { collect_log_sinks(out); });
+}
+
+void Application::collect_log_sinks(metrics::PrometheusWriter& out) const {
+  std::vector<const logging::BatchSink*> sinks;
+  for (const auto& sink : logger_->sinks()) {
+    if (const auto* batch = dynamic_cast<const logging::BatchSink*>(sink.get())) {
+      sinks.push_back(batch);
+    }
+  }
+  if (sinks.empty()) return;
+  auto counter = [&](std::string_view name, std::string_view help, auto read) {
+    out.family(name, "counter", help);
+    for (const auto* sink : sinks) {
+      out.sample(name, {{"sink", sink->name()}}, static_cast<std::uint64_t>(read(sink->figures())));
+    }
+  };
+  using Figures = logging::BatchSinkFigures;
+  counter("pend_log_sink_rows_total", "Log entries a server sink stored.",
+          [](const Figures& f) { return f.rows.load(); });
+  counter("pend_log_sink_spooled_batches_total",
+          "Batches written to the local spool because the sink's server could not take them.",
+          [](const Figures& f) { return f.spooled.load(); });
+  counter("pend_log_sink_replayed_batches_total", "Spooled batches delivered later.",
+          [](const Figures& f) { return f.replayed.load(); });
+  counter("pend_log_sink_dead_letters_total",
+          "Log entries the sink's server refused as invalid, kept in the dead-letter file.",
+          [](const Figures& f) { return f.dead_letters.load(); });
+  counter("pend_log_sink_lost_total", "Log entries neither stored nor spooled (spool full).",
+          [](const Figures& f) { return f.lost.load(); });
+  out.family("pend_log_sink_down", "gauge", "1 while the sink has batches waiting in its spool.");
+  for (const auto* sink : sinks) {
+    out.sample("pend_log_sink_down", {{"sink", sink->name()}},
+               std::int64_t{sink->figures().down.load() ? 1 : 0});
+  }
 }
 
 void Application::start() {

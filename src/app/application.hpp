@@ -75,6 +75,7 @@ class Application {
   void add_routes();
   void add_health_checks();
   void add_collectors();
+  void collect_log_sinks(metrics::PrometheusWriter& out) const;
 
   config::Settings settings_;
   std::function<config::Settings()> reload_;

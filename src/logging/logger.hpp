@@ -95,6 +95,8 @@ class Logger {
   static std::string& scratch();
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // The sinks, fixed at construction (their figures may be read from any thread).
+  const std::vector<std::unique_ptr<Sink>>& sinks() const { return sinks_; }
   void flush();  // returns once everything submitted before the call is written
 
  private:

@@ -6,6 +6,7 @@
 #include "db/migrations.hpp"
 #include "logging/logger.hpp"
 #include "support/databases.hpp"
+#include "support/http_client.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
@@ -184,6 +185,39 @@ TEST(PostgresSinkTest, RowsTheTableRefusesGoToTheDeadLetterFile) {
   std::getline(in, line);
   EXPECT_NE(line.find("refused"), std::string::npos) << line;
   fs::remove_all(dir);
+}
+
+TEST(PostgresSinkTest, TheServersAccessLogLandsInServerLogsAndShowsInMetrics) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  auto settings = test_settings();
+  settings.database.url = database.url();
+  settings.log.dir = scratch_dir("server").string();
+  settings.log.sinks = {"console trace json", "postgres info"};
+  {
+    TestServer server(settings);
+    for (int i = 0; i < 3; ++i)
+      request(server.port(), "GET", "/api/v1/config?page=" + std::to_string(i));
+    request(server.port(), "GET", "/no/such/thing");
+    auto count = [&] {
+      return database.value("SELECT count(*) FROM server_logs WHERE event_type = 'HTTP_REQUEST'");
+    };
+    // Time-batched (5 s): the rows arrive within the interval.
+    EXPECT_GE(count_reaching(count, 4), 4);
+    EXPECT_EQ(database.value("SELECT count(*) FROM server_logs WHERE event_type = 'HTTP_REQUEST' "
+                             "AND endpoint = '/api/v1/config' AND method = 'GET' AND "
+                             "status_code = 200 AND response_time_ms IS NOT NULL AND "
+                             "request_id IS NOT NULL AND ip_address = '127.0.0.1'"),
+              "3");
+    EXPECT_EQ(database.value("SELECT count(*) FROM server_logs WHERE endpoint LIKE '/no/such%'"),
+              "0")
+        << "the route template, never the raw path";
+    const auto metrics = request(server.port(), "GET", "/metrics").body;
+    EXPECT_NE(metrics.find(R"(pend_log_sink_rows_total{sink="postgres"})"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find(R"(pend_log_sink_down{sink="postgres"} 0)"), std::string::npos);
+  }
+  fs::remove_all(settings.log.dir);
 }
 
 }  // namespace
