@@ -1,5 +1,8 @@
 #include "db/blocking_session.hpp"
 
+#include <algorithm>
+#include <optional>
+
 namespace pend::db {
 namespace {
 
@@ -40,6 +43,36 @@ Rows BlockingSession::exec(const std::string& sql, const std::vector<std::string
   for (const auto& p : params) values.push_back(p.c_str());
   return check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
                             values.data(), nullptr, nullptr, 0));
+}
+
+void BlockingSession::copy_in(const std::string& copy_sql, std::string_view data) {
+  PGconn* conn = conn_.get();
+  PGresult* start = PQexec(conn, copy_sql.c_str());
+  if (PQresultStatus(start) != PGRES_COPY_IN) {
+    check(start);  // throws the server's error
+    throw DatabaseError("COPY did not start", "08006");
+  }
+  PQclear(start);
+  constexpr std::size_t kChunk = 1 << 20;
+  bool sent = true;
+  while (sent && !data.empty()) {
+    const auto n = std::min(data.size(), kChunk);
+    sent = PQputCopyData(conn, data.data(), static_cast<int>(n)) == 1;
+    data.remove_prefix(n);
+  }
+  if (!sent || PQputCopyEnd(conn, nullptr) != 1) {
+    throw DatabaseError(trimmed(PQerrorMessage(conn)), "08006");
+  }
+  // The COPY's own result, then the end of the results; the first failure is the answer.
+  std::optional<DatabaseError> failure;
+  while (PGresult* result = PQgetResult(conn)) {
+    try {
+      check(result);
+    } catch (const DatabaseError& error) {
+      if (!failure) failure = error;
+    }
+  }
+  if (failure) throw *failure;
 }
 
 Rows BlockingSession::check(PGresult* result) const {

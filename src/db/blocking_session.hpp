@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pend::db {
@@ -34,6 +35,8 @@ class BlockingSession {
 
   Rows exec(const std::string& sql);  // may hold several statements
   Rows exec(const std::string& sql, const std::vector<std::string>& params);
+  // COPY ... FROM STDIN with data in COPY's text format (see CopyEncoder), sent in chunks.
+  void copy_in(const std::string& copy_sql, std::string_view data);
 
  private:
   Rows check(PGresult* result) const;

@@ -7,6 +7,10 @@
 
 namespace pend::logging {
 
+namespace {
+constexpr std::size_t kMaxMerged = 5'000;
+}  // namespace
+
 BatchSink::BatchSink(BatchSinkOptions options)
     : Sink(options.level, Filter::all),
       options_(std::move(options)),
@@ -74,17 +78,29 @@ void BatchSink::run() {
     // The spool first, oldest batch first: order is kept, and nothing new overtakes it.
     if (!spool_.empty() && (std::chrono::steady_clock::now() >= next_retry || stopping)) {
       while (auto batch = spool_.oldest()) {
-        if (!deliver(batch->lines)) break;
+        if (!deliver(batch->lines, /*replay=*/true)) break;
         spool_.remove(*batch);
         figures_.replayed.fetch_add(1, std::memory_order_relaxed);
       }
       next_retry = std::chrono::steady_clock::now() + options_.retry;
     }
+    // Under a backlog the batches waiting together go as one (up to kMaxMerged rows): one
+    // statement instead of many, the same order.
+    std::deque<std::vector<std::string>> merged;
     for (auto& lines : work) {
+      if (!merged.empty() && merged.back().size() + lines.size() <= kMaxMerged) {
+        auto& into = merged.back();
+        into.insert(into.end(), std::make_move_iterator(lines.begin()),
+                    std::make_move_iterator(lines.end()));
+      } else {
+        merged.push_back(std::move(lines));
+      }
+    }
+    for (auto& lines : merged) {
       std::vector<std::string> rows;
       rows.reserve(lines.size());
       for (const auto& line : lines) rows.push_back(to_row(line));
-      if (spool_.empty() && deliver(rows)) continue;
+      if (spool_.empty() && deliver(rows, /*replay=*/false)) continue;
       if (spool_.append(rows)) {
         figures_.spooled.fetch_add(1, std::memory_order_relaxed);
       } else {

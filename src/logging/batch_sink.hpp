@@ -66,8 +66,9 @@ class BatchSink : public Sink {
   // On the delivery thread. A row is one JSON object with an "id".
   virtual std::string to_row(std::string_view line) = 0;
   // True when the batch is done with (stored, or its refused rows dead-lettered); false when
-  // the server cannot be reached and the batch must wait.
-  virtual bool deliver(const std::vector<std::string>& rows) = 0;
+  // the server cannot be reached and the batch must wait. replay: the batch comes from the
+  // spool, so part of it may be stored already (a crash between commit and removal).
+  virtual bool deliver(const std::vector<std::string>& rows, bool replay) = 0;
   void dead_letter(const std::string& row);
   BatchSinkFigures figures_;
 

@@ -36,7 +36,7 @@ class ElasticsearchSink final : public BatchSink {
 
  private:
   std::string to_row(std::string_view line) override;
-  bool deliver(const std::vector<std::string>& rows) override;
+  bool deliver(const std::vector<std::string>& rows, bool replay) override;
 
   ElasticsearchSinkOptions options_;
   std::string host_, port_, target_, authorization_;

@@ -44,7 +44,9 @@ class PostgresSink final : public BatchSink {
 
  private:
   std::string to_row(std::string_view line) override { return row_of(line); }
-  bool deliver(const std::vector<std::string>& rows) override;
+  bool copy(const std::vector<std::string>& rows);
+  bool insert(const std::vector<std::string>& rows);
+  bool deliver(const std::vector<std::string>& rows, bool replay) override;
 
   std::string url_;
   std::unique_ptr<db::BlockingSession> session_;  // delivery thread
