@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# bench/logging.sh: pend-server's logging pipeline beside the plan's Node.js stack (winston
+# 3 with winston-daily-rotate-file, and the plan's DatabaseTransport: batches of 100, one
+# multi-row INSERT each), on this machine, in one run:
+#
+#   1. entries/s to the server-%DATE% file stream: build/release/bench/log_load --mode files
+#      (2 producer threads) and node bench/logging/winston.js files, 400,000 / 100,000
+#      access-log entries, the clock stopped when every line is in the file;
+#   2. rows/s into server_logs on a throwaway PostgreSQL (migrated): log_load --mode postgres
+#      and winston.js postgres, the clock stopped when every row is in the table;
+#   3. the access log's cost per request at full load: pend-server (Release, all file streams,
+#      GET /api/v1/health/live) under wrk -t2 -c200 -d15s with the access log on, then off.
+#
+# Prints a markdown table and the ratios. Raw output: build/bench-logging/. Targets (issue 5):
+# at least 10x winston's entries/s, at least 100,000 rows/s into PostgreSQL, under 10%
+# request-rate cost for access logging. Environment: BENCH_ENTRIES (400000), BENCH_DURATION (15).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/services.sh
+
+ENTRIES=${BENCH_ENTRIES:-400000}
+NODE_ENTRIES=$((ENTRIES / 4))
+DURATION=${BENCH_DURATION:-15}
+OUT=build/bench-logging
+command -v wrk >/dev/null || die "wrk is missing (scripts/install-deps)"
+command -v node >/dev/null || die "node is missing (scripts/install-deps)"
+
+log "building build/release"
+configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=OFF \
+  -DPEND_BUILD_BENCH=ON >/dev/null
+log "installing the plan's Node.js logging stack (bench/logging)"
+(cd bench/logging && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+mkdir -p "$OUT"
+
+TMP=$(mktemp -d /tmp/pend-bench-logging.XXXXXX)
+chmod 755 "$TMP"
+pend_pid=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_pid "$pend_pid" 30
+  stop_postgres "$TMP/pg" || true
+  rm -rf "$TMP"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+result() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
+
+log "files: $ENTRIES entries (pend-server), $NODE_ENTRIES (winston)"
+build/release/bench/log_load --mode files --entries "$ENTRIES" --dir "$TMP/files-pend" \
+  >"$OUT/files-pend.txt"
+mkdir -p "$TMP/files-winston"
+node bench/logging/winston.js files "$NODE_ENTRIES" "$TMP/files-winston" >"$OUT/files-winston.txt"
+files_pend=$(result "$OUT/files-pend.txt" per_second)
+files_winston=$(result "$OUT/files-winston.txt" per_second)
+
+port=$(free_port)
+log "starting PostgreSQL on 127.0.0.1:$port"
+start_postgres "$TMP/pg" "$port" "-c max_connections=100"
+ensure_database "$port" pend_bench
+URL="postgresql://pend_bench@127.0.0.1:$port/pend_bench"
+DATABASE_URL=$URL PEND_ENV=development build/release/pend-server migrate --no-dotenv >/dev/null
+PSQL=("$PG_BIN/psql" "$URL" -X -q -A -t)
+
+log "PostgreSQL: $ENTRIES rows (pend-server), $NODE_ENTRIES (winston)"
+build/release/bench/log_load --mode postgres --entries "$ENTRIES" --url "$URL" \
+  --dir "$TMP/pg-pend" >"$OUT/postgres-pend.txt"
+"${PSQL[@]}" -c "TRUNCATE server_logs"
+node bench/logging/winston.js postgres "$NODE_ENTRIES" "$URL" >"$OUT/postgres-winston.txt" 2>/dev/null
+stored=$("${PSQL[@]}" -c "SELECT count(*) FROM server_logs")
+[ "$stored" = "$NODE_ENTRIES" ] || die "winston stored $stored of $NODE_ENTRIES rows"
+pg_pend=$(result "$OUT/postgres-pend.txt" per_second)
+pg_winston=$(result "$OUT/postgres-winston.txt" per_second)
+
+# serve NAME ACCESS_LOG: pend-server with every file stream under a temp LOG_DIR.
+serve() {
+  pend_port=$(free_port)
+  PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 DATABASE_URL="$URL" \
+    PEND_LOG_ACCESS_LOG=$2 LOG_LEVEL=info LOG_DIR="$TMP/logs-$1" PEND_RATE_LIMIT_ENABLED=false \
+    PEND_DATABASE_MAINTAIN_PARTITIONS=false build/release/pend-server serve --no-dotenv \
+    </dev/null 2>"$TMP/$1.stderr" &
+  pend_pid=$!
+  wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live" ||
+    die "pend-server did not start"
+}
+requests() { # requests NAME ACCESS_LOG: requests/s of GET /api/v1/health/live
+  serve "$1" "$2"
+  local url="http://127.0.0.1:$pend_port/api/v1/health/live"
+  wrk -t2 -c200 -d2s "$url" >/dev/null 2>&1 || true
+  wrk -t2 -c200 -d"${DURATION}s" --latency -s bench/wrk/report.lua "$url" >"$OUT/$1.txt" 2>&1
+  stop_pid "$pend_pid" 30
+  pend_pid=""
+  sed -n 's/^RESULT .*rps=\([0-9.]*\).*/\1/p' "$OUT/$1.txt"
+}
+log "access log cost: wrk -t2 -c200 -d${DURATION}s, access log on, then off"
+rps_on=$(requests access-log-on true)
+rps_off=$(requests access-log-off false)
+
+echo
+echo "| work | pend-server | winston (the plan's stack) | ratio |"
+echo "|---|---|---|---|"
+awk -v p="$files_pend" -v w="$files_winston" 'BEGIN {
+  printf "| access-log entries to server-%%DATE%%.log, entries/s | %d | %d | %.1fx |\n", p, w, p / w }'
+awk -v p="$pg_pend" -v w="$pg_winston" 'BEGIN {
+  printf "| entries into server_logs, rows/s | %d | %d | %.1fx |\n", p, w, p / w }'
+echo
+awk -v on="$rps_on" -v off="$rps_off" 'BEGIN {
+  printf "GET /api/v1/health/live at full load: %d req/s with the access log (stderr and four file streams), %d without: %.1f%% cost\n", on, off, 100 * (off - on) / off }'
+echo "raw output: $OUT/"
