@@ -2,7 +2,7 @@
 // coroutine uses the connection of the loop it runs on (found from its executor), so the
 // request path shares nothing across threads and takes no lock.
 //
-//   cache::Redis redis(cache::redis_options(settings));   // composition root
+//   cache::Redis redis(cache::redis_options(settings.redis, instance));   // composition root
 //   server.on_loop_start([&](auto& loop) { redis.attach(loop); });
 //   ...
 //   Reply r = co_await redis.command("GET", key);   // in a handler; throws RedisError

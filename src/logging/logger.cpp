@@ -1,6 +1,7 @@
 #include "logging/logger.hpp"
 
 #include "logging/console_sink.hpp"
+#include "logging/entry.hpp"
 #include "logging/json_writer.hpp"
 
 #include <unistd.h>
@@ -46,6 +47,10 @@ void append_event(std::string& line, std::string_view category, std::string_view
   writer.field("category", category);
   writer.field("event_type", event_type);
   for (const auto& field : fields) {
+    if (is_secret_field(field.key)) {  // the same names Entry data is redacted by
+      writer.field(field.key, std::string_view{"[REDACTED]"});
+      continue;
+    }
     std::visit(
         [&](const auto& value) {
           if constexpr (std::is_same_v<std::decay_t<decltype(value)>, bool>) {

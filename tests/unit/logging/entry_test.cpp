@@ -143,6 +143,16 @@ TEST(EntryTest, SecretsAreRedactedByNameAtAnyDepthAndBigDataTruncated) {
   }
 }
 
+TEST(EntryTest, LooseFieldsAreRedactedByTheSameNames) {
+  CapturedLogger log;
+  log.logger->log(Level::info, "AUTH", "OTP_SENT", "sent",
+                  {{"phone", "+15550109999"}, {"otp_code", "123456"}, {"attempt", 1}});
+  const auto line = log.lines().at(0);
+  EXPECT_EQ(line.at("phone"), "[REDACTED]");
+  EXPECT_EQ(line.at("otp_code"), "[REDACTED]");
+  EXPECT_EQ(line.at("attempt"), 1);
+}
+
 TEST(EntryTest, ThePlansHelpersAndDefaultFields) {
   CapturedLogger log;
   log.logger->add_default_field("region", "eu-1");
