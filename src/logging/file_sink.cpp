@@ -66,7 +66,16 @@ FileSink::~FileSink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string FileSink::today() const { return date_of(options_.clock()); }
+const std::string& FileSink::today() {
+  using days = std::chrono::duration<std::int64_t, std::ratio<86400>>;
+  const auto now = options_.clock();
+  // Also when the clock went back past today's start (an NTP step, a test's clock).
+  if (today_.empty() || now >= next_midnight_ || now < next_midnight_ - days{1}) {
+    today_ = date_of(now);
+    next_midnight_ = std::chrono::floor<days>(now) + days{1};
+  }
+  return today_;
+}
 
 fs::path FileSink::path_for(const std::string& date, unsigned part) const {
   // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "." + string.
@@ -118,7 +127,7 @@ void FileSink::open_for(const std::string& date) {
 }
 
 void FileSink::write(const RecordMeta&, std::string_view line) {
-  const std::string date = today();
+  const std::string& date = today();
   if (fd_ < 0 || date != date_) open_for(date);
   if (bytes_ > 0 && bytes_ + line.size() + 1 > options_.max_bytes) open_for(date);
   buffer_ += line;

@@ -44,13 +44,16 @@ class FileSink final : public Sink {
   std::size_t remove_expired();
 
  private:
-  std::string today() const;
+  // Today's date (UTC); formatted again only once the clock passes the next midnight.
+  const std::string& today();
   void open_for(const std::string& date);
   std::filesystem::path path_for(const std::string& date, unsigned part) const;
 
   FileSinkOptions options_;
   int fd_ = -1;
   std::string date_;  // of the open file
+  std::string today_;
+  std::chrono::system_clock::time_point next_midnight_{};
   unsigned part_ = 0;
   std::uint64_t bytes_ = 0;  // in the open file, buffered bytes included
   std::filesystem::path path_;
