@@ -49,6 +49,14 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds base) {
   return base + std::chrono::milliseconds(spread(random));
 }
 
+// A single command's reply, or its error reply as RedisError.
+Reply unless_error(Reply reply) {
+  if (reply.is_error()) {
+    throw RedisError(RedisError::Kind::reply, "Redis: " + std::string{reply.text()});
+  }
+  return reply;
+}
+
 std::exception_ptr unavailable(const std::string& why) {
   return std::make_exception_ptr(RedisError(RedisError::Kind::unavailable, "Redis " + why));
 }
@@ -123,22 +131,14 @@ asio::awaitable<Reply> RedisConnection::command(std::span<const Arg> argv) {
   std::string wire;
   encode_command(wire, argv);
   auto replies = co_await send(wire, 1);
-  Reply reply = std::move(replies.front());
-  if (reply.is_error()) {
-    throw RedisError(RedisError::Kind::reply, "Redis: " + std::string{reply.text()});
-  }
-  co_return reply;
+  co_return unless_error(std::move(replies.front()));
 }
 
 asio::awaitable<Reply> RedisConnection::command_argv(std::span<const std::string_view> argv) {
   std::string wire;
   encode_command(wire, argv);
   auto replies = co_await send(wire, 1);
-  Reply reply = std::move(replies.front());
-  if (reply.is_error()) {
-    throw RedisError(RedisError::Kind::reply, "Redis: " + std::string{reply.text()});
-  }
-  co_return reply;
+  co_return unless_error(std::move(replies.front()));
 }
 
 asio::awaitable<std::vector<Reply>> RedisConnection::pipeline(const Pipeline& commands) {
@@ -159,10 +159,7 @@ asio::awaitable<Reply> RedisConnection::eval(const Script& script, std::size_t k
     auto replies = co_await send(wire, 1);
     Reply reply = std::move(replies.front());
     if (attempt == 0 && reply.is_error() && reply.text().starts_with("NOSCRIPT")) continue;
-    if (reply.is_error()) {
-      throw RedisError(RedisError::Kind::reply, "Redis: " + std::string{reply.text()});
-    }
-    co_return reply;
+    co_return unless_error(std::move(reply));
   }
   throw RedisError(RedisError::Kind::reply, "Redis: the script could not be loaded");
 }

@@ -98,11 +98,12 @@ std::string_view to_string(Principal::Kind kind) {
   return "none";
 }
 
+bool is_session_token(std::string_view text) {
+  return text.size() == kTokenLength && std::all_of(text.begin(), text.end(), base64url);
+}
+
 std::string session_id_for_token(std::string_view token) {
-  if (token.size() != kTokenLength || !std::all_of(token.begin(), token.end(), base64url)) {
-    return {};
-  }
-  return security::sha256_hex(token);
+  return is_session_token(token) ? security::sha256_hex(token) : std::string{};
 }
 
 SessionStore::SessionStore(Redis& redis, config::SessionSettings settings, WallClock clock)

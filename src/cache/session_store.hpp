@@ -45,7 +45,10 @@ struct NewSession {
 };
 
 std::string_view to_string(http::Principal::Kind kind);
-// The id a token stands for; empty when the text cannot be a token (wrong length or alphabet).
+// Whether text has a token's shape (43 base64url characters): checked before any hashing or
+// Redis round trip.
+bool is_session_token(std::string_view text);
+// The id a token stands for; empty when the text cannot be a token.
 std::string session_id_for_token(std::string_view token);
 
 class SessionStore {

@@ -28,9 +28,6 @@
 
 namespace pend::logging {
 
-std::optional<Level> parse_level(std::string_view name);  // "error" .. "trace"
-std::string_view to_string(Level level);                  // "ERROR" .. "TRACE"
-
 struct Field {
   using Value = std::variant<std::string_view, std::int64_t, double, bool>;
 

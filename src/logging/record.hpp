@@ -4,11 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace pend::logging {
 
 enum class Level : std::uint8_t { error, warn, info, debug, trace };
+
+std::optional<Level> parse_level(std::string_view name);  // "error" .. "trace"
+std::string_view to_string(Level level);                  // "ERROR" .. "TRACE"
 
 enum class Category : std::uint8_t {
   api,

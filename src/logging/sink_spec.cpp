@@ -10,15 +10,6 @@ namespace pend::logging {
 
 namespace {
 
-std::optional<Level> level_named(std::string_view name) {
-  if (name == "error") return Level::error;
-  if (name == "warn") return Level::warn;
-  if (name == "info") return Level::info;
-  if (name == "debug") return Level::debug;
-  if (name == "trace") return Level::trace;
-  return std::nullopt;
-}
-
 // "100MB", "100m", "512k", "1G": bytes.
 std::optional<std::uint64_t> size_named(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -66,7 +57,7 @@ std::optional<SinkSpec> parse_sink_spec(std::string_view text, std::string* erro
   if (words[0] == "console") {
     if (words.size() != 3) return fail("expected: console LEVEL FORMAT (json, human or auto)");
     spec.kind = SinkSpec::Kind::console;
-    const auto level = level_named(words[1]);
+    const auto level = parse_level(words[1]);
     if (!level) return fail("LEVEL must be error, warn, info, debug or trace");
     spec.level = *level;
     if (words[2] == "json") {
@@ -89,7 +80,7 @@ std::optional<SinkSpec> parse_sink_spec(std::string_view text, std::string* erro
     spec.kind = SinkSpec::Kind::file;
     if (!valid_name(words[1])) return fail("NAME must be lowercase letters, digits, - or _");
     spec.name = words[1];
-    const auto level = level_named(words[2]);
+    const auto level = parse_level(words[2]);
     if (!level) return fail("LEVEL must be error, warn, info, debug or trace");
     spec.level = *level;
     if (words[3] == "all") {
@@ -118,7 +109,7 @@ std::optional<SinkSpec> parse_sink_spec(std::string_view text, std::string* erro
   if (words[0] == "postgres") {
     if (words.size() != 2) return fail("expected: postgres LEVEL");
     spec.kind = SinkSpec::Kind::postgres;
-    const auto level = level_named(words[1]);
+    const auto level = parse_level(words[1]);
     if (!level) return fail("LEVEL must be error, warn, info, debug or trace");
     spec.level = *level;
     spec.name = "postgres";

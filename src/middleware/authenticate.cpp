@@ -44,7 +44,7 @@ bool Authenticate::waits(const http::RequestContext& ctx) const {
 asio::awaitable<void> Authenticate::before_async(http::RequestContext& ctx) {
   const auto token = bearer_token(ctx.request[beast_http::field::authorization]);
   ctx.auth = AuthState::invalid;
-  if (cache::session_id_for_token(token).empty()) co_return;  // not a token: no Redis trip
+  if (!cache::is_session_token(token)) co_return;  // not a token: no hashing, no Redis trip
   try {
     auto session = co_await sessions_.resolve(token);
     if (!session) co_return;
