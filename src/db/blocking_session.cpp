@@ -46,23 +46,34 @@ Rows BlockingSession::exec(const std::string& sql, const std::vector<std::string
 }
 
 void BlockingSession::copy_in(const std::string& copy_sql, std::string_view data) {
-  PGconn* conn = conn_.get();
-  PGresult* start = PQexec(conn, copy_sql.c_str());
+  copy_begin(copy_sql);
+  copy_send(data);
+  copy_end();
+}
+
+void BlockingSession::copy_begin(const std::string& copy_sql) {
+  PGresult* start = PQexec(conn_.get(), copy_sql.c_str());
   if (PQresultStatus(start) != PGRES_COPY_IN) {
     check(start);  // throws the server's error
     throw DatabaseError("COPY did not start", "08006");
   }
   PQclear(start);
+}
+
+void BlockingSession::copy_send(std::string_view data) {
   constexpr std::size_t kChunk = 1 << 20;
-  bool sent = true;
-  while (sent && !data.empty()) {
+  while (!data.empty()) {
     const auto n = std::min(data.size(), kChunk);
-    sent = PQputCopyData(conn, data.data(), static_cast<int>(n)) == 1;
+    if (PQputCopyData(conn_.get(), data.data(), static_cast<int>(n)) != 1) {
+      throw DatabaseError(trimmed(PQerrorMessage(conn_.get())), "08006");
+    }
     data.remove_prefix(n);
   }
-  if (!sent || PQputCopyEnd(conn, nullptr) != 1) {
-    throw DatabaseError(trimmed(PQerrorMessage(conn)), "08006");
-  }
+}
+
+void BlockingSession::copy_end() {
+  PGconn* conn = conn_.get();
+  if (PQputCopyEnd(conn, nullptr) != 1) throw DatabaseError(trimmed(PQerrorMessage(conn)), "08006");
   // The COPY's own result, then the end of the results; the first failure is the answer.
   std::optional<DatabaseError> failure;
   while (PGresult* result = PQgetResult(conn)) {

@@ -37,6 +37,12 @@ class BlockingSession {
   Rows exec(const std::string& sql, const std::vector<std::string>& params);
   // COPY ... FROM STDIN with data in COPY's text format (see CopyEncoder), sent in chunks.
   void copy_in(const std::string& copy_sql, std::string_view data);
+  // The same, streamed: the server works on the rows sent while the caller prepares the next
+  // ones. copy_end() returns once the COPY committed (outside a transaction) and throws what
+  // the server refused.
+  void copy_begin(const std::string& copy_sql);
+  void copy_send(std::string_view data);
+  void copy_end();
 
  private:
   Rows check(PGresult* result) const;

@@ -1,5 +1,7 @@
 #include "http/cidr.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 namespace pend::http {
@@ -46,6 +48,29 @@ bool Cidr::contains(const ip::address& candidate) const {
   };
   if (address.is_v4()) return compare(address.to_v4().to_bytes(), network_.to_v4().to_bytes());
   return compare(address.to_v6().to_bytes(), network_.to_v6().to_bytes());
+}
+
+std::string_view to_text(const boost::asio::ip::address& address, AddressText& buffer) {
+  if (address.is_v4()) {
+    // By hand: inet_ntop formats IPv4 with sprintf.
+    const auto bytes = address.to_v4().to_bytes();
+    char* out = buffer;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      if (i > 0) *out++ = '.';
+      out = std::to_chars(out, buffer + sizeof buffer, bytes[i]).ptr;
+    }
+    return {buffer, static_cast<std::size_t>(out - buffer)};
+  }
+  const auto v6 = address.to_v6();
+  const auto bytes = v6.to_bytes();
+  if (::inet_ntop(AF_INET6, bytes.data(), buffer, sizeof buffer) == nullptr) return {};
+  std::size_t length = std::char_traits<char>::length(buffer);
+  if (v6.scope_id() != 0) {  // fe80::1%3, as Asio writes it
+    buffer[length++] = '%';
+    length = static_cast<std::size_t>(
+        std::to_chars(buffer + length, buffer + sizeof buffer - 1, v6.scope_id()).ptr - buffer);
+  }
+  return {buffer, length};
 }
 
 }  // namespace pend::http

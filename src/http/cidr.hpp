@@ -24,4 +24,9 @@ class Cidr {
 // IPv4-mapped IPv6 (::ffff:10.0.0.1, what a dual-stack socket reports) as plain IPv4.
 boost::asio::ip::address normalize(const boost::asio::ip::address& address);
 
+// The address as text ("203.0.113.9", "2001:db8::1"), written into buffer: no allocation,
+// for the access log and rate-limit keys of every request.
+using AddressText = char[64];
+std::string_view to_text(const boost::asio::ip::address& address, AddressText& buffer);
+
 }  // namespace pend::http

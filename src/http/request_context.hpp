@@ -73,6 +73,7 @@ struct RequestContext {
 
   boost::json::value body;  // the parsed JSON body, for routes that take one
   Clock::time_point started;
+  Clock::time_point finished;  // set once the response is complete, before the observers run
   // The handler's budget (server.request_timeout_ms): database work is cut to what is left.
   Clock::time_point deadline = Clock::time_point::max();
   // Emitted when the client goes away or the deadline passes while the handler runs; the

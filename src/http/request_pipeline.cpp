@@ -107,6 +107,7 @@ void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) co
   }
   ctx.response_bytes = ctx.response.body().size();
   ctx.request_bytes = ctx.request.body().size();
+  ctx.finished = Clock::now();
   for (const auto& observer : observers_) observer->on_finish(ctx);
 }
 

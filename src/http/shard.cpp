@@ -5,6 +5,7 @@
 #include "http/server.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
+#include "util/thread_name.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -95,7 +96,10 @@ std::uint16_t Shard::listen(const tcp::endpoint& endpoint) {
 void Shard::start() {
   asio::co_spawn(*io_, accept_loop(), logging::rethrow_unhandled);
   asio::co_spawn(*io_, sweep_expired(), logging::rethrow_unhandled);
-  thread_ = std::thread([this] { io_->run(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("pend-shard");
+    io_->run();
+  });
 }
 
 void Shard::join() {

@@ -67,11 +67,12 @@ ConsoleSink::ConsoleSink(int fd, Level level, SinkSpec::Format format)
       colour_(::isatty(fd) == 1) {}
 
 void ConsoleSink::write(const RecordMeta&, std::string_view line) {
-  if (human_) {
-    buffer_ += human(line, colour_);
-  } else {
+  if (!human_) {
     buffer_ += line;
+    return;
   }
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  buffer_ += human(line, colour_);
   buffer_ += '\n';
 }
 

@@ -1,7 +1,5 @@
 #include "logging/elasticsearch_sink.hpp"
 
-#include "http/ids.hpp"
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,15 +52,6 @@ ElasticsearchSink::ElasticsearchSink(ElasticsearchSinkOptions options)
 
 ElasticsearchSink::~ElasticsearchSink() { stop(); }
 
-std::string ElasticsearchSink::to_row(std::string_view line) {
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(line, ec);
-  boost::json::object doc = !ec && parsed.is_object() ? std::move(parsed.as_object())
-                                                      : boost::json::object{{"message", line}};
-  doc["id"] = http::new_request_id();
-  return boost::json::serialize(doc);
-}
-
 std::string ElasticsearchSink::bulk_body(const std::vector<std::string>& rows) const {
   std::string body;
   for (const auto& row : rows) {
@@ -91,7 +80,8 @@ std::string ElasticsearchSink::bulk_body(const std::vector<std::string>& rows) c
   return body;
 }
 
-bool ElasticsearchSink::deliver(const std::vector<std::string>& rows, bool /*replay*/) {
+bool ElasticsearchSink::deliver(unsigned /*delivery*/, const std::vector<std::string>& rows,
+                                bool /*replay*/) {
   // Documents have stable ids: sending one again overwrites it, replay or not.
   if (rows.empty()) return true;
   beast_http::request<beast_http::string_body> request{beast_http::verb::post, target_, 11};

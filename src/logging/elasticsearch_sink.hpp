@@ -35,8 +35,7 @@ class ElasticsearchSink final : public BatchSink {
   std::string bulk_body(const std::vector<std::string>& rows) const;
 
  private:
-  std::string to_row(std::string_view line) override;
-  bool deliver(const std::vector<std::string>& rows, bool replay) override;
+  bool deliver(unsigned delivery, const std::vector<std::string>& rows, bool replay) override;
 
   ElasticsearchSinkOptions options_;
   std::string host_, port_, target_, authorization_;

@@ -83,7 +83,7 @@ std::string redacted_json(const boost::json::value& value, std::size_t limit) {
 
 void Logger::log(const Entry& e) {
   if (!enabled(e.level)) return;
-  std::string& line = scratch();
+  LineBuffer& line = scratch();
   begin_line(line, e.level, e.message);
   JsonLineWriter out(line, /*continues=*/true);
   out.field("category", e.category);
@@ -117,14 +117,14 @@ void Logger::log(const Entry& e) {
   }
   if (e.metadata != nullptr) out.raw_field("metadata", redacted_json(*e.metadata, limit));
   if (e.response_time_ms) {
-    line += ",\"performance\":{";
+    line.append(",\"performance\":{");
     JsonLineWriter performance(line);
     write_number_or_null(performance, "response_time_ms", e.response_time_ms);
     performance.field_bool("slow_query", *e.response_time_ms > 1000);
     performance.field_bool("very_slow_query", *e.response_time_ms > 5000);
-    line += '}';
+    line.append('}');
   }
-  line += '}';
+  line.append('}');
   const Category category = parse_category(e.category);
   submit(
       {e.level, category, category == Category::performance || e.response_time_ms.has_value(),

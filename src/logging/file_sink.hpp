@@ -10,10 +10,13 @@
 
 #include "logging/sink.hpp"
 
+#include <sys/uio.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace pend::logging {
 
@@ -55,9 +58,9 @@ class FileSink final : public Sink {
   std::string today_;
   std::chrono::system_clock::time_point next_midnight_{};
   unsigned part_ = 0;
-  std::uint64_t bytes_ = 0;  // in the open file, buffered bytes included
+  std::uint64_t bytes_ = 0;  // in the open file, pending lines included
   std::filesystem::path path_;
-  std::string buffer_;
+  std::vector<iovec> pending_;  // lines written since the last flush, still where they lie
   std::uint64_t write_failures_ = 0;
 };
 

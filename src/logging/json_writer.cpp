@@ -1,7 +1,9 @@
 #include "logging/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace pend::logging {
 namespace {
@@ -33,100 +35,139 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 bool plain(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
 
+// True when one of the 8 bytes of word needs more than copying: a control character, '"',
+// '\\', DEL or a byte of a multi-byte sequence (which must be validated).
+bool needs_care(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  return ((word - kOnes * 0x20) | word | has_zero(word ^ (kOnes * '"')) |
+          has_zero(word ^ (kOnes * '\\')) | has_zero(word ^ (kOnes * 0x7F))) &
+         kHigh;
+}
+
+// The length of the run of plain printable ASCII at the start of text: eight bytes at a
+// time, since most values (ids, routes, addresses) are nothing else.
+std::size_t plain_run(std::string_view text) {
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (needs_care(word)) break;
+  }
+  while (i < text.size() && plain(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+char* write_escaped(char* p, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      return std::copy_n("\\\"", 2, p);
+    case '\\':
+      return std::copy_n("\\\\", 2, p);
+    case '\n':
+      return std::copy_n("\\n", 2, p);
+    case '\r':
+      return std::copy_n("\\r", 2, p);
+    case '\t':
+      return std::copy_n("\\t", 2, p);
+    default:
+      p = std::copy_n("\\u00", 4, p);
+      *p++ = kHex[c >> 4];
+      *p++ = kHex[c & 0xF];
+      return p;
+  }
+}
+
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (std::size_t i = 0; i < value.size();) {
-    // Copy runs of plain printable ASCII in one go: most values are nothing else.
-    std::size_t run = i;
-    while (run < value.size() && plain(static_cast<unsigned char>(value[run]))) ++run;
-    if (run > i) {
-      out.append(value.data() + i, run - i);
-      i = run;
-      if (i == value.size()) break;
-    }
-    const auto c = static_cast<unsigned char>(value[i]);
+char* write_json_string(char* p, std::string_view value) {
+  *p++ = '"';
+  while (!value.empty()) {
+    const std::size_t run = plain_run(value);
+    std::memcpy(p, value.data(), run);
+    p += run;
+    value.remove_prefix(run);
+    if (value.empty()) break;
+    const auto c = static_cast<unsigned char>(value.front());
     if (c >= 0x80) {
-      const std::size_t length = utf8_sequence_length(value, i);
+      const std::size_t length = utf8_sequence_length(value, 0);
       if (length == 0) {
-        out += "\\ufffd";
-        ++i;
+        p = std::copy_n("\\ufffd", 6, p);
+        value.remove_prefix(1);
       } else {
-        out.append(value.substr(i, length));
-        i += length;
+        p = std::copy_n(value.data(), length, p);
+        value.remove_prefix(length);
       }
       continue;
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-    ++i;
+    p = write_escaped(p, c);
+    value.remove_prefix(1);
   }
-  out += '"';
+  *p++ = '"';
+  return p;
 }
 
-void JsonLineWriter::key(std::string_view key) {
-  if (!first_) out_ += ',';
-  first_ = false;
-  append_json_string(out_, key);
-  out_ += ':';
+char* write_json_int(char* p, std::int64_t value) { return std::to_chars(p, p + 20, value).ptr; }
+
+void LineBuffer::grow(std::size_t n) {
+  const std::size_t capacity = std::max({std::size_t{1024}, capacity_ * 2, size_ + n});
+  auto data = std::make_unique_for_overwrite<char[]>(capacity);
+  if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
+  data_ = std::move(data);
+  capacity_ = capacity;
 }
+
+void append_json_string(LineBuffer& out, std::string_view value) {
+  out.commit(write_json_string(out.room(json_string_room(value)), value));
+}
+
+void append_json_string(std::string& out, std::string_view value) {
+  const std::size_t size = out.size();
+  out.resize(size + json_string_room(value));
+  out.resize(static_cast<std::size_t>(write_json_string(out.data() + size, value) - out.data()));
+}
+
+char* JsonLineWriter::begin_pair(std::string_view key, std::size_t value_room) {
+  char* p = out_.room(json_string_room(key) + 2 + value_room);
+  if (!first_) *p++ = ',';
+  first_ = false;
+  p = write_json_string(p, key);
+  *p++ = ':';
+  return p;
+}
+
+void JsonLineWriter::key(std::string_view key) { out_.commit(begin_pair(key, 0)); }
 
 void JsonLineWriter::field(std::string_view key, std::string_view value) {
-  this->key(key);
-  append_json_string(out_, value);
+  char* p = begin_pair(key, json_string_room(value));
+  out_.commit(write_json_string(p, value));
 }
 
 void JsonLineWriter::field(std::string_view key, std::int64_t value) {
-  this->key(key);
-  char buffer[24];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out_.append(buffer, result.ptr);
+  char* p = begin_pair(key, 24);
+  out_.commit(std::to_chars(p, p + 24, value).ptr);
 }
 
 void JsonLineWriter::field(std::string_view key, double value) {
-  this->key(key);
+  char* p = begin_pair(key, 32);
   if (!std::isfinite(value)) {
-    out_ += "null";
+    out_.commit(std::copy_n("null", 4, p));
     return;
   }
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out_.append(buffer, result.ptr);
+  out_.commit(std::to_chars(p, p + 32, value).ptr);
 }
 
 void JsonLineWriter::field_bool(std::string_view key, bool value) {
-  this->key(key);
-  out_ += value ? "true" : "false";
+  char* p = begin_pair(key, 5);
+  out_.commit(value ? std::copy_n("true", 4, p) : std::copy_n("false", 5, p));
 }
 
 void JsonLineWriter::raw_field(std::string_view key, std::string_view json) {
-  this->key(key);
-  out_ += json;
+  char* p = begin_pair(key, json.size());
+  std::memcpy(p, json.data(), json.size());
+  out_.commit(p + json.size());
 }
 
 }  // namespace pend::logging

@@ -3,11 +3,14 @@
 #include "logging/console_sink.hpp"
 #include "logging/entry.hpp"
 #include "logging/json_writer.hpp"
+#include "util/thread_name.hpp"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
@@ -18,7 +21,7 @@ std::atomic<Logger*> g_logger{nullptr};
 
 // "2026-11-24T23:40:44.123Z". The part up to the seconds is formatted once per second per
 // thread; the milliseconds are appended by hand.
-void append_timestamp(std::string& out) {
+void append_timestamp(LineBuffer& out) {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
   const std::time_t seconds = ms.count() / 1000;
@@ -31,17 +34,19 @@ void append_timestamp(std::string& out) {
     cached_length = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
     cached_second = seconds;
   }
-  out.append(cached, cached_length);
+  char* p = out.room(cached_length + 5);
+  p = std::copy_n(cached, cached_length, p);
   const auto millis = static_cast<int>(ms.count() % 1000);
-  out += '.';
-  out += static_cast<char>('0' + millis / 100);
-  out += static_cast<char>('0' + millis / 10 % 10);
-  out += static_cast<char>('0' + millis % 10);
-  out += 'Z';
+  *p++ = '.';
+  *p++ = static_cast<char>('0' + millis / 100);
+  *p++ = static_cast<char>('0' + millis / 10 % 10);
+  *p++ = static_cast<char>('0' + millis % 10);
+  *p++ = 'Z';
+  out.commit(p);
 }
 
 // ,"category":..,"event_type":..,<fields>} closing an entry.
-void append_event(std::string& line, std::string_view category, std::string_view event_type,
+void append_event(LineBuffer& line, std::string_view category, std::string_view event_type,
                   std::initializer_list<Field> fields) {
   JsonLineWriter writer(line, /*continues=*/true);
   writer.field("category", category);
@@ -61,7 +66,7 @@ void append_event(std::string& line, std::string_view category, std::string_view
         },
         field.value);
   }
-  line += '}';
+  line.append('}');
 }
 
 }  // namespace
@@ -107,7 +112,7 @@ std::string_view to_string(Level level) {
 Logger::Logger(LoggerOptions options)
     : options_(std::move(options)),
       level_(static_cast<std::uint8_t>(options_.level)),
-      rings_([bytes = options_.ring_bytes] { return std::make_unique<ByteRing>(bytes); }),
+      rings_([bytes = options_.ring_bytes] { return std::make_unique<RecordRing>(bytes); }),
       sinks_(std::move(options_.sinks)) {
   if (sinks_.empty()) {
     sinks_.push_back(
@@ -119,7 +124,10 @@ Logger::Logger(LoggerOptions options)
   tail.field("environment", options_.environment);
   tail.field("server_instance", options_.server_instance);
   tail.field("process_id", static_cast<std::int64_t>(::getpid()));
-  writer_ = std::thread([this] { run_writer(); });
+  writer_ = std::thread([this] {
+    util::name_this_thread("pend-log-writer");
+    run_writer();
+  });
 }
 
 Logger::~Logger() {
@@ -134,102 +142,120 @@ void Logger::add_default_field(std::string_view key, std::string_view value) {
   out.field(key, value);
 }
 
-std::string& Logger::scratch() {
-  thread_local std::string line;
+LineBuffer& Logger::scratch() {
+  thread_local LineBuffer line;
   return line;
 }
 
-void Logger::begin_line(std::string& line, Level level, std::string_view message) const {
-  line.assign(kRecordHeader, '\0');  // filled in by submit()
-  line += "{\"@timestamp\":\"";
+void Logger::begin_line(LineBuffer& line, Level level, std::string_view message) const {
+  line.resize(kRecordHeader);  // filled in by submit()
+  line.append("{\"@timestamp\":\"");
   append_timestamp(line);
-  line += "\",\"level\":\"";
-  line += to_string(level);
-  line += "\",\"message\":";
+  line.append("\",\"level\":\"");
+  line.append(to_string(level));
+  line.append("\",\"message\":");
   append_json_string(line, message);
-  line += envelope_tail_;
+  line.append(envelope_tail_.view());
 }
 
 void Logger::log(Level level, std::string_view category, std::string_view event_type,
                  std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
-  std::string& line = scratch();
+  LineBuffer& line = scratch();
   begin_line(line, level, message);
   append_event(line, category, event_type, fields);
   submit(meta_of(level, category, event_type, fields), line);
 }
 
-void Logger::submit(const RecordMeta& meta, std::string& line) {
-  encode_header(line.data(), meta, static_cast<std::uint32_t>(line.size() - kRecordHeader));
-  if (rings_.local().try_write(line)) return;
+namespace {
+
+// Ends a line begun with begin_line as a record: the newline, the padding, the header.
+void finish_record(const RecordMeta& meta, LineBuffer& line) {
+  line.append('\n');
+  const std::size_t body = line.size() - kRecordHeader;
+  const std::size_t size = record_size(body);
+  char* padding = line.room(size - line.size());
+  std::memset(padding, 0, size - line.size());
+  line.commit(padding + (size - line.size()));
+  encode_header(line.data(), meta, static_cast<std::uint32_t>(body));
+}
+
+}  // namespace
+
+void Logger::submit(const RecordMeta& meta, LineBuffer& line) {
+  finish_record(meta, line);
+  if (rings_.local().try_push(line.view())) return;
   if (meta.level <= Level::warn) {
     std::lock_guard lock(overflow_mutex_);  // warn and error are never dropped
-    overflow_ += line;
+    overflow_ += line.view();
   } else {
     dropped_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
 void Logger::deliver(std::string_view records) {
-  while (records.size() >= kRecordHeader) {
-    std::uint32_t length = 0;
-    const RecordMeta meta = decode_header(records.data(), length);
-    if (records.size() < kRecordHeader + length) break;  // cannot happen: writes are whole
-    const std::string_view line = records.substr(kRecordHeader, length);
+  for_each_record(records, [&](const RecordMeta& meta, std::string_view line) {
     for (const auto& sink : sinks_) {
       if (sink->accepts(meta)) sink->write(meta, line);
     }
-    records.remove_prefix(kRecordHeader + length);
-  }
-  for (const auto& sink : sinks_) sink->flush();
+  });
 }
 
 void Logger::report_drops() {
   // Once per interval at most, and only when something was dropped since the last report.
+  notice_.clear();
   const auto now = std::chrono::steady_clock::now();
   const auto dropped = dropped_.load(std::memory_order_relaxed);
   if (dropped == reported_drops_ || now - last_drop_report_ < kDropReportInterval) return;
-  std::string line;
-  begin_line(line, Level::warn, "log entries dropped: the log queue was full");
-  append_event(line, "GENERAL", "LOG_ENTRIES_DROPPED",
+  begin_line(notice_, Level::warn, "log entries dropped: the log queue was full");
+  append_event(notice_, "GENERAL", "LOG_ENTRIES_DROPPED",
                {{"dropped", dropped - reported_drops_}, {"dropped_total", dropped}});
-  const RecordMeta meta{Level::warn, Category::general, false, false};
-  encode_header(line.data(), meta, static_cast<std::uint32_t>(line.size() - kRecordHeader));
-  deliver(line);
+  finish_record({Level::warn, Category::general, false, false}, notice_);
+  deliver(notice_.view());
   reported_drops_ = dropped;
   last_drop_report_ = now;
 }
 
 void Logger::run_writer() {
-  std::string batch;
-  batch.reserve(256 * 1024);
+  // Each pass hands the sinks the records where they lie in the rings, flushes the sinks
+  // (the file streams write straight from the rings), and only then releases the records.
+  std::vector<std::pair<RecordRing*, std::size_t>> taken;
+  std::string overflow;
   while (true) {
     const bool stopping = stopping_.load();
-    batch.clear();
-    rings_.for_each([&](ByteRing& ring) { ring.drain(batch); });
+    taken.clear();
+    std::size_t bytes = 0;
+    rings_.for_each([&](RecordRing& ring) {
+      const std::string_view records = ring.peek();
+      if (records.empty()) return;
+      deliver(records);
+      taken.emplace_back(&ring, records.size());
+      bytes += records.size();
+    });
+    overflow.clear();
     {
       std::lock_guard lock(overflow_mutex_);
-      batch += overflow_;
-      overflow_.clear();
+      overflow.swap(overflow_);
     }
-    if (!batch.empty()) {
-      deliver(batch);
-    } else {
-      // Idle: sinks that batch by time (PostgreSQL's 5 s) still get their chance.
-      for (const auto& sink : sinks_) sink->flush();
-    }
+    deliver(overflow);
     report_drops();
+    // Also when idle: sinks that batch by time (PostgreSQL's 5 s) get their chance.
+    for (const auto& sink : sinks_) sink->flush();
+    for (const auto& [ring, size] : taken) ring->pop(size);
     write_cycles_.fetch_add(1, std::memory_order_release);
     if (stopping) return;
-    if (batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // A pause between passes, also after a busy one: each pass then writes hundreds of
+    // entries with one write per sink, instead of a few entries per system call. Only when
+    // the rings filled fast (a burst) does the next pass start at once.
+    if (bytes + overflow.size() < kBusyPass) std::this_thread::sleep_for(kPassInterval);
   }
 }
 
 void Logger::flush() {
-  // Everything submitted before this call has been drained, and a write pass that started
-  // after the drain has completed.
-  std::vector<std::pair<const ByteRing*, std::uint64_t>> marks;
-  rings_.for_each([&](const ByteRing& ring) { marks.emplace_back(&ring, ring.written()); });
+  // Everything submitted before this call has been written and released, and a write pass
+  // that started after that has completed (the overflow queue's entries with it).
+  std::vector<std::pair<const RecordRing*, std::uint64_t>> marks;
+  rings_.for_each([&](const RecordRing& ring) { marks.emplace_back(&ring, ring.written()); });
   for (const auto& [ring, mark] : marks) {
     while (ring->drained() < mark) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -249,10 +275,13 @@ void log(Level level, std::string_view category, std::string_view event_type,
     return;
   }
   // No logger yet (tools, unit tests): the same line, written synchronously.
-  std::string line = "{\"level\":\"" + std::string{to_string(level)} + "\",\"message\":";
+  LineBuffer line;
+  line.append("{\"level\":\"");
+  line.append(to_string(level));
+  line.append("\",\"message\":");
   append_json_string(line, message);
   append_event(line, category, event_type, fields);
-  line += '\n';
+  line.append('\n');
   [[maybe_unused]] const auto n = ::write(2, line.data(), line.size());
 }
 

@@ -1,15 +1,16 @@
 // Logger: structured JSON-line events, formatted by the caller's thread and written by one
 // writer thread, so logging never blocks a request. Each logging thread has its own bounded
-// lock-free ring (ByteRing) that the writer drains; when a ring is full, debug/info/trace
-// entries are dropped and counted, warn and error are written synchronously instead. The
+// lock-free ring (RecordRing) that the writer reads; when a ring is full, debug/info/trace
+// entries are dropped and counted, warn and error go to an overflow queue instead. The
 // process-wide handle is the one global STYLE.md allows.
 //
 //   logging::info("API", "SERVER_STARTED", "listening", {{"port", 8080}});
 //   logging::error("API", "UNHANDLED_EXCEPTION", e.what(), {{"request_id", id}});
 #pragma once
 
-#include "logging/byte_ring.hpp"
+#include "logging/json_writer.hpp"
 #include "logging/record.hpp"
+#include "logging/record_ring.hpp"
 #include "logging/sink.hpp"
 #include "util/per_thread.hpp"
 
@@ -83,13 +84,13 @@ class Logger {
   // Formats the envelope every entry shares ("@timestamp" .. "process_id") into line (which
   // is cleared first, and starts with room for the record header) and leaves the object
   // open; the caller appends fields and submits.
-  void begin_line(std::string& line, Level level, std::string_view message) const;
+  void begin_line(LineBuffer& line, Level level, std::string_view message) const;
   // Hands a line begun with begin_line (no trailing newline) to the writer; line is scratch
   // afterwards.
-  void submit(const RecordMeta& meta, std::string& line);
+  void submit(const RecordMeta& meta, LineBuffer& line);
 
-  // A per-thread scratch string for building lines without allocating.
-  static std::string& scratch();
+  // A per-thread scratch buffer for building lines without allocating.
+  static LineBuffer& scratch();
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   // The sinks, fixed at construction (their figures may be read from any thread).
@@ -102,19 +103,22 @@ class Logger {
   void report_drops();  // the writer's warning that entries were dropped
 
   static constexpr std::chrono::seconds kDropReportInterval{10};
+  static constexpr std::chrono::milliseconds kPassInterval{2};
+  static constexpr std::size_t kBusyPass = 512 * 1024;  // bytes drained in one pass
   LoggerOptions options_;
   // ,"service":...,"process_id":N and the default fields, precomputed
-  std::string envelope_tail_;
+  LineBuffer envelope_tail_;
   std::atomic<std::uint8_t> level_;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_cycles_{0};  // completed drain-and-write passes
   std::atomic<bool> stopping_{false};
-  util::PerThread<ByteRing> rings_;  // one per logging thread
+  util::PerThread<RecordRing> rings_;  // one per logging thread
   // warn and error that found their ring full: never dropped, taken by the writer next.
   std::mutex overflow_mutex_;
   std::string overflow_;
   std::vector<std::unique_ptr<Sink>> sinks_;  // the writer thread's alone
   std::uint64_t reported_drops_ = 0;          // writer thread
+  LineBuffer notice_;                         // writer thread: its LOG_ENTRIES_DROPPED record
   std::chrono::steady_clock::time_point last_drop_report_{};
   std::thread writer_;
 };

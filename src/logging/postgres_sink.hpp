@@ -1,25 +1,30 @@
 // PostgresSink: entries into server_logs, in batches of batch_size (100) or every interval
 // (5 s), at once when an error entry arrives. Delivery runs on the sink's own thread with a
-// blocking libpq session, one statement per batch (the batch as one JSON parameter, spread
-// by jsonb_to_recordset), so the writer thread and the other sinks never wait for it.
+// blocking libpq session per delivery thread (two by default, so PostgreSQL can work on two
+// batches at once under a backlog), so the writer thread and the other sinks never wait for
+// it. Each batch is one binary COPY, streamed: PostgreSQL stores the first rows while the
+// sink still encodes the last (LogRow says how a line maps onto the columns).
 //
 // Nothing is lost: a batch PostgreSQL cannot take goes to the spool (LOG_DIR/spool/postgres),
 // and so does every batch after it while the spool is not empty, to keep the order. The spool
 // is replayed oldest first when PostgreSQL answers again, also after a restart. Every row has
-// an id given before its first attempt and the insert skips ids already there, so a batch
-// replayed after a crash between commit and spool removal is stored once. Rows PostgreSQL
-// refuses as invalid go, one by one, to LOG_DIR/dead-letter/postgres.jsonl instead of being
-// retried forever.
+// an id given before its first attempt; a replay (and a fresh batch whose COPY PostgreSQL
+// refused for its data) goes through a staging table and INSERT ... ON CONFLICT DO NOTHING,
+// so a batch replayed after a crash between commit and spool removal is stored once. Rows
+// PostgreSQL still refuses go, one by one, to LOG_DIR/dead-letter/postgres.jsonl instead of
+// being retried forever.
 #pragma once
 
 #include "logging/batch_sink.hpp"
+#include "logging/log_row.hpp"
 
 #include <memory>
 #include <string>
 
 namespace pend::db {
+class BinaryCopyEncoder;
 class BlockingSession;
-}
+}  // namespace pend::db
 
 namespace pend::logging {
 
@@ -31,6 +36,7 @@ struct PostgresSinkOptions {
   std::filesystem::path log_dir;  // spool/postgres and dead-letter/postgres.jsonl below it
   std::uint64_t spool_max_bytes = std::uint64_t{1} << 30;
   std::chrono::milliseconds retry{2'000};  // between delivery attempts while down
+  unsigned connections = 2;                // batches delivered side by side under a backlog
 };
 
 class PostgresSink final : public BatchSink {
@@ -38,18 +44,27 @@ class PostgresSink final : public BatchSink {
   explicit PostgresSink(PostgresSinkOptions options);
   ~PostgresSink() override;  // delivers or spools what is pending
 
-  // One log line as a server_logs row (JSON), for tests: id given, fields mapped to columns,
-  // values the table would refuse dropped, the rest (message included) in metadata.
-  static std::string row_of(std::string_view line);
-
  private:
-  std::string to_row(std::string_view line) override { return row_of(line); }
-  bool copy(const std::vector<std::string>& rows);
-  bool insert(const std::vector<std::string>& rows);
-  bool deliver(const std::vector<std::string>& rows, bool replay) override;
+  // A delivery thread's own: its session, its encoder, its mapper.
+  struct Channel {
+    std::unique_ptr<db::BlockingSession> session;
+    std::unique_ptr<db::BinaryCopyEncoder> encoder;
+    LogRowMapper mapper;
+    bool staging_ready = false;  // the session's temporary table exists
+  };
+
+  bool deliver(unsigned delivery, const std::vector<std::string>& rows, bool replay) override;
+  // Streams rows with COPY (binary); returns those that cannot be rows (not JSON, no valid
+  // @timestamp), to be dead-lettered once the COPY's transaction has committed.
+  std::vector<const std::string*> copy(Channel& channel, const std::vector<std::string>& rows,
+                                       const std::string& copy_sql);
+  void stored(const std::vector<std::string>& rows, const std::vector<const std::string*>& refused);
+  // Through the staging table: ids already stored are skipped, missing users become NULL.
+  void merge(Channel& channel, const std::vector<std::string>& rows);
+  void merge_row_by_row(Channel& channel, const std::vector<std::string>& rows);
 
   std::string url_;
-  std::unique_ptr<db::BlockingSession> session_;  // delivery thread
+  std::vector<std::unique_ptr<Channel>> channels_;  // one per delivery thread
 };
 
 }  // namespace pend::logging

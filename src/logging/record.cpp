@@ -25,6 +25,11 @@ void encode_header(char* header, const RecordMeta& meta, std::uint32_t body_leng
   header[7] = 0;
 }
 
+void encode_skip(char* header) {
+  std::memcpy(header, &kSkipLength, sizeof kSkipLength);
+  std::memset(header + sizeof kSkipLength, 0, kRecordHeader - sizeof kSkipLength);
+}
+
 RecordMeta decode_header(const char* header, std::uint32_t& body_length) {
   std::memcpy(&body_length, header, sizeof body_length);
   RecordMeta meta;

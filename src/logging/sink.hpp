@@ -1,6 +1,6 @@
 // Sink: where the writer thread delivers entries. Each sink has its own level and filter;
-// write() is called for every entry it accepts, flush() after each batch. Sinks run on the
-// writer thread only.
+// write() is called for every entry it accepts, flush() after each pass of the writer.
+// Sinks run on the writer thread only.
 #pragma once
 
 #include "logging/record.hpp"
@@ -36,7 +36,8 @@ class Sink {
     }
     return true;
   }
-  // line: one JSON object, no newline.
+  // line: one JSON object and its newline. It stays valid until the next flush(), so a sink
+  // may keep the view instead of copying (the file streams write straight from the rings).
   virtual void write(const RecordMeta& meta, std::string_view line) = 0;
   virtual void flush() = 0;
   virtual std::string_view name() const = 0;

@@ -16,9 +16,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr std::string_view kNever = ".new.batch";
+
 std::optional<std::uint64_t> sequence_of(const fs::path& path) {
   const std::string name = path.filename().string();
-  if (!name.ends_with(".batch") || name.size() != 12 + 6) return std::nullopt;
+  if (name.size() != 12 + 6 && !(name.size() == 12 + kNever.size() && name.ends_with(kNever))) {
+    return std::nullopt;
+  }
+  if (!name.ends_with(".batch")) return std::nullopt;
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(name.data(), name.data() + 12, value);
   if (ec != std::errc{} || end != name.data() + 12) return std::nullopt;
@@ -37,47 +42,50 @@ bool fsync_path(const fs::path& path, int flags) {
 
 Spool::Spool(fs::path dir, std::uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
   fs::create_directories(dir_);
-  for (const auto& path : files()) next_ = std::max(next_, *sequence_of(path) + 1);
-  // Leftovers of an append that did not finish: never renamed, so never part of the spool.
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);
+    const auto& path = entry.path();
+    if (path.extension() == ".tmp") {
+      // Leftovers of an append that did not finish: never renamed, so never part of the spool.
+      fs::remove(path, ec);
+    } else if (const auto sequence = sequence_of(path)) {
+      const std::uint64_t size = fs::file_size(path, ec);
+      files_[*sequence] = {path, ec ? 0 : size, !path.string().ends_with(kNever)};
+      bytes_ += ec ? 0 : size;
+      next_ = std::max(next_, *sequence + 1);
+    }
   }
 }
 
-std::vector<fs::path> Spool::files() const {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    if (sequence_of(entry.path())) out.push_back(entry.path());
-  }
-  std::sort(out.begin(), out.end());  // fixed-width numbers sort as text
-  return out;
+std::size_t Spool::count() const {
+  std::lock_guard lock(mutex_);
+  return files_.size();
 }
-
-std::size_t Spool::count() const { return files().size(); }
 
 std::uint64_t Spool::bytes() const {
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (const auto& path : files()) total += fs::file_size(path, ec);
-  return total;
+  std::lock_guard lock(mutex_);
+  return bytes_;
 }
 
-bool Spool::append(const std::vector<std::string>& lines) {
+bool Spool::append(const std::vector<std::string>& lines, bool attempted) {
   std::string data;
   for (const auto& line : lines) {
     data += line;
     data += '\n';
   }
-  if (bytes() + data.size() > max_bytes_) return false;
+  std::lock_guard lock(mutex_);
+  if (bytes_ + data.size() > max_bytes_) return false;
   char name[32];
-  std::snprintf(name, sizeof name, "%012llu.batch", static_cast<unsigned long long>(next_));
+  std::snprintf(name, sizeof name, attempted ? "%012llu.batch" : "%012llu.new.batch",
+                static_cast<unsigned long long>(next_));
   const fs::path final_path = dir_ / name;
   const fs::path temporary = dir_ / (std::string{name} + ".tmp");
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return false;
-  const bool written = write_fully(fd, data) && ::fsync(fd) == 0;
+  // A batch the server refused is fsynced: it may wait out a long outage and restarts. One
+  // set aside under a backlog is not: it is as safe on disk as it was in memory, and a
+  // backlog is when the disk's time matters.
+  const bool written = write_fully(fd, data) && (!attempted || ::fsync(fd) == 0);
   ::close(fd);
   std::error_code ec;
   if (!written) {
@@ -86,15 +94,25 @@ bool Spool::append(const std::vector<std::string>& lines) {
   }
   fs::rename(temporary, final_path, ec);
   if (ec) return false;
-  fsync_path(dir_, O_RDONLY | O_DIRECTORY);  // the rename itself survives a power cut
-  ++next_;
+  if (attempted) fsync_path(dir_, O_RDONLY | O_DIRECTORY);  // the rename survives a power cut
+  files_[next_++] = {final_path, data.size(), attempted};
+  bytes_ += data.size();
   return true;
 }
 
-std::optional<Spool::Batch> Spool::oldest() const {
-  const auto all = files();
-  if (all.empty()) return std::nullopt;
-  Batch batch{all.front(), {}};
+std::optional<Spool::Batch> Spool::oldest() const { return oldest({}); }
+
+std::optional<Spool::Batch> Spool::oldest(const std::set<fs::path>& skip) const {
+  Batch batch;
+  {
+    std::lock_guard lock(mutex_);
+    const auto first = std::find_if(files_.begin(), files_.end(), [&](const auto& file) {
+      return !skip.contains(file.second.path);
+    });
+    if (first == files_.end()) return std::nullopt;
+    batch.path = first->second.path;
+    batch.attempted = first->second.attempted;
+  }
   std::ifstream in(batch.path);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) batch.lines.push_back(std::move(line));
@@ -103,8 +121,16 @@ std::optional<Spool::Batch> Spool::oldest() const {
 }
 
 void Spool::remove(const Batch& batch) {
+  std::lock_guard lock(mutex_);
   std::error_code ec;
   fs::remove(batch.path, ec);
+  for (auto it = files_.begin(); it != files_.end(); ++it) {
+    if (it->second.path == batch.path) {
+      bytes_ -= it->second.bytes;
+      files_.erase(it);
+      break;
+    }
+  }
 }
 
 }  // namespace pend::logging

@@ -1,8 +1,11 @@
 // Spool: a sink's batches that could not be delivered, kept on disk in order until they
 // are. Each batch is one file, NNNNNNNNNNNN.batch (a sequence number that continues after a
-// restart), written to a temporary name, fsynced and renamed, so a batch is either whole on
-// disk or absent. The spool is capped in bytes; past the cap new batches are refused (and
-// counted by the caller) rather than filling the disk.
+// restart), or NNNNNNNNNNNN.new.batch for a batch never sent (set aside under a backlog, so
+// none of it can be stored already), written to a temporary name, fsynced (a batch that was
+// sent) and renamed, so a batch is either whole on disk or absent. The directory is read
+// once, at construction; from then on the spool keeps its own index (one process per
+// LOG_DIR). The spool is capped in bytes; past the cap new batches are refused (and counted
+// by the caller) rather than filling the disk.
 //
 //   Spool spool(log_dir / "spool" / "postgres", 1 << 30);
 //   spool.append(lines);                       // durable when it returns true
@@ -11,7 +14,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,12 +28,16 @@ class Spool {
   struct Batch {
     std::filesystem::path path;
     std::vector<std::string> lines;
+    bool attempted = true;  // sent before, so part of it may be stored already
   };
 
-  Spool(std::filesystem::path dir, std::uint64_t max_bytes);
+  Spool(std::filesystem::path dir, std::uint64_t max_bytes);  // every call is thread-safe
 
-  bool append(const std::vector<std::string>& lines);  // false: over the cap, or I/O failed
+  // false: over the cap, or I/O failed.
+  bool append(const std::vector<std::string>& lines, bool attempted = true);
   std::optional<Batch> oldest() const;
+  // The oldest batch not in skip (those another thread is delivering).
+  std::optional<Batch> oldest(const std::set<std::filesystem::path>& skip) const;
   void remove(const Batch& batch);
   bool empty() const { return count() == 0; }
   std::size_t count() const;
@@ -35,10 +45,17 @@ class Spool {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  std::vector<std::filesystem::path> files() const;  // in order
+  struct File {
+    std::filesystem::path path;
+    std::uint64_t bytes = 0;
+    bool attempted = true;
+  };
 
   std::filesystem::path dir_;
   std::uint64_t max_bytes_;
+  mutable std::mutex mutex_;
+  std::map<std::uint64_t, File> files_;  // by sequence number: the order of the batches
+  std::uint64_t bytes_ = 0;
   std::uint64_t next_ = 1;
 };
 

@@ -1,52 +1,109 @@
 #include "middleware/access_log.hpp"
 
+#include "http/cidr.hpp"
 #include "http/request_context.hpp"
 #include "logging/json_writer.hpp"
 
+#include <algorithm>
+
 namespace pend::middleware {
 
+namespace {
+
 namespace beast_http = boost::beast::http;
+using logging::json_string_room;
+using logging::write_json_int;
+using logging::write_json_string;
+using logging::write_literal;
+
+// Microseconds as milliseconds with up to three decimals ("2.61", "0.012", "3"): what
+// formatting micros / 1000.0 as the shortest double gives, without the double.
+char* write_millis(char* p, std::int64_t micros) {
+  p = write_json_int(p, micros / 1000);
+  int fraction = static_cast<int>(micros % 1000);
+  if (fraction == 0) return p;
+  *p++ = '.';
+  for (int unit = 100; fraction > 0; unit /= 10) {
+    *p++ = static_cast<char>('0' + fraction / unit);
+    fraction %= unit;
+  }
+  return p;
+}
+
+}  // namespace
 
 void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
   const unsigned status = ctx.response.result_int();
   const auto level = status >= 500 ? logging::Level::error : logging::Level::info;
   if (!logger_.enabled(level)) return;
   try {
-    const auto elapsed = http::Clock::now() - ctx.started;
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    const auto micros = std::max<std::int64_t>(
+        0,
+        std::chrono::duration_cast<std::chrono::microseconds>(ctx.finished - ctx.started).count());
     const auto millis = static_cast<std::int64_t>((micros + 500) / 1000);
+    http::AddressText address_buffer;
+    const std::string_view address = http::to_text(ctx.client_address, address_buffer);
+    const std::string_view user_agent = ctx.request[beast_http::field::user_agent];
+    const std::string_view endpoint = ctx.route_name();
+    const std::string_view principal = ctx.principal.id;
+    const std::string_view session = ctx.principal.session_id;
 
-    std::string& line = logging::Logger::scratch();
+    // The whole entry after the envelope in one piece: the keys are literals, the values
+    // are escaped where they may hold anything.
+    logging::LineBuffer& line = logging::Logger::scratch();
     logger_.begin_line(line, level, "request");
-    logging::JsonLineWriter out(line, /*continues=*/true);
-    out.field("category", "API");
-    out.field("event_type", "HTTP_REQUEST");
-    if (ctx.principal.kind == http::Principal::Kind::user) out.field("user_id", ctx.principal.id);
-    if (ctx.principal.kind == http::Principal::Kind::admin) {
-      out.field("admin_id", ctx.principal.id);
+    char* p = line.room(512 + json_string_room(principal) + json_string_room(session) +
+                        json_string_room(ctx.request_id) + json_string_room(ctx.correlation_id) +
+                        json_string_room(address) + json_string_room(user_agent) +
+                        json_string_room(endpoint) + json_string_room(ctx.error_code));
+    p = write_literal(p, R"(,"category":"API","event_type":"HTTP_REQUEST")");
+    if (ctx.principal.kind != http::Principal::Kind::none) {
+      p = write_literal(p, ctx.principal.kind == http::Principal::Kind::admin ? R"(,"admin_id":)"
+                                                                              : R"(,"user_id":)");
+      p = write_json_string(p, principal);
     }
-    if (!ctx.principal.session_id.empty()) out.field("session_id", ctx.principal.session_id);
-    out.field("request_id", ctx.request_id);
-    out.field("correlation_id", ctx.correlation_id);
-    out.field("ip_address", ctx.client_address.to_string());
-    out.field("user_agent", ctx.request[beast_http::field::user_agent]);
-    out.field("endpoint", ctx.route_name());
-    out.field("method", http::to_string(ctx.method));
-    out.field("status_code", static_cast<std::int64_t>(status));
-    out.field("response_time_ms", millis);
-    out.field("request_size_bytes", static_cast<std::int64_t>(ctx.request_bytes));
-    out.field("response_size_bytes", static_cast<std::int64_t>(ctx.response_bytes));
-    if (!ctx.error_code.empty()) out.field("error_code", ctx.error_code);
-    line += ",\"performance\":{";
-    logging::JsonLineWriter performance(line);
-    performance.field("response_time_ms", static_cast<double>(micros) / 1000.0);
-    if (ctx.database_time.count() > 0) {  // summed by the data layer for this request
-      performance.field("database_time_ms",
-                        static_cast<double>(ctx.database_time.count()) / 1'000'000.0);
+    if (!session.empty()) {
+      p = write_literal(p, R"(,"session_id":)");
+      p = write_json_string(p, session);
     }
-    performance.field_bool("slow_query", millis > 1000);
-    performance.field_bool("very_slow_query", millis > 5000);
-    line += "}}";
+    p = write_literal(p, R"(,"request_id":)");
+    p = write_json_string(p, ctx.request_id);
+    p = write_literal(p, R"(,"correlation_id":)");
+    p = write_json_string(p, ctx.correlation_id);
+    p = write_literal(p, R"(,"ip_address":)");
+    p = write_json_string(p, address);
+    if (!user_agent.empty()) {
+      p = write_literal(p, R"(,"user_agent":)");
+      p = write_json_string(p, user_agent);
+    }
+    p = write_literal(p, R"(,"endpoint":)");
+    p = write_json_string(p, endpoint);
+    p = write_literal(p, R"(,"method":")");
+    p = write_literal(p, http::to_string(ctx.method));
+    p = write_literal(p, R"(","status_code":)");
+    p = write_json_int(p, status);
+    p = write_literal(p, R"(,"response_time_ms":)");
+    p = write_json_int(p, millis);
+    p = write_literal(p, R"(,"request_size_bytes":)");
+    p = write_json_int(p, static_cast<std::int64_t>(ctx.request_bytes));
+    p = write_literal(p, R"(,"response_size_bytes":)");
+    p = write_json_int(p, static_cast<std::int64_t>(ctx.response_bytes));
+    if (!ctx.error_code.empty()) {
+      p = write_literal(p, R"(,"error_code":)");
+      p = write_json_string(p, ctx.error_code);
+    }
+    // The plan's performance object, and the data layer's time for this request.
+    p = write_literal(p, R"(,"performance":{"response_time_ms":)");
+    p = write_millis(p, micros);
+    if (ctx.database_time.count() > 0) {
+      p = write_literal(p, R"(,"database_time_ms":)");
+      p = write_millis(
+          p, std::chrono::duration_cast<std::chrono::microseconds>(ctx.database_time).count());
+    }
+    p = write_literal(p, millis > 1000 ? R"(,"slow_query":true)" : R"(,"slow_query":false)");
+    p = write_literal(
+        p, millis > 5000 ? R"(,"very_slow_query":true}})" : R"(,"very_slow_query":false}})");
+    line.commit(p);
     logger_.submit({level, logging::Category::api, /*performance=*/true, /*security=*/false}, line);
   } catch (...) {
     // Out of memory while logging: the request itself is already answered.

@@ -7,7 +7,7 @@ namespace pend::middleware {
 void Metrics::on_start(const http::RequestContext&) noexcept { metrics_.request_started(); }
 
 void Metrics::on_finish(const http::RequestContext& ctx) noexcept {
-  const std::chrono::duration<double> elapsed = http::Clock::now() - ctx.started;
+  const std::chrono::duration<double> elapsed = ctx.finished - ctx.started;
   metrics_.request_finished(ctx.match.template_id, ctx.method, ctx.response.result_int(),
                             elapsed.count(), ctx.request_bytes, ctx.response_bytes);
 }

@@ -27,16 +27,31 @@ TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(escaped("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")") << "surrogate";
 }
 
+TEST(JsonWriterTest, FindsWhatNeedsEscapingAnywhereInALongValue) {
+  // The plain runs are scanned eight bytes at a time: every special byte at every offset.
+  for (const char special : {'"', '\\', '\n', '\x01', '\x7f', '\xff'}) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string value(24, 'a');
+      value[at] = special;
+      const std::string out = escaped(value);
+      EXPECT_EQ(boost::json::parse(out).as_string().size(),
+                special == '\xff' ? 23u + 3u : 24u)  // \xff becomes U+FFFD, three bytes
+          << int(special) << " at " << at << ": " << out;
+    }
+  }
+}
+
 TEST(JsonWriterTest, ProducesParseableObjects) {
-  std::string line = "{";
-  JsonLineWriter writer(line);
+  LineBuffer buffer;
+  buffer.append('{');
+  JsonLineWriter writer(buffer);
   writer.field("message", "tricky \" \n \xff");
   writer.field("count", std::int64_t{-42});
   writer.field("ratio", 0.25);
   writer.field("nan", std::numeric_limits<double>::quiet_NaN());
   writer.field_bool("ok", true);
-  line += '}';
-  const auto value = boost::json::parse(line);
+  buffer.append('}');
+  const auto value = boost::json::parse(buffer.view());
   EXPECT_EQ(value.at("count"), -42);
   EXPECT_EQ(value.at("ratio"), 0.25);
   EXPECT_TRUE(value.at("nan").is_null());

@@ -56,7 +56,7 @@ struct FileSinkTest : ::testing::Test {
 };
 
 TEST_F(FileSinkTest, ADayFileThenNumberedPartsAtTheSizeCapThenANewDay) {
-  const std::string line(99, 'x');  // 100 bytes with the newline
+  const std::string line = std::string(99, 'x') + "\n";  // 100 bytes, as the writer hands it
   {
     FileSink sink(options("server", 4096));
     for (int i = 0; i < 100; ++i) sink.write(info, line);  // 10,000 bytes
@@ -66,7 +66,7 @@ TEST_F(FileSinkTest, ADayFileThenNumberedPartsAtTheSizeCapThenANewDay) {
     EXPECT_EQ(fs::file_size(dir / "server-2026-11-25.log"), 4000u) << "whole lines only";
     EXPECT_EQ(fs::file_size(dir / "server-2026-11-25.2.log"), 2000u);
     now += 20s;  // past midnight
-    sink.write(info, "tomorrow");
+    sink.write(info, "tomorrow\n");
     sink.flush();
     EXPECT_EQ(read("server-2026-11-26.log"), "tomorrow\n");
   }
@@ -93,7 +93,7 @@ TEST_F(FileSinkTest, RetentionDeletesOnlyThisStreamsFilesOlderThanItsDays) {
                                             "server-error-2026-11-01.log", "server-notes.txt",
                                             "server-2026-13-99x.log"}));
   now += 24h;  // the next day's first write applies retention again
-  sink.write(info, "x");
+  sink.write(info, "x\n");
   sink.flush();
   EXPECT_FALSE(fs::exists(dir / "server-2026-11-18.log"));
   EXPECT_TRUE(fs::exists(dir / "server-error-2026-11-01.log")) << "another stream's file";

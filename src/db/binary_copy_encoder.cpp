@@ -1,0 +1,107 @@
+#include "db/binary_copy_encoder.hpp"
+
+#include <type_traits>
+
+namespace pend::db {
+
+namespace {
+
+// COPY's binary signature, the flags word and the header extension length.
+constexpr char kHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+constexpr std::size_t kHeaderSize = 11 + 4 + 4;
+
+// PostgreSQL's epoch for timestamps: 2000-01-01 00:00:00 UTC, in Unix microseconds.
+constexpr std::int64_t kPostgresEpoch = 946'684'800'000'000;
+
+// inet's wire form: family, bits, is_cidr, address length, address (utils/inet.h).
+constexpr char kFamilyV4 = 2;  // PGSQL_AF_INET
+constexpr char kFamilyV6 = 3;  // PGSQL_AF_INET6
+
+template <typename T>
+void append_big_endian(std::string& out, T value) {
+  const auto bits = static_cast<std::make_unsigned_t<T>>(value);
+  char bytes[sizeof value];
+  for (std::size_t i = 0; i < sizeof value; ++i) {
+    bytes[i] = static_cast<char>(bits >> (8 * (sizeof value - 1 - i)));
+  }
+  out.append(bytes, sizeof value);
+}
+
+}  // namespace
+
+void BinaryCopyEncoder::clear() {
+  buffer_.assign(kHeader, kHeaderSize);
+  rows_ = 0;
+}
+
+void BinaryCopyEncoder::length(std::int32_t bytes) { append_big_endian(buffer_, bytes); }
+
+BinaryCopyEncoder& BinaryCopyEncoder::begin_row(std::uint16_t fields) {
+  append_big_endian(buffer_, static_cast<std::int16_t>(fields));
+  ++rows_;
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::null() {
+  length(-1);
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::text(std::string_view value) {
+  length(static_cast<std::int32_t>(value.size()));
+  buffer_.append(value);
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::int4(std::int32_t value) {
+  length(4);
+  append_big_endian(buffer_, value);
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::uuid(const Uuid& value) {
+  length(16);
+  buffer_.append(reinterpret_cast<const char*>(value.bytes.data()), value.bytes.size());
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::timestamptz(Timestamp value) {
+  length(8);
+  append_big_endian(buffer_, value.time_since_epoch().count() - kPostgresEpoch);
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::inet(const boost::asio::ip::address& value) {
+  if (value.is_v4()) {
+    const auto bytes = value.to_v4().to_bytes();
+    length(4 + 4);
+    buffer_ += kFamilyV4;
+    buffer_ += static_cast<char>(32);
+    buffer_ += '\0';
+    buffer_ += static_cast<char>(4);
+    buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  } else {
+    const auto bytes = value.to_v6().to_bytes();
+    length(4 + 16);
+    buffer_ += kFamilyV6;
+    buffer_ += static_cast<char>(128);
+    buffer_ += '\0';
+    buffer_ += static_cast<char>(16);
+    buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::jsonb(std::string_view json) {
+  length(static_cast<std::int32_t>(json.size() + 1));
+  buffer_ += '\1';  // jsonb's binary format version
+  buffer_.append(json);
+  return *this;
+}
+
+std::string_view BinaryCopyEncoder::finish() {
+  append_big_endian(buffer_, std::int16_t{-1});
+  return buffer_;
+}
+
+}  // namespace pend::db
