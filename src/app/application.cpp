@@ -192,7 +192,8 @@ void Application::collect_log_sinks(metrics::PrometheusWriter& out) const {
           [](const Figures& f) { return f.dead_letters.load(); });
   counter("pend_log_sink_lost_total", "Log entries neither stored nor spooled (spool full).",
           [](const Figures& f) { return f.lost.load(); });
-  out.family("pend_log_sink_down", "gauge", "1 while the sink has batches waiting in its spool.");
+  out.family("pend_log_sink_down", "gauge",
+             "1 while the sink's server does not answer (its batches wait in the spool).");
   for (const auto* sink : sinks) {
     out.sample("pend_log_sink_down", {{"sink", sink->name()}},
                std::int64_t{sink->figures().down.load() ? 1 : 0});

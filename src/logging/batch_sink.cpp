@@ -15,7 +15,6 @@ namespace pend::logging {
 
 namespace {
 constexpr std::size_t kMaxMerged = 5'000;
-constexpr std::size_t kMaxBacklogRows = 100'000;  // waiting in memory, about 70 MB
 }  // namespace
 
 std::string with_id(std::string_view line, std::string_view id) {
@@ -118,7 +117,7 @@ bool BatchSink::next_work(Work& work) {
   for (;;) {
     // One FIFO: the spool holds the oldest batches, the queue the newer. A backlog beyond
     // what memory should hold moves from the front of the queue to the end of the spool.
-    while (queued_rows_ > kMaxBacklogRows || (stopping_ && down_ && !queue_.empty())) {
+    while (queued_rows_ > options_.max_backlog_rows || (stopping_ && down_ && !queue_.empty())) {
       to_spool(take_merged(), /*attempted=*/false);
     }
     const auto now = Clock::now();

@@ -38,6 +38,7 @@ struct BatchSinkOptions {
   std::uint64_t spool_max_bytes = std::uint64_t{1} << 30;
   std::chrono::milliseconds retry{2'000};  // between attempts while the server is away
   unsigned deliveries = 1;                 // delivery threads, each with its own connection
+  std::size_t max_backlog_rows = 100'000;  // waiting in memory (about 70 MB); more: the spool
 };
 
 struct BatchSinkFigures {

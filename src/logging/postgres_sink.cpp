@@ -113,7 +113,8 @@ PostgresSink::PostgresSink(PostgresSinkOptions options)
                  .log_dir = options.log_dir,
                  .spool_max_bytes = options.spool_max_bytes,
                  .retry = options.retry,
-                 .deliveries = std::max(1u, options.connections)}),
+                 .deliveries = std::max(1u, options.connections),
+                 .max_backlog_rows = options.max_backlog_rows}),
       url_(with_connect_timeout(options.url)) {
   for (unsigned i = 0; i < std::max(1u, options.connections); ++i) {
     channels_.push_back(std::make_unique<Channel>());

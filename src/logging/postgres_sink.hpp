@@ -37,6 +37,7 @@ struct PostgresSinkOptions {
   std::uint64_t spool_max_bytes = std::uint64_t{1} << 30;
   std::chrono::milliseconds retry{2'000};  // between delivery attempts while down
   unsigned connections = 2;                // batches delivered side by side under a backlog
+  std::size_t max_backlog_rows = 100'000;  // waiting in memory; more goes to the spool
 };
 
 class PostgresSink final : public BatchSink {

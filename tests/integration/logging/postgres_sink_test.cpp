@@ -4,6 +4,7 @@
 #include "logging/postgres_sink.hpp"
 #include "db/blocking_session.hpp"
 #include "db/migrations.hpp"
+#include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
@@ -31,8 +32,10 @@ fs::path scratch_dir(const std::string& name) {
   return dir;
 }
 
-std::unique_ptr<logging::Logger> logger_with(logging::PostgresSinkOptions options) {
+std::unique_ptr<logging::Logger> logger_with(logging::PostgresSinkOptions options,
+                                             std::size_t ring_bytes = 2 << 20) {
   logging::LoggerOptions logger;
+  logger.ring_bytes = ring_bytes;
   logger.level = Level::trace;
   logger.version = "9.9.9";
   logger.environment = "test";
@@ -153,6 +156,108 @@ TEST(PostgresSinkTest, RowsTheTableRefusesGoToTheDeadLetterFile) {
   std::string line;
   std::getline(in, line);
   EXPECT_NE(line.find("refused"), std::string::npos) << line;
+  fs::remove_all(dir);
+}
+
+TEST(PostgresSinkTest, EveryColumnArrivesAsTheEntrySaidIt) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  const auto dir = scratch_dir("columns");
+  const std::string user = database.value(
+      "INSERT INTO users (phone_hash, blockchain_address) VALUES (repeat('a', 64), "
+      "'0x' || repeat('1', 40)) RETURNING id");
+  {
+    auto logger = logger_with({.url = database.url(), .log_dir = dir});
+    const boost::json::value request_data = {{"amount", "10.5"}, {"password", "hunter2"}};
+    const boost::json::value metadata = {{"attempt", 2}};
+    logging::Entry e;
+    e.level = Level::error;
+    e.category = "KYC";
+    e.event_type = "DOCUMENT_REJECTED";
+    e.message = "rejected: \"blurry\"\nsecond line";
+    e.user_id = user;
+    e.session_id = "9f2c";
+    e.request_id = "req-1";
+    e.correlation_id = "corr-1";
+    e.ip_address = "2001:db8::7";
+    e.user_agent = "Pend/2.3 (iPhone; iOS 18.1) \xc3\xa9";
+    e.endpoint = "/api/v1/kyc/documents/{id}";
+    e.method = "POST";
+    e.status_code = 422;
+    e.response_time_ms = 12.6;
+    e.request_size_bytes = 2048;
+    e.response_size_bytes = 96;
+    e.error_code = "validation_failed";
+    e.error_message = "document unreadable";
+    e.error_stack = "at kyc::review\nat routes";
+    e.request_data = &request_data;
+    e.metadata = &metadata;
+    logger->log(e);  // an error: shipped at once
+  }
+  EXPECT_EQ(database.value(
+                "SELECT concat_ws('|', level, category, event_type, user_id, admin_id IS NULL, "
+                "session_id, request_id, correlation_id, ip_address, user_agent, endpoint, method, "
+                "status_code, response_time_ms, request_size_bytes, response_size_bytes, "
+                "error_code, error_message, error_stack, request_data->>'amount', "
+                "request_data->>'password', metadata->>'attempt', metadata->>'message', "
+                "metadata->>'version', metadata ? 'service', "
+                "abs(extract(epoch FROM now() - timestamp)) < 60) FROM server_logs"),
+            "error|KYC|DOCUMENT_REJECTED|" + user +
+                "|t|9f2c|req-1|corr-1|2001:db8::7|Pend/2.3 (iPhone; iOS 18.1) \xc3\xa9|"
+                "/api/v1/kyc/documents/{id}|POST|422|13|2048|96|validation_failed|document "
+                "unreadable|at kyc::review\nat routes|10.5|[REDACTED]|2|rejected: "
+                "\"blurry\"\nsecond line|9.9.9|f|t");
+  fs::remove_all(dir);
+}
+
+TEST(PostgresSinkTest, ABatchWithAnUnknownUserIsStoredWithTheIdKeptInMetadata) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  const auto dir = scratch_dir("unknown-user");
+  {
+    auto logger = logger_with({.url = database.url(), .batch_size = 3, .log_dir = dir});
+    logger->log(Level::info, "AUTH", "SIGNED_IN", "a", {{"request_id", "r-1"}});
+    logger->log(Level::info, "AUTH", "SIGNED_IN", "b",
+                {{"user_id", "7c9e6679-7425-40de-944b-e07fc1f90ae7"}});  // no such user
+    logger->log(Level::info, "AUTH", "SIGNED_IN", "c");
+  }
+  // COPY refuses the whole batch for the foreign key; the merge stores all three.
+  EXPECT_EQ(database.value("SELECT count(*) FROM server_logs"), "3");
+  EXPECT_EQ(database.value("SELECT count(*) FROM server_logs WHERE user_id IS NOT NULL"), "0");
+  EXPECT_EQ(database.value("SELECT metadata->>'user_id' FROM server_logs WHERE "
+                           "metadata->>'message' = 'b'"),
+            "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+  fs::remove_all(dir);
+}
+
+TEST(PostgresSinkTest, ABacklogBeyondTheMemoryCapGoesThroughTheSpoolAndArrivesOnce) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  const auto dir = scratch_dir("backlog");
+  auto count = [&] {
+    return database.value(
+        "SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || count(DISTINCT metadata->>'i') "
+        "FROM server_logs");
+  };
+  {
+    auto logger = logger_with({.url = database.url(),
+                               .batch_size = 50,
+                               .interval = std::chrono::milliseconds(50),
+                               .log_dir = dir,
+                               .max_backlog_rows = 200},
+                              /*ring_bytes=*/64 << 20);  // the burst fits: none dropped
+    for (int i = 0; i < 20'000; ++i) logger->log(Level::info, "API", "BURST", "b", {{"i", i}});
+    logger->flush();
+    const auto& sink = dynamic_cast<const logging::BatchSink&>(*logger->sinks().front());
+    for (int i = 0; i < 400 && sink.figures().rows.load() < 20'000; ++i) {
+      std::this_thread::sleep_for(25ms);
+    }
+    EXPECT_GT(sink.figures().spooled.load(), 0u) << "the burst was more than the cap";
+    EXPECT_EQ(sink.figures().replayed.load(), sink.figures().spooled.load());
+    EXPECT_EQ(sink.figures().lost.load(), 0u);
+  }
+  EXPECT_EQ(count(), "20000 20000 20000") << "every entry once";
+  EXPECT_TRUE(logging::Spool(dir / "spool" / "postgres", 1 << 30).empty());
   fs::remove_all(dir);
 }
 
