@@ -10,13 +10,13 @@
 #      and winston.js postgres, the clock stopped when every row is in the table;
 #   3. the access log's cost per request at full load: pend-server (Release, production's
 #      console and file sinks, GET /api/v1/health/live) under wrk -t2 -c200 -d10s with the
-#      access log off, then on, three rounds; the medians are compared (single runs on two
+#      access log off, then on, five rounds; the medians are compared (single runs on two
 #      shared cores vary by several per cent).
 #
 # Prints a markdown table and the ratios. Raw output: build/bench-logging/. Targets (issue 5):
 # at least 10x winston's entries/s, at least 100,000 rows/s into PostgreSQL, under 10%
 # request-rate cost for access logging. Environment: BENCH_ENTRIES (400000), BENCH_DURATION
-# (10), BENCH_ROUNDS (3).
+# (10), BENCH_ROUNDS (5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
@@ -24,7 +24,7 @@ source scripts/lib/services.sh
 ENTRIES=${BENCH_ENTRIES:-400000}
 NODE_ENTRIES=$((ENTRIES / 4))
 DURATION=${BENCH_DURATION:-10}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 OUT=build/bench-logging
 command -v wrk >/dev/null || die "wrk is missing (scripts/install-deps)"
 command -v node >/dev/null || die "node is missing (scripts/install-deps)"
@@ -69,16 +69,9 @@ URL="postgresql://pend_bench@127.0.0.1:$port/pend_bench"
 DATABASE_URL=$URL PEND_ENV=development build/release/pend-server migrate --no-dotenv >/dev/null
 PSQL=("$PG_BIN/psql" "$URL" -X -q -A -t)
 
-log "PostgreSQL: $ENTRIES rows (pend-server), $NODE_ENTRIES (winston)"
-build/release/bench/log_load --mode postgres --entries "$ENTRIES" --url "$URL" \
-  --dir "$TMP/pg-pend" >"$OUT/postgres-pend.txt"
-"${PSQL[@]}" -c "TRUNCATE server_logs"
-node bench/logging/winston.js postgres "$NODE_ENTRIES" "$URL" >"$OUT/postgres-winston.txt" 2>/dev/null
-stored=$("${PSQL[@]}" -c "SELECT count(*) FROM server_logs")
-[ "$stored" = "$NODE_ENTRIES" ] || die "winston stored $stored of $NODE_ENTRIES rows"
-pg_pend=$(result "$OUT/postgres-pend.txt" per_second)
-pg_winston=$(result "$OUT/postgres-winston.txt" per_second)
-
+# The access log first, while PostgreSQL is idle (after the loads below it vacuums and
+# checkpoints for a while, which would be noise here).
+#
 # serve NAME ACCESS_LOG: pend-server with production's console and file sinks under a temp
 # LOG_DIR (console at warn, the plan's four files; not the PostgreSQL sink, which would put
 # the database's work for every request on the same two cores as the load).
@@ -114,6 +107,18 @@ done
 median_off=$(median "${rps_off[@]}")
 median_on=$(median "${rps_on[@]}")
 
+sync  # the files written above are not written back to disk while PostgreSQL is measured
+log "PostgreSQL: $ENTRIES rows (pend-server), $NODE_ENTRIES (winston)"
+build/release/bench/log_load --mode postgres --entries "$ENTRIES" --url "$URL" \
+  --dir "$TMP/pg-pend" >"$OUT/postgres-pend.txt"
+"${PSQL[@]}" -c "TRUNCATE server_logs"
+node bench/logging/winston.js postgres "$NODE_ENTRIES" "$URL" >"$OUT/postgres-winston.txt" 2>/dev/null
+stored=$("${PSQL[@]}" -c "SELECT count(*) FROM server_logs")
+[ "$stored" = "$NODE_ENTRIES" ] || die "winston stored $stored of $NODE_ENTRIES rows"
+pg_pend=$(result "$OUT/postgres-pend.txt" per_second)
+pg_winston=$(result "$OUT/postgres-winston.txt" per_second)
+
+
 echo
 echo "| work | pend-server | winston (the plan's stack) | ratio |"
 echo "|---|---|---|---|"
@@ -123,8 +128,12 @@ awk -v p="$pg_pend" -v w="$pg_winston" 'BEGIN {
   printf "| entries into server_logs, rows/s | %d | %d | %.1fx |\n", p, w, p / w }'
 echo
 echo "GET /api/v1/health/live at full load, requests/s (access log off / on, by round):"
-for i in "${!rps_off[@]}"; do printf '  round %d: %.0f / %.0f\n' $((i + 1)) "${rps_off[$i]}" "${rps_on[$i]}"; done
-awk -v on="$median_on" -v off="$median_off" 'BEGIN {
-  printf "median: %d req/s without the access log, %d with it (console at warn, four file streams): %.1f%% cost\n", off, on, 100 * (off - on) / off }'
+costs=()
+for i in "${!rps_off[@]}"; do
+  costs+=("$(awk -v off="${rps_off[$i]}" -v on="${rps_on[$i]}" 'BEGIN { printf "%.1f", 100 * (off - on) / off }')")
+  printf '  round %d: %.0f / %.0f: %s%%\n' $((i + 1)) "${rps_off[$i]}" "${rps_on[$i]}" "${costs[$i]}"
+done
+awk -v on="$median_on" -v off="$median_off" -v paired="$(median "${costs[@]}")" 'BEGIN {
+  printf "medians: %d req/s without the access log, %d with it (console at warn, four file streams): %.1f%% cost; median of the rounds'"'"' costs: %s%%\n", off, on, 100 * (off - on) / off, paired }'
 echo "postgres sink: $(sed -n 's/^RESULT //p' "$OUT/postgres-pend.txt")"
 echo "raw output: $OUT/"

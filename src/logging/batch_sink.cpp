@@ -52,6 +52,7 @@ void BatchSink::start() {
   for (unsigned delivery = 0; delivery < options_.deliveries; ++delivery) {
     threads_.emplace_back([this, delivery] {
       util::name_this_thread("pend-log-" + options_.name);
+      util::make_this_thread_background();
       run(delivery);
     });
   }

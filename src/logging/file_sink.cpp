@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr std::uint64_t kReleaseEvery = 4 << 20;
+
 // writev in chunks of IOV_MAX, after partial writes too.
 bool writev_fully(int fd, std::vector<iovec>& pieces) {
   std::size_t next = 0;
@@ -147,6 +149,7 @@ void FileSink::open_for(const std::string& date) {
     ++part_;  // that part is full already
   }
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  released_to_ = bytes_;
   if (fd_ < 0) ++write_failures_;
 }
 
@@ -167,6 +170,17 @@ void FileSink::flush() {
   if (pending_.empty()) return;
   if (fd_ < 0 || !writev_fully(fd_, pending_)) ++write_failures_;  // disk full, removed dir...
   pending_.clear();
+  // A log file is written once and read rarely: its writeback starts every few MiB and its
+  // pages are let go once written back, so the streams neither crowd out the page cache nor
+  // need fresh memory for every line (the pages let go are reused for the next ones).
+  if (fd_ >= 0 && bytes_ - released_to_ >= kReleaseEvery) {
+    ::sync_file_range(fd_, static_cast<off_t>(released_to_),
+                      static_cast<off_t>(bytes_ - released_to_), SYNC_FILE_RANGE_WRITE);
+    if (released_to_ > 0) {
+      ::posix_fadvise(fd_, 0, static_cast<off_t>(released_to_), POSIX_FADV_DONTNEED);
+    }
+    released_to_ = bytes_;
+  }
 }
 
 std::size_t FileSink::remove_expired() {

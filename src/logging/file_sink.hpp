@@ -58,7 +58,8 @@ class FileSink final : public Sink {
   std::string today_;
   std::chrono::system_clock::time_point next_midnight_{};
   unsigned part_ = 0;
-  std::uint64_t bytes_ = 0;  // in the open file, pending lines included
+  std::uint64_t bytes_ = 0;        // in the open file, pending lines included
+  std::uint64_t released_to_ = 0;  // writeback started (and pages let go) up to here
   std::filesystem::path path_;
   std::vector<iovec> pending_;  // lines written since the last flush, still where they lie
   std::uint64_t write_failures_ = 0;

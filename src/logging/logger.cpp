@@ -126,6 +126,7 @@ Logger::Logger(LoggerOptions options)
   tail.field("process_id", static_cast<std::int64_t>(::getpid()));
   writer_ = std::thread([this] {
     util::name_this_thread("pend-log-writer");
+    util::make_this_thread_background();
     run_writer();
   });
 }

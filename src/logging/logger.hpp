@@ -103,8 +103,8 @@ class Logger {
   void report_drops();  // the writer's warning that entries were dropped
 
   static constexpr std::chrono::seconds kDropReportInterval{10};
-  static constexpr std::chrono::milliseconds kPassInterval{2};
-  static constexpr std::size_t kBusyPass = 512 * 1024;  // bytes drained in one pass
+  static constexpr std::chrono::milliseconds kPassInterval{5};
+  static constexpr std::size_t kBusyPass = 1024 * 1024;  // bytes read in one pass
   LoggerOptions options_;
   // ,"service":...,"process_id":N and the default fields, precomputed
   LineBuffer envelope_tail_;
