@@ -3,20 +3,21 @@
 # 3 with winston-daily-rotate-file, and the plan's DatabaseTransport: batches of 100, one
 # multi-row INSERT each), on this machine, in one run:
 #
-#   1. entries/s to the server-%DATE% file stream: build/release/bench/log_load --mode files
-#      (2 producer threads) and node bench/logging/winston.js files, 400,000 / 100,000
-#      access-log entries, the clock stopped when every line is in the file;
-#   2. rows/s into server_logs on a throwaway PostgreSQL (migrated): log_load --mode postgres
-#      and winston.js postgres, the clock stopped when every row is in the table;
-#   3. the access log's cost per request at full load: pend-server (Release, production's
+#   1. the access log's cost per request at full load: pend-server (Release, production's
 #      console and file sinks, GET /api/v1/health/live) under wrk -t2 -c200 -d10s with the
 #      access log off, then on, five rounds; the medians are compared (single runs on two
-#      shared cores vary by several per cent).
+#      shared cores vary by several per cent);
+#   2. rows/s into server_logs on a throwaway PostgreSQL (migrated): log_load --mode postgres
+#      and winston.js postgres, the clock stopped when every row is in the table;
+#   3. entries/s to the server-%DATE% file stream: build/release/bench/log_load --mode files
+#      (2 producer threads) and node bench/logging/winston.js files, 400,000 / 100,000
+#      access-log entries, the clock stopped when every line is in the file.
+#   2 and 3 run three times each; the medians count.
 #
 # Prints a markdown table and the ratios. Raw output: build/bench-logging/. Targets (issue 5):
 # at least 10x winston's entries/s, at least 100,000 rows/s into PostgreSQL, under 10%
 # request-rate cost for access logging. Environment: BENCH_ENTRIES (400000), BENCH_DURATION
-# (10), BENCH_ROUNDS (5).
+# (10), BENCH_ROUNDS (5), BENCH_LOAD_ROUNDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
@@ -25,6 +26,7 @@ ENTRIES=${BENCH_ENTRIES:-400000}
 NODE_ENTRIES=$((ENTRIES / 4))
 DURATION=${BENCH_DURATION:-10}
 ROUNDS=${BENCH_ROUNDS:-5}
+LOAD_ROUNDS=${BENCH_LOAD_ROUNDS:-3}
 OUT=build/bench-logging
 command -v wrk >/dev/null || die "wrk is missing (scripts/install-deps)"
 command -v node >/dev/null || die "node is missing (scripts/install-deps)"
@@ -53,13 +55,6 @@ trap 'exit 143' TERM
 
 result() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
 
-log "files: $ENTRIES entries (pend-server), $NODE_ENTRIES (winston)"
-build/release/bench/log_load --mode files --entries "$ENTRIES" --dir "$TMP/files-pend" \
-  >"$OUT/files-pend.txt"
-mkdir -p "$TMP/files-winston"
-node bench/logging/winston.js files "$NODE_ENTRIES" "$TMP/files-winston" >"$OUT/files-winston.txt"
-files_pend=$(result "$OUT/files-pend.txt" per_second)
-files_winston=$(result "$OUT/files-winston.txt" per_second)
 
 port=$(free_port)
 log "starting PostgreSQL on 127.0.0.1:$port"
@@ -107,17 +102,42 @@ done
 median_off=$(median "${rps_off[@]}")
 median_on=$(median "${rps_on[@]}")
 
-sync  # the files written above are not written back to disk while PostgreSQL is measured
-log "PostgreSQL: $ENTRIES rows (pend-server), $NODE_ENTRIES (winston)"
-build/release/bench/log_load --mode postgres --entries "$ENTRIES" --url "$URL" \
-  --dir "$TMP/pg-pend" >"$OUT/postgres-pend.txt"
-"${PSQL[@]}" -c "TRUNCATE server_logs"
-node bench/logging/winston.js postgres "$NODE_ENTRIES" "$URL" >"$OUT/postgres-winston.txt" 2>/dev/null
-stored=$("${PSQL[@]}" -c "SELECT count(*) FROM server_logs")
-[ "$stored" = "$NODE_ENTRIES" ] || die "winston stored $stored of $NODE_ENTRIES rows"
-pg_pend=$(result "$OUT/postgres-pend.txt" per_second)
-pg_winston=$(result "$OUT/postgres-winston.txt" per_second)
+# Each load runs LOAD_ROUNDS times and the median counts: single loads on this machine vary
+# by a quarter (the disk's writeback of earlier steps, other guests). Each starts on an
+# empty table right after a checkpoint, so that none falls inside one run and not another.
+SUPER=("$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d pend_bench -X -q -A -t)
+settle() { "${PSQL[@]}" -c "TRUNCATE server_logs"; sync; "${SUPER[@]}" -c "CHECKPOINT"; }
+log "PostgreSQL: $ENTRIES rows (pend-server), $NODE_ENTRIES (winston), $LOAD_ROUNDS rounds"
+pg_pend_all=() pg_winston_all=()
+for round in $(seq "$LOAD_ROUNDS"); do
+  settle
+  build/release/bench/log_load --mode postgres --entries "$ENTRIES" --url "$URL" \
+    --dir "$TMP/pg-pend" >"$OUT/postgres-pend-$round.txt"
+  pg_pend_all+=("$(result "$OUT/postgres-pend-$round.txt" per_second)")
+  settle
+  node bench/logging/winston.js postgres "$NODE_ENTRIES" "$URL" \
+    >"$OUT/postgres-winston-$round.txt" 2>/dev/null
+  stored=$("${PSQL[@]}" -c "SELECT count(*) FROM server_logs")
+  [ "$stored" = "$NODE_ENTRIES" ] || die "winston stored $stored of $NODE_ENTRIES rows"
+  pg_winston_all+=("$(result "$OUT/postgres-winston-$round.txt" per_second)")
+done
+pg_pend=$(median "${pg_pend_all[@]}")
+pg_winston=$(median "${pg_winston_all[@]}")
 
+log "files: $ENTRIES entries (pend-server), $NODE_ENTRIES (winston), $LOAD_ROUNDS rounds"
+files_pend_all=() files_winston_all=()
+for round in $(seq "$LOAD_ROUNDS"); do
+  rm -rf "$TMP/files-pend" "$TMP/files-winston"
+  build/release/bench/log_load --mode files --entries "$ENTRIES" --dir "$TMP/files-pend" \
+    >"$OUT/files-pend-$round.txt"
+  files_pend_all+=("$(result "$OUT/files-pend-$round.txt" per_second)")
+  mkdir -p "$TMP/files-winston"
+  node bench/logging/winston.js files "$NODE_ENTRIES" "$TMP/files-winston" \
+    >"$OUT/files-winston-$round.txt"
+  files_winston_all+=("$(result "$OUT/files-winston-$round.txt" per_second)")
+done
+files_pend=$(median "${files_pend_all[@]}")
+files_winston=$(median "${files_winston_all[@]}")
 
 echo
 echo "| work | pend-server | winston (the plan's stack) | ratio |"
@@ -135,5 +155,6 @@ for i in "${!rps_off[@]}"; do
 done
 awk -v on="$median_on" -v off="$median_off" -v paired="$(median "${costs[@]}")" 'BEGIN {
   printf "medians: %d req/s without the access log, %d with it (console at warn, four file streams): %.1f%% cost; median of the rounds'"'"' costs: %s%%\n", off, on, 100 * (off - on) / off, paired }'
-echo "postgres sink: $(sed -n 's/^RESULT //p' "$OUT/postgres-pend.txt")"
+echo "by round: server_logs ${pg_pend_all[*]} (winston ${pg_winston_all[*]}) rows/s;" \
+  "files ${files_pend_all[*]} (winston ${files_winston_all[*]}) entries/s"
 echo "raw output: $OUT/"
