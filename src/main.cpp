@@ -7,6 +7,11 @@
 #include "db/partitions.hpp"
 #include "db/seed.hpp"
 #include "logging/crash_handler.hpp"
+#include "logging/logger.hpp"
+#include "workers/catalog.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -124,6 +129,15 @@ int main(int argc, char** argv) {
   bool quiet = false;
   healthcheck->add_flag("-q,--quiet", quiet, "print nothing");
 
+  auto* worker = cli.add_subcommand(
+      "worker", "run one background worker alone (metrics-collector, alerting, cleanup) until "
+                "SIGTERM or SIGINT");
+  add_config_flags(worker);
+  std::string worker_name;
+  worker->add_option("name", worker_name, "the worker")
+      ->required()
+      ->check(CLI::IsMember({"metrics-collector", "alerting", "cleanup"}));
+
   auto* version = cli.add_subcommand("version", "print version, git commit and build type");
 
   CLI11_PARSE(cli, argc, argv);
@@ -211,6 +225,31 @@ int main(int argc, char** argv) {
       return 0;
     } catch (const pend::db::DatabaseError& error) {
       std::cerr << "pend-server seed: " << error.what() << '\n';
+      return 1;
+    }
+  }
+
+  if (*worker) {
+    const auto settings = load_or_exit(options);
+    pend::logging::install_crash_handler(settings.log.dir);
+    try {
+      const auto logger = pend::app::make_logger(settings);
+      pend::logging::set_global(logger.get());
+      const auto runner = pend::workers::make_runner({worker_name}, settings);
+      boost::asio::io_context signals_loop;
+      boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
+      signals.async_wait([](const boost::system::error_code&, int) {});
+      pend::logging::info("GENERAL", "WORKER_STARTED", "running one worker alone",
+                          {{"worker", worker_name}});
+      runner->start();
+      signals_loop.run();  // until a signal
+      runner->stop();      // the run in progress finishes
+      pend::logging::info("GENERAL", "WORKER_STOPPED", "stopped", {{"worker", worker_name}});
+      logger->flush();
+      pend::logging::set_global(nullptr);
+      return 0;
+    } catch (const std::exception& error) {
+      std::cerr << "pend-server worker: cannot start: " << error.what() << '\n';
       return 1;
     }
   }

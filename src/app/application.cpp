@@ -11,8 +11,8 @@
 #include "db/database.hpp"
 #include "db/error_mapping.hpp"
 #include "db/health_check.hpp"
-#include "db/partitions.hpp"
 #include "domain/health/routes.hpp"
+#include "domain/monitoring/routes.hpp"
 #include "domain/sessions/routes.hpp"
 #include "domain/system/routes.hpp"
 #include "http/request_pipeline.hpp"
@@ -22,10 +22,13 @@
 #include "logging/elasticsearch_sink.hpp"
 #include "logging/file_sink.hpp"
 #include "logging/postgres_sink.hpp"
+#include "metrics/api_metrics_row.hpp"
 #include "metrics/http_metrics.hpp"
 #include "metrics/process_metrics.hpp"
+#include "metrics/process_sampler.hpp"
 #include "metrics/routes.hpp"
 #include "middleware/access_log.hpp"
+#include "middleware/api_metrics.hpp"
 #include "middleware/authenticate.hpp"
 #include "middleware/body_parser.hpp"
 #include "middleware/cors.hpp"
@@ -35,6 +38,9 @@
 #include "middleware/request_id.hpp"
 #include "middleware/security_headers.hpp"
 #include "middleware/trace_context.hpp"
+#include "workers/alerting.hpp"
+#include "workers/catalog.hpp"
+#include "workers/runner.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -77,15 +83,29 @@ logging::LoggerOptions logger_options(const config::Settings& settings, int fd) 
                                           .daily = settings.log.elasticsearch_daily,
                                           .log_dir = settings.log.dir}));
   }
+  if (settings.metrics.api_metrics) {
+    // The api_metrics rows travel the log's pipeline as records of their own kind.
+    options.sinks.push_back(std::make_unique<logging::PostgresSink>(
+        logging::PostgresSinkOptions{.url = settings.database.url,
+                                     .level = logging::Level::trace,
+                                     .log_dir = settings.log.dir,
+                                     .name = "api_metrics",
+                                     .kind = logging::RecordKind::api_metric,
+                                     .target = metrics::api_metrics_target()}));
+  }
   return options;
 }
 
 }  // namespace
 
+std::unique_ptr<logging::Logger> make_logger(const config::Settings& settings, int fd) {
+  return std::make_unique<logging::Logger>(logger_options(settings, fd));
+}
+
 Application::Application(config::Settings settings, ApplicationOptions options)
     : settings_(std::move(settings)),
       reload_(std::move(options.reload)),
-      logger_(std::make_unique<logging::Logger>(logger_options(settings_, options.log_fd))),
+      logger_(make_logger(settings_, options.log_fd)),
       router_(std::make_shared<http::Router>()),
       database_(std::make_unique<db::Database>(db::pool_settings(settings_.database))),
       redis_(std::make_unique<cache::Redis>(
@@ -101,7 +121,7 @@ Application::Application(config::Settings settings, ApplicationOptions options)
 }
 
 Application::~Application() {
-  partition_maintainer_.reset();
+  workers_.reset();
   if (server_) {  // drains and joins the shards before what they use goes away
     server_->shutdown();
     server_->wait();
@@ -116,6 +136,7 @@ void Application::add_routes() {
   domain::health::add_routes(*router_, health_);
   domain::system::add_routes(*router_, *database_);
   domain::sessions::add_routes(*router_, *sessions_);
+  domain::monitoring::add_routes(*router_, *database_, *cache_, settings_.ops);
   if (settings_.metrics.enabled) metrics::add_routes(*router_, metrics_, settings_.metrics);
 }
 
@@ -163,6 +184,10 @@ void Application::add_collectors() {
     out.sample("pend_log_entries_dropped_total", {}, logger_->dropped());
   });
   metrics_.add([this](metrics::PrometheusWriter& out) { collect_log_sinks(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) {
+    if (workers_) workers_->collect(out);
+    if (alerting_ != nullptr) alerting_->collect(out);
+  });
 }
 
 void Application::collect_log_sinks(metrics::PrometheusWriter& out) const {
@@ -220,6 +245,11 @@ void Application::start() {
   http_metrics_ = std::make_unique<metrics::HttpMetrics>(router_->templates());
   std::vector<std::shared_ptr<http::RequestObserver>> observers = {
       std::make_shared<middleware::Metrics>(*http_metrics_)};
+  if (settings_.metrics.api_metrics) {
+    process_sampler_ = std::make_unique<metrics::ProcessSampler>();
+    observers.push_back(std::make_shared<middleware::ApiMetrics>(
+        *logger_, *process_sampler_, settings_.metrics.api_metrics_sample_percent));
+  }
   if (settings_.log.access_log) {
     observers.push_back(std::make_shared<middleware::AccessLog>(*logger_));
   }
@@ -231,11 +261,12 @@ void Application::start() {
     database_->attach(loop);
     redis_->attach(loop);
   });
+  if (!settings_.workers.enabled.empty()) {
+    workers_ = workers::make_runner(settings_.workers.enabled, settings_, &alerting_);
+  }
   add_collectors();
   server_->start();
-  if (settings_.database.maintain_partitions) {
-    partition_maintainer_ = std::make_unique<db::PartitionMaintainer>(settings_.database);
-  }
+  if (workers_) workers_->start();
 }
 
 std::uint16_t Application::port() const { return server_ ? server_->port() : 0; }
@@ -247,9 +278,9 @@ void Application::shutdown() {
 
 void Application::wait() {
   if (server_) server_->wait();
+  if (workers_) workers_->stop();  // runs in progress finish first
   database_->close();
   redis_->close();
-  partition_maintainer_.reset();
   logging::info("API", "SERVER_STOPPED", "stopped");
   logger_->flush();
 }

@@ -20,8 +20,14 @@ class HttpMetrics;
 }
 namespace pend::db {
 class Database;
-class PartitionMaintainer;
 }  // namespace pend::db
+namespace pend::metrics {
+class ProcessSampler;
+}
+namespace pend::workers {
+class Alerting;
+class WorkerRunner;
+}  // namespace pend::workers
 namespace pend::cache {
 class Redis;
 class CacheService;
@@ -34,6 +40,10 @@ class RateLimit;
 }
 
 namespace pend::app {
+
+// The logger the settings describe (log.sinks, Elasticsearch, and the api_metrics sink when
+// metrics.api_metrics is on); console lines go to fd.
+std::unique_ptr<logging::Logger> make_logger(const config::Settings& settings, int fd = 2);
 
 struct ApplicationOptions {
   int log_fd = 2;  // where console log lines go
@@ -93,7 +103,9 @@ class Application {
   std::unique_ptr<metrics::HttpMetrics> http_metrics_;
   std::shared_ptr<http::RequestPipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
-  std::unique_ptr<db::PartitionMaintainer> partition_maintainer_;
+  std::unique_ptr<metrics::ProcessSampler> process_sampler_;
+  std::unique_ptr<workers::WorkerRunner> workers_;  // workers.enabled, beside the API
+  workers::Alerting* alerting_ = nullptr;           // in workers_, when enabled
 };
 
 }  // namespace pend::app

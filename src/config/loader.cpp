@@ -1,6 +1,7 @@
 #include "config/loader.hpp"
 
 #include "cache/redis_endpoint.hpp"
+#include "config/alert_rule.hpp"
 #include "config/dotenv.hpp"
 #include "config/rate_limit_rule.hpp"
 #include "config/schema.hpp"
@@ -356,7 +357,46 @@ class Loader {
         rule_names.push_back(rule->name);
       }
     }
+    validate_monitoring();
     if (s.environment == Environment::production) validate_production();
+  }
+
+  void validate_monitoring() {
+    const auto& s = settings_;
+    std::vector<std::string> names;
+    for (const auto& text : s.metrics.thresholds) {
+      std::string error;
+      const auto threshold = parse_threshold(text, &error);
+      if (!threshold) {
+        problems_.push_back(source_of("metrics.thresholds") + ": metrics.thresholds " + error);
+      } else if (std::find(names.begin(), names.end(), threshold->metric) != names.end()) {
+        problems_.push_back(source_of("metrics.thresholds") + ": metric '" + threshold->metric +
+                            "' has two thresholds");
+      } else {
+        names.push_back(threshold->metric);
+      }
+    }
+    names.clear();
+    for (const auto& text : s.alerting.rules) {
+      std::string error;
+      const auto rule = parse_alert_rule(text, &error);
+      if (!rule) {
+        problems_.push_back(source_of("alerting.rules") + ": alerting.rules " + error);
+      } else if (std::find(names.begin(), names.end(), rule->name) != names.end()) {
+        problems_.push_back(source_of("alerting.rules") + ": rule name '" + rule->name +
+                            "' is used twice");
+      } else {
+        names.push_back(rule->name);
+      }
+    }
+    for (const auto& name : s.workers.enabled) {
+      if (name != "metrics-collector" && name != "alerting" && name != "cleanup") {
+        problems_.push_back(source_of("workers.enabled") + ": unknown worker '" + name +
+                            "' (known: metrics-collector, alerting, cleanup)");
+      }
+    }
+    if (!s.alerting.webhook_url.empty()) check_url("alerting.webhook_url", s.alerting.webhook_url,
+                                                   {"http", "https"});
   }
 
   void validate_production() {

@@ -49,9 +49,8 @@ struct DatabaseSettings {
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds statement_timeout{5'000};  // default; a request's deadline may cut it
   std::chrono::milliseconds reconnect_max{5'000};      // backoff ceiling while PostgreSQL is down
-  bool maintain_partitions = true;                     // serve creates and drops partitions itself
+  bool maintain_partitions = true;  // the cleanup worker creates and drops partitions
   unsigned partition_months_ahead = 3;  // monthly partitions kept ready beyond this month
-  std::chrono::minutes partition_check_interval{60};
   // Retention of the partitioned tables (whole months are dropped once past it).
   unsigned server_logs_retention_days = 90;
   unsigned api_metrics_retention_days = 30;
@@ -91,6 +90,58 @@ struct MetricsSettings {
   bool enabled = true;
   bool loopback_only = false;
   std::string token;  // secret; when set, /metrics needs "Authorization: Bearer <token>"
+  // An api_metrics row per request (or per sample_percent of them), written off the request
+  // path in batches by COPY.
+  bool api_metrics = true;
+  unsigned api_metrics_sample_percent = 100;
+  // The metrics-collector worker: how often it measures this host, and the thresholds its
+  // system_metrics rows carry ("NAME warn=X crit=Y", workers/thresholds.hpp).
+  std::chrono::milliseconds collect_interval{15'000};
+  std::vector<std::string> thresholds{
+      "cpu_usage_percent warn=80 crit=95",         "memory_used_percent warn=85 crit=95",
+      "disk_used_percent warn=85 crit=95",         "process_open_fds_percent warn=70 crit=90",
+      "db_connections_used_percent warn=80 crit=95", "db_longest_transaction_seconds warn=60 crit=300",
+      "db_cache_hit_percent warn=95 crit=90 below", "db_replication_lag_seconds warn=30 crit=120",
+      "redis_evicted_keys_per_second warn=10 crit=100"};
+};
+
+// Background workers (workers/): which of them `serve` runs beside the API.
+struct WorkerSettings {
+  std::vector<std::string> enabled{"metrics-collector", "alerting", "cleanup"};
+  // A cluster singleton's standby tries the lock this often: the longest a dead leader's work
+  // waits for another instance (plus PostgreSQL noticing a vanished connection: keepalives).
+  std::chrono::milliseconds takeover{5'000};
+};
+
+// The alerting worker (workers/alerting.hpp): thresholds on system_metrics, and rules over
+// api_metrics and security_events ("NAME KIND TARGET WINDOW warn=X crit=Y [min=N]").
+struct AlertingSettings {
+  std::string webhook_url;  // ALERT_WEBHOOK_URL; secret: may hold a token; empty: log only
+  std::chrono::milliseconds interval{60'000};
+  std::chrono::milliseconds cooldown{900'000};  // per alert: no new message sooner
+  std::chrono::milliseconds webhook_timeout{5'000};
+  unsigned webhook_attempts = 3;
+  std::vector<std::string> rules{"api-errors error_rate * 5m warn=0.05 crit=0.2 min=20",
+                                 "api-latency p95 * 5m warn=1000 crit=5000 min=20",
+                                 "security security_events high 15m warn=10 crit=50"};
+};
+
+// The cleanup worker (workers/cleanup.hpp), one per cluster.
+struct CleanupSettings {
+  std::chrono::milliseconds interval{3'600'000};
+  std::chrono::hours upload_temp_max_age{24};  // files under UPLOAD_DIR/tmp older: removed
+  unsigned dead_letter_retention_days = 30;
+  unsigned worker_runs_retention_days = 30;
+};
+
+struct StorageSettings {
+  std::string upload_dir = "uploads";  // UPLOAD_DIR: KYC documents; tmp/ for partial uploads
+};
+
+// Operations access to the admin read API until admin sign-in exists: loopback clients, or
+// "Authorization: Bearer <token>".
+struct OpsSettings {
+  std::string token;  // secret
 };
 
 struct LogSettings {
@@ -130,6 +181,11 @@ struct Settings {
   SessionSettings session;
   RateLimitSettings rate_limit;
   MetricsSettings metrics;
+  WorkerSettings workers;
+  AlertingSettings alerting;
+  CleanupSettings cleanup;
+  StorageSettings storage;
+  OpsSettings ops;
   LogSettings log;
   HealthSettings health;
   SeedSettings seed;

@@ -59,6 +59,35 @@ BinaryCopyEncoder& BinaryCopyEncoder::int4(std::int32_t value) {
   return *this;
 }
 
+BinaryCopyEncoder& BinaryCopyEncoder::boolean(bool value) {
+  length(1);
+  buffer_ += value ? '\1' : '\0';
+  return *this;
+}
+
+BinaryCopyEncoder& BinaryCopyEncoder::numeric(std::int64_t scaled, int scale) {
+  // numeric's wire form: digit count, weight, sign, display scale, then base-10000 digits,
+  // most significant first (utils/adt/numeric.c, numeric_send).
+  static constexpr std::int64_t kPowers[] = {1, 10, 100, 1000, 10000};
+  const bool negative = scaled < 0;
+  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(scaled) : scaled;
+  const auto unit = static_cast<std::uint64_t>(kPowers[scale]);
+  std::uint64_t whole = magnitude / unit;
+  const auto fraction = static_cast<std::int16_t>(magnitude % unit * kPowers[4 - scale]);
+  std::int16_t groups[8];  // the whole part's base-10000 digits, least significant first
+  int count = 0;
+  for (; whole > 0; whole /= 10000) groups[count++] = static_cast<std::int16_t>(whole % 10000);
+  const int digits = count + (fraction != 0 ? 1 : 0);
+  length(8 + 2 * digits);
+  append_big_endian(buffer_, static_cast<std::int16_t>(digits));
+  append_big_endian(buffer_, static_cast<std::int16_t>(digits == 0 ? 0 : count - 1));  // weight
+  append_big_endian(buffer_, static_cast<std::int16_t>(negative && digits > 0 ? 0x4000 : 0));
+  append_big_endian(buffer_, static_cast<std::int16_t>(scale));
+  for (int i = count; i-- > 0;) append_big_endian(buffer_, groups[i]);
+  if (fraction != 0) append_big_endian(buffer_, fraction);
+  return *this;
+}
+
 BinaryCopyEncoder& BinaryCopyEncoder::uuid(const Uuid& value) {
   length(16);
   buffer_.append(reinterpret_cast<const char*>(value.bytes.data()), value.bytes.size());
@@ -72,22 +101,18 @@ BinaryCopyEncoder& BinaryCopyEncoder::timestamptz(Timestamp value) {
 }
 
 BinaryCopyEncoder& BinaryCopyEncoder::inet(const boost::asio::ip::address& value) {
+  const auto write = [this](char family, const auto& bytes) {
+    length(static_cast<std::int32_t>(4 + bytes.size()));
+    buffer_ += family;
+    buffer_ += static_cast<char>(bytes.size() * 8);  // a host address: every bit counts
+    buffer_ += '\0';                                 // inet, not cidr
+    buffer_ += static_cast<char>(bytes.size());
+    buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
   if (value.is_v4()) {
-    const auto bytes = value.to_v4().to_bytes();
-    length(4 + 4);
-    buffer_ += kFamilyV4;
-    buffer_ += static_cast<char>(32);
-    buffer_ += '\0';
-    buffer_ += static_cast<char>(4);
-    buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    write(kFamilyV4, value.to_v4().to_bytes());
   } else {
-    const auto bytes = value.to_v6().to_bytes();
-    length(4 + 16);
-    buffer_ += kFamilyV6;
-    buffer_ += static_cast<char>(128);
-    buffer_ += '\0';
-    buffer_ += static_cast<char>(16);
-    buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    write(kFamilyV6, value.to_v6().to_bytes());
   }
   return *this;
 }

@@ -32,6 +32,9 @@ class BinaryCopyEncoder {
   // server refuses the COPY otherwise); values from parsed JSON are.
   BinaryCopyEncoder& text(std::string_view value);
   BinaryCopyEncoder& int4(std::int32_t value);
+  BinaryCopyEncoder& boolean(bool value);
+  // numeric from a fixed-point value: numeric(1234, 2) is 12.34. scale: 0 to 4.
+  BinaryCopyEncoder& numeric(std::int64_t scaled, int scale);
   BinaryCopyEncoder& uuid(const Uuid& value);
   BinaryCopyEncoder& timestamptz(Timestamp value);
   BinaryCopyEncoder& inet(const boost::asio::ip::address& value);

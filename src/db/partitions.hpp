@@ -1,16 +1,12 @@
 // Partition maintenance for the monthly-partitioned tables (migrations 002 and 004): keeps
 // this month and the configured months ahead created, and drops whole months past each
-// table's retention. Runs once from `pend-server partitions`, and inside `serve` on its own
-// thread (PartitionMaintainer). An advisory lock makes concurrent runs from several instances
-// take turns instead of colliding.
+// table's retention. Runs from `pend-server partitions` and from the cleanup worker
+// (workers/cleanup.hpp); an advisory lock makes a manual run and the worker take turns.
 #pragma once
 
 #include "config/settings.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace pend::db {
@@ -27,25 +23,12 @@ struct PartitionReport {
   std::vector<std::string> dropped;
 };
 
+class BlockingSession;
+
 // Throws DatabaseError.
 PartitionReport maintain_partitions(const std::string& database_url, unsigned months_ahead,
                                     const std::vector<PartitionPolicy>& policies);
-
-class PartitionMaintainer {
- public:
-  explicit PartitionMaintainer(config::DatabaseSettings settings);
-  ~PartitionMaintainer();  // stops and joins
-  PartitionMaintainer(const PartitionMaintainer&) = delete;
-  PartitionMaintainer& operator=(const PartitionMaintainer&) = delete;
-
- private:
-  void run();
-
-  config::DatabaseSettings settings_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
+PartitionReport maintain_partitions(BlockingSession& session, unsigned months_ahead,
+                                    const std::vector<PartitionPolicy>& policies);
 
 }  // namespace pend::db

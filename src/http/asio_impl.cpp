@@ -2,3 +2,4 @@
 // other files only parse their declarations.
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>  // TLS for outbound calls (external/http_client.cpp)

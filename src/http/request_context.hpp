@@ -80,6 +80,7 @@ struct RequestContext {
   // database layer cancels the statement in flight.
   boost::asio::cancellation_signal cancel;
   std::chrono::nanoseconds database_time{0};  // summed by the data layer
+  std::chrono::nanoseconds external_time{0};  // summed by outbound calls (external::HttpClient)
   Principal principal;
   AuthState auth = AuthState::none;
   CacheOutcome cache = CacheOutcome::none;

@@ -40,7 +40,7 @@ struct BatchSink::Work {
 };
 
 BatchSink::BatchSink(BatchSinkOptions options)
-    : Sink(options.level, Filter::all),
+    : Sink(options.level, Filter::all, options.kind),
       options_(std::move(options)),
       spool_(options_.log_dir / "spool" / options_.name, options_.spool_max_bytes) {
   options_.deliveries = std::max(1u, options_.deliveries);

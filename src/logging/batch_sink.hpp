@@ -39,6 +39,7 @@ struct BatchSinkOptions {
   std::chrono::milliseconds retry{2'000};  // between attempts while the server is away
   unsigned deliveries = 1;                 // delivery threads, each with its own connection
   std::size_t max_backlog_rows = 100'000;  // waiting in memory (about 70 MB); more: the spool
+  RecordKind kind = RecordKind::log;       // the records the sink takes
 };
 
 struct BatchSinkFigures {

@@ -1,5 +1,8 @@
 #include "logging/log_row.hpp"
 
+#include "db/binary_copy_encoder.hpp"
+#include "logging/postgres_sink.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -46,7 +49,109 @@ std::optional<std::int32_t> int4_of(const json::value& value) {
 
 bool has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
+// server_logs' COPY: the columns, in the order encode() writes them.
+#define PEND_SERVER_LOGS_COLUMNS                                                              \
+  "id, timestamp, level, category, event_type, user_id, admin_id, session_id, request_id, "   \
+  "correlation_id, ip_address, user_agent, endpoint, method, status_code, response_time_ms, " \
+  "request_size_bytes, response_size_bytes, error_code, error_message, error_stack, "         \
+  "request_data, response_data, metadata"
+constexpr std::uint16_t kColumns = 24;
+
+const std::string kCopy =
+    "COPY server_logs (" PEND_SERVER_LOGS_COLUMNS ") FROM STDIN (FORMAT binary)";
+
+// Replays, and batches the table refused as a whole: into a staging table of the same
+// columns without their constraints, then merged. Ids already stored (a replay after a crash
+// between commit and spool removal) are skipped; a user_id or admin_id that is not (or no
+// longer) a user becomes NULL and is kept in metadata, rather than losing the row to the
+// foreign key.
+const std::string kCreateStaging =
+    "CREATE TEMPORARY TABLE IF NOT EXISTS server_logs_incoming (id uuid, timestamp timestamptz, "
+    "level text, category text, event_type text, user_id uuid, admin_id uuid, session_id text, "
+    "request_id text, correlation_id text, ip_address inet, user_agent text, endpoint text, "
+    "method text, status_code int, response_time_ms int, request_size_bytes int, "
+    "response_size_bytes int, error_code text, error_message text, error_stack text, "
+    "request_data jsonb, response_data jsonb, metadata jsonb) ON COMMIT DELETE ROWS";
+const std::string kCopyStaging =
+    "COPY server_logs_incoming (" PEND_SERVER_LOGS_COLUMNS ") FROM STDIN (FORMAT binary)";
+const std::string kMerge =
+    "INSERT INTO server_logs (" PEND_SERVER_LOGS_COLUMNS
+    ") "
+    "SELECT r.id, r.timestamp, r.level, r.category, r.event_type, u.id, a.id, r.session_id, "
+    "r.request_id, r.correlation_id, r.ip_address, r.user_agent, r.endpoint, r.method, "
+    "r.status_code, r.response_time_ms, r.request_size_bytes, r.response_size_bytes, "
+    "r.error_code, r.error_message, r.error_stack, r.request_data, r.response_data, "
+    "COALESCE(r.metadata, '{}') "
+    "|| CASE WHEN r.user_id IS NOT NULL AND u.id IS NULL "
+    "THEN jsonb_build_object('user_id', r.user_id) ELSE '{}' END "
+    "|| CASE WHEN r.admin_id IS NOT NULL AND a.id IS NULL "
+    "THEN jsonb_build_object('admin_id', r.admin_id) ELSE '{}' END "
+    "FROM server_logs_incoming r "
+    "LEFT JOIN users u ON u.id = r.user_id LEFT JOIN admin_users a ON a.id = r.admin_id "
+    "ON CONFLICT DO NOTHING";
+
+#undef PEND_SERVER_LOGS_COLUMNS
+
+void encode_row(const LogRow& row, db::BinaryCopyEncoder& out) {
+  const auto text = [&](const std::optional<std::string_view>& value) {
+    value ? out.text(*value) : out.null();
+  };
+  const auto int4 = [&](const std::optional<std::int32_t>& value) {
+    value ? out.int4(*value) : out.null();
+  };
+  const auto uuid = [&](const std::optional<db::Uuid>& value) {
+    value ? out.uuid(*value) : out.null();
+  };
+  const auto jsonb = [&](const std::optional<std::string>& value) {
+    value ? out.jsonb(*value) : out.null();
+  };
+  out.begin_row(kColumns);
+  out.uuid(row.id).timestamptz(row.timestamp).text(row.level).text(row.category);
+  out.text(row.event_type);
+  uuid(row.user_id);
+  uuid(row.admin_id);
+  text(row.session_id);
+  text(row.request_id);
+  text(row.correlation_id);
+  row.ip_address ? out.inet(*row.ip_address) : out.null();
+  text(row.user_agent);
+  text(row.endpoint);
+  text(row.method);
+  int4(row.status_code);
+  int4(row.response_time_ms);
+  int4(row.request_size_bytes);
+  int4(row.response_size_bytes);
+  text(row.error_code);
+  text(row.error_message);
+  text(row.error_stack);
+  jsonb(row.request_data);
+  jsonb(row.response_data);
+  out.jsonb(row.metadata);
+}
+
+
+class ServerLogsEncoder final : public RowEncoder {
+ public:
+  bool encode(std::string_view line, db::BinaryCopyEncoder& out) override {
+    const LogRow* row = mapper_.map(line);
+    if (row == nullptr) return false;
+    encode_row(*row, out);
+    return true;
+  }
+
+ private:
+  LogRowMapper mapper_;
+};
+
 }  // namespace
+
+CopyTarget server_logs_target() {
+  return {.copy = kCopy,
+          .create_staging = kCreateStaging,
+          .copy_staging = kCopyStaging,
+          .merge = kMerge,
+          .encoder = [] { return std::make_unique<ServerLogsEncoder>(); }};
+}
 
 std::string without_nul_escapes(std::string json_text) {
   if (json_text.find("\\u0000") == std::string::npos) return json_text;

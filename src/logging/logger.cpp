@@ -19,32 +19,6 @@ namespace {
 
 std::atomic<Logger*> g_logger{nullptr};
 
-// "2026-11-24T23:40:44.123Z". The part up to the seconds is formatted once per second per
-// thread; the milliseconds are appended by hand.
-void append_timestamp(LineBuffer& out) {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
-  const std::time_t seconds = ms.count() / 1000;
-  thread_local std::time_t cached_second = -1;
-  thread_local char cached[24];
-  thread_local std::size_t cached_length = 0;
-  if (seconds != cached_second) {
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    cached_length = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
-    cached_second = seconds;
-  }
-  char* p = out.room(cached_length + 5);
-  p = std::copy_n(cached, cached_length, p);
-  const auto millis = static_cast<int>(ms.count() % 1000);
-  *p++ = '.';
-  *p++ = static_cast<char>('0' + millis / 100);
-  *p++ = static_cast<char>('0' + millis / 10 % 10);
-  *p++ = static_cast<char>('0' + millis % 10);
-  *p++ = 'Z';
-  out.commit(p);
-}
-
 // ,"category":..,"event_type":..,<fields>} closing an entry.
 void append_event(LineBuffer& line, std::string_view category, std::string_view event_type,
                   std::initializer_list<Field> fields) {
@@ -151,7 +125,7 @@ LineBuffer& Logger::scratch() {
 void Logger::begin_line(LineBuffer& line, Level level, std::string_view message) const {
   line.resize(kRecordHeader);  // filled in by submit()
   line.append("{\"@timestamp\":\"");
-  append_timestamp(line);
+  append_utc_timestamp(line);
   line.append("\",\"level\":\"");
   line.append(to_string(level));
   line.append("\",\"message\":");
@@ -264,6 +238,32 @@ void Logger::flush() {
   while (write_cycles_.load(std::memory_order_acquire) < cycle + 2) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+}
+
+// "2026-11-24T23:40:44.123Z". The part up to the seconds is formatted once per second per
+// thread; the milliseconds are appended by hand.
+void append_utc_timestamp(LineBuffer& out) {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  const std::time_t seconds = ms.count() / 1000;
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[24];
+  thread_local std::size_t cached_length = 0;
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    cached_length = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
+  }
+  char* p = out.room(cached_length + 5);
+  p = std::copy_n(cached, cached_length, p);
+  const auto millis = static_cast<int>(ms.count() % 1000);
+  *p++ = '.';
+  *p++ = static_cast<char>('0' + millis / 100);
+  *p++ = static_cast<char>('0' + millis / 10 % 10);
+  *p++ = static_cast<char>('0' + millis % 10);
+  *p++ = 'Z';
+  out.commit(p);
 }
 
 void set_global(Logger* logger) { g_logger.store(logger); }

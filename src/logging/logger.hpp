@@ -123,6 +123,9 @@ class Logger {
   std::thread writer_;
 };
 
+// Now as "2026-11-24T23:40:44.123Z" (UTC, milliseconds), the entries' @timestamp.
+void append_utc_timestamp(LineBuffer& out);
+
 // The process-wide logger; null until the application sets it (then lines go to stderr
 // synchronously, which is what tools and unit tests want).
 void set_global(Logger* logger);

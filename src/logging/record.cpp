@@ -22,7 +22,7 @@ void encode_header(char* header, const RecordMeta& meta, std::uint32_t body_leng
   header[4] = static_cast<char>(meta.level);
   header[5] = static_cast<char>(meta.category);
   header[6] = static_cast<char>((meta.performance ? 1 : 0) | (meta.security ? 2 : 0));
-  header[7] = 0;
+  header[7] = static_cast<char>(meta.kind);
 }
 
 void encode_skip(char* header) {
@@ -37,6 +37,7 @@ RecordMeta decode_header(const char* header, std::uint32_t& body_length) {
   meta.category = static_cast<Category>(header[5]);
   meta.performance = (header[6] & 1) != 0;
   meta.security = (header[6] & 2) != 0;
+  meta.kind = static_cast<RecordKind>(header[7]);
   return meta;
 }
 

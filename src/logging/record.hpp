@@ -31,11 +31,19 @@ Category parse_category(std::string_view name);  // "API" .. "GENERAL"; other ot
 
 inline constexpr std::uint32_t kSkipLength = 0xFFFFFFFF;
 
+// What a record is. Log entries go to the log sinks; the other kinds travel the same
+// pipeline (rings, writer thread, batching and spool) to the one sink that takes them.
+enum class RecordKind : std::uint8_t {
+  log,
+  api_metric,  // an api_metrics row (middleware/api_metrics.hpp)
+};
+
 struct RecordMeta {
   Level level = Level::info;
   Category category = Category::general;
   bool performance = false;  // category PERFORMANCE, or the entry has a response time
   bool security = false;     // category SECURITY, or an event type naming SECURITY
+  RecordKind kind = RecordKind::log;
 };
 
 // A record: the 8-byte header, the body (one JSON line and its newline), then zero bytes up

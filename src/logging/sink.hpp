@@ -21,10 +21,12 @@ enum class Filter : std::uint8_t {
 
 class Sink {
  public:
-  Sink(Level level, Filter filter) : level_(level), filter_(filter) {}
+  Sink(Level level, Filter filter, RecordKind kind = RecordKind::log)
+      : level_(level), filter_(filter), kind_(kind) {}
   virtual ~Sink() = default;
 
   bool accepts(const RecordMeta& meta) const {
+    if (meta.kind != kind_) return false;  // a log sink never sees an api_metrics row
     if (static_cast<std::uint8_t>(meta.level) > static_cast<std::uint8_t>(level_)) return false;
     switch (filter_) {
       case Filter::all:
@@ -45,6 +47,7 @@ class Sink {
  private:
   Level level_;
   Filter filter_;
+  RecordKind kind_;
 };
 
 // One entry of log.sinks:

@@ -1,0 +1,42 @@
+// HttpClient: one outbound HTTP(S) request at a time, for the threads that call other
+// services (log shipping to Elasticsearch, the alert webhook; SMS providers later). Each
+// request runs on a loop of its own, bounded by the timeout whatever the peer does; https
+// verifies the peer's certificate against the system's CA store and sends SNI. The time a
+// call takes can be added to a request's external time (api_metrics.external_api_time_ms).
+//
+//   HttpClient client;
+//   const HttpResponse r = client.send({.method = "POST", .url = hook, .body = json,
+//                                       .content_type = "application/json"}, 5s);
+//   if (r.ok()) ...
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pend::external {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // http:// or https://; credentials in it become Basic authentication
+  std::string body;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct HttpResponse {
+  unsigned status = 0;     // 0: no answer (see error)
+  std::string error;       // why there is no answer: refused, timed out, TLS, bad URL
+  std::string body;
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+class HttpClient {
+ public:
+  // Never throws for the network's sake: a failure is a response with status 0.
+  HttpResponse send(const HttpRequest& request, std::chrono::milliseconds timeout,
+                    std::chrono::nanoseconds* elapsed = nullptr) const;
+};
+
+}  // namespace pend::external

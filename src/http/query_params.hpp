@@ -1,0 +1,41 @@
+// QueryParams: a request's query string, decoded, for handlers that take parameters. Names
+// not in the route's list are refused with 400 (a typo must not silently mean "default").
+//
+//   static constexpr std::string_view kNames[] = {"window", "limit", "cursor"};
+//   const QueryParams params(ctx.query, kNames);                         // throws ApiError
+//   const auto window = params.get("window");                            // optional
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pend::http {
+
+class QueryParams {
+ public:
+  // allowed: a static array (GCC 12 miscompiles braced lists held across a co_await).
+  QueryParams(std::string_view query, std::span<const std::string_view> allowed);
+
+  std::optional<std::string> get(std::string_view name) const;  // the last value given
+  bool empty() const { return values_.empty(); }
+
+  // The integer value of name within [min, max], or fallback when absent; 422 otherwise.
+  std::int64_t integer(std::string_view name, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
+// Opaque list cursors: the values a page ended at, base64url-encoded JSON.
+std::string encode_cursor(const std::vector<std::string>& values);
+// The values, or nullopt (and the handler answers 400 invalid_cursor) when malformed or of
+// another length.
+std::optional<std::vector<std::string>> decode_cursor(std::string_view cursor, std::size_t count);
+
+}  // namespace pend::http

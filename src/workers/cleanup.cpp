@@ -1,0 +1,110 @@
+#include "workers/cleanup.hpp"
+
+#include "cache/blocking_redis.hpp"
+#include "db/partitions.hpp"
+
+namespace pend::workers {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One index set: the ids whose session key is gone are removed; returns how many.
+constexpr const char* kPruneIndex = R"lua(
+local removed = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', 'session:' .. id) == 0 then
+    removed = removed + redis.call('SREM', KEYS[1], id)
+  end
+end
+return removed
+)lua";
+
+}  // namespace
+
+Cleanup::Cleanup(CleanupOptions options)
+    : options_(std::move(options)),
+      spec_{.name = "cleanup",
+            .scope = Scope::cluster,
+            .interval = options_.cleanup.interval,
+            .jitter = options_.cleanup.interval / 20,
+            .deadline = std::max(std::chrono::milliseconds{60'000}, options_.cleanup.interval / 2)} {
+  if (!options_.now) options_.now = [] { return fs::file_time_type::clock::now(); };
+}
+
+RunReport Cleanup::run(RunContext& ctx) {
+  RunReport report;
+  if (options_.database.maintain_partitions) {
+    const auto partitions =
+        db::maintain_partitions(ctx.session(), options_.database.partition_months_ahead,
+                                db::partition_policies(options_.database));
+    report["partitions_created"] = partitions.created;
+    report["partitions_dropped"] = static_cast<std::int64_t>(partitions.dropped.size());
+    ctx.check();
+  }
+  const auto runs = ctx.session().exec(
+      "WITH gone AS (DELETE FROM worker_runs WHERE started_at < now() - make_interval(days => $1) "
+      "RETURNING 1) SELECT count(*) FROM gone",
+      {std::to_string(options_.cleanup.worker_runs_retention_days)});
+  report["worker_runs_deleted"] = std::stoll(runs.value(0, 0));
+  ctx.check();
+
+  if (options_.redis) report["session_index_entries_removed"] = remove_session_leftovers(ctx);
+  ctx.check();
+
+  const auto now = options_.now();
+  report["upload_temp_files_removed"] =
+      remove_files(options_.upload_dir / "tmp", now - options_.cleanup.upload_temp_max_age,
+                   [](const fs::path&) { return true; }, /*recursive=*/true);
+  std::int64_t spool_leftovers = 0;
+  std::error_code ec;
+  for (const auto& sink : fs::directory_iterator(options_.log_dir / "spool", ec)) {
+    spool_leftovers += remove_files(
+        sink.path(), now - std::chrono::hours(1),
+        [](const fs::path& path) { return path.extension() == ".tmp"; }, /*recursive=*/false);
+  }
+  report["spool_temp_files_removed"] = spool_leftovers;
+  report["dead_letter_files_removed"] = remove_files(
+      options_.log_dir / "dead-letter",
+      now - std::chrono::hours(24) * options_.cleanup.dead_letter_retention_days,
+      [](const fs::path& path) { return path.extension() == ".jsonl"; }, /*recursive=*/false);
+  return report;
+}
+
+std::int64_t Cleanup::remove_session_leftovers(RunContext& ctx) {
+  cache::BlockingRedis redis(*options_.redis, options_.redis_timeout);
+  std::int64_t removed = 0;
+  std::string cursor = "0";
+  do {
+    // SCAN, never KEYS: the index sets are found a page at a time.
+    const auto page = redis.command({"SCAN", cursor, "MATCH", "sessions:*", "COUNT", "500"});
+    if (page.type != cache::BlockingReply::Type::array || page.elements.size() != 2) break;
+    cursor = page.elements[0].text;
+    for (const auto& key : page.elements[1].elements) {
+      removed += redis.command({"EVAL", kPruneIndex, "1", key.text}).integer;
+    }
+    ctx.check();
+  } while (cursor != "0");
+  return removed;
+}
+
+std::int64_t Cleanup::remove_files(const fs::path& dir, fs::file_time_type before,
+                                   const std::function<bool(const fs::path&)>& matches,
+                                   bool recursive) {
+  std::int64_t removed = 0;
+  std::error_code ec;
+  const auto consider = [&](const fs::directory_entry& entry) {
+    std::error_code error;
+    if (!entry.is_regular_file(error) || !matches(entry.path())) return;
+    const auto written = entry.last_write_time(error);
+    if (!error && written < before && fs::remove(entry.path(), error)) ++removed;
+  };
+  if (recursive) {
+    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) consider(entry);
+  } else {
+    for (const auto& entry : fs::directory_iterator(dir, ec)) consider(entry);
+  }
+  return removed;
+}
+
+}  // namespace pend::workers
