@@ -130,8 +130,9 @@ int main(int argc, char** argv) {
   healthcheck->add_flag("-q,--quiet", quiet, "print nothing");
 
   auto* worker = cli.add_subcommand(
-      "worker", "run one background worker alone (metrics-collector, alerting, cleanup) until "
-                "SIGTERM or SIGINT");
+      "worker",
+      "run one background worker alone (metrics-collector, alerting, cleanup) until "
+      "SIGTERM or SIGINT");
   add_config_flags(worker);
   std::string worker_name;
   worker->add_option("name", worker_name, "the worker")

@@ -91,6 +91,7 @@ logging::LoggerOptions logger_options(const config::Settings& settings, int fd) 
                                      .log_dir = settings.log.dir,
                                      .name = "api_metrics",
                                      .kind = logging::RecordKind::api_metric,
+                                     .splice_ids = false,  // made with their ids
                                      .target = metrics::api_metrics_target()}));
   }
   return options;
@@ -136,7 +137,8 @@ void Application::add_routes() {
   domain::health::add_routes(*router_, health_);
   domain::system::add_routes(*router_, *database_);
   domain::sessions::add_routes(*router_, *sessions_);
-  domain::monitoring::add_routes(*router_, *database_, *cache_, settings_.ops);
+  domain::monitoring::add_routes(*router_, *database_,
+                                 settings_.cache.enabled ? cache_.get() : nullptr, settings_.ops);
   if (settings_.metrics.enabled) metrics::add_routes(*router_, metrics_, settings_.metrics);
 }
 
@@ -186,7 +188,8 @@ void Application::add_collectors() {
   metrics_.add([this](metrics::PrometheusWriter& out) { collect_log_sinks(out); });
   metrics_.add([this](metrics::PrometheusWriter& out) {
     if (workers_) workers_->collect(out);
-    if (alerting_ != nullptr) alerting_->collect(out);
+    // Only the instance evaluating alerts now knows how many fire.
+    if (alerting_ != nullptr && workers_->running_here("alerting")) alerting_->collect(out);
   });
 }
 

@@ -69,8 +69,8 @@ BlockingReply BlockingRedis::command(const std::vector<std::string>& words) {
     argv.push_back(word.data());
     lengths.push_back(word.size());
   }
-  auto* reply = static_cast<redisReply*>(redisCommandArgv(
-      context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()));
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()));
   if (reply == nullptr) {
     throw RedisCommandError("Redis " + where_ + ": " + std::string{context_->errstr});
   }

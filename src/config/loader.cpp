@@ -395,8 +395,8 @@ class Loader {
                             "' (known: metrics-collector, alerting, cleanup)");
       }
     }
-    if (!s.alerting.webhook_url.empty()) check_url("alerting.webhook_url", s.alerting.webhook_url,
-                                                   {"http", "https"});
+    if (!s.alerting.webhook_url.empty())
+      check_url("alerting.webhook_url", s.alerting.webhook_url, {"http", "https"});
   }
 
   void validate_production() {

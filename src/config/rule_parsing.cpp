@@ -10,8 +10,7 @@ bool valid_name(std::string_view name) {
   });
 }
 
-std::optional<std::chrono::seconds> parse_window(std::string_view text,
-                                                 std::chrono::seconds max) {
+std::optional<std::chrono::seconds> parse_window(std::string_view text, std::chrono::seconds max) {
   std::int64_t unit = 0;
   if (text.ends_with('s')) unit = 1;
   if (text.ends_with('m')) unit = 60;
@@ -24,8 +23,7 @@ std::optional<std::chrono::seconds> parse_window(std::string_view text,
   return std::chrono::seconds(count * unit);
 }
 
-std::string error_message(std::string_view rule, std::string_view why,
-                          std::string_view expected) {
+std::string error_message(std::string_view rule, std::string_view why, std::string_view expected) {
   // Reserved, then appended: GCC 12 at -O3 warns falsely (-Wrestrict) on a chain of +.
   std::string message;
   message.reserve(rule.size() + why.size() + expected.size() + 16);

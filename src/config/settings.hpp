@@ -49,7 +49,7 @@ struct DatabaseSettings {
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds statement_timeout{5'000};  // default; a request's deadline may cut it
   std::chrono::milliseconds reconnect_max{5'000};      // backoff ceiling while PostgreSQL is down
-  bool maintain_partitions = true;  // the cleanup worker creates and drops partitions
+  bool maintain_partitions = true;      // the cleanup worker creates and drops partitions
   unsigned partition_months_ahead = 3;  // monthly partitions kept ready beyond this month
   // Retention of the partitioned tables (whole months are dropped once past it).
   unsigned server_logs_retention_days = 90;
@@ -97,12 +97,15 @@ struct MetricsSettings {
   // The metrics-collector worker: how often it measures this host, and the thresholds its
   // system_metrics rows carry ("NAME warn=X crit=Y", workers/thresholds.hpp).
   std::chrono::milliseconds collect_interval{15'000};
-  std::vector<std::string> thresholds{
-      "cpu_usage_percent warn=80 crit=95",         "memory_used_percent warn=85 crit=95",
-      "disk_used_percent warn=85 crit=95",         "process_open_fds_percent warn=70 crit=90",
-      "db_connections_used_percent warn=80 crit=95", "db_longest_transaction_seconds warn=60 crit=300",
-      "db_cache_hit_percent warn=95 crit=90 below", "db_replication_lag_seconds warn=30 crit=120",
-      "redis_evicted_keys_per_second warn=10 crit=100"};
+  std::vector<std::string> thresholds{"cpu_usage_percent warn=80 crit=95",
+                                      "memory_used_percent warn=85 crit=95",
+                                      "disk_used_percent warn=85 crit=95",
+                                      "process_open_fds_percent warn=70 crit=90",
+                                      "db_connections_used_percent warn=80 crit=95",
+                                      "db_longest_transaction_seconds warn=60 crit=300",
+                                      "db_cache_hit_percent warn=95 crit=90 below",
+                                      "db_replication_lag_seconds warn=30 crit=120",
+                                      "redis_evicted_keys_per_second warn=10 crit=100"};
 };
 
 // Background workers (workers/): which of them `serve` runs beside the API.

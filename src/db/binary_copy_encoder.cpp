@@ -29,16 +29,14 @@ void append_big_endian(std::string& out, T value) {
 
 }  // namespace
 
-void BinaryCopyEncoder::clear() {
-  buffer_.assign(kHeader, kHeaderSize);
-  rows_ = 0;
-}
+void BinaryCopyEncoder::header(std::string& out) { out.append(kHeader, kHeaderSize); }
+
+void BinaryCopyEncoder::trailer(std::string& out) { append_big_endian(out, std::int16_t{-1}); }
 
 void BinaryCopyEncoder::length(std::int32_t bytes) { append_big_endian(buffer_, bytes); }
 
 BinaryCopyEncoder& BinaryCopyEncoder::begin_row(std::uint16_t fields) {
   append_big_endian(buffer_, static_cast<std::int16_t>(fields));
-  ++rows_;
   return *this;
 }
 
@@ -122,11 +120,6 @@ BinaryCopyEncoder& BinaryCopyEncoder::jsonb(std::string_view json) {
   buffer_ += '\1';  // jsonb's binary format version
   buffer_.append(json);
   return *this;
-}
-
-std::string_view BinaryCopyEncoder::finish() {
-  append_big_endian(buffer_, std::int16_t{-1});
-  return buffer_;
 }
 
 }  // namespace pend::db

@@ -1,12 +1,13 @@
 // BinaryCopyEncoder: rows in COPY's binary format (COPY ... FROM STDIN (FORMAT binary)): each
 // field its length and its bytes in the type's wire form, so the server parses no text for
-// uuids, timestamps, integers or addresses, and nothing is escaped. Bulk writers (the log
-// sink) fill one and hand its data to COPY in chunks; the buffer is reused.
+// uuids, timestamps, integers or addresses, and nothing is escaped. It appends to the
+// caller's buffer, which bulk writers (the log sink) hand to COPY in chunks and reuse.
 //
-//   BinaryCopyEncoder rows;             // starts with the format's header
-//   rows.begin_row(3);
-//   rows.uuid(id).timestamptz(at).text("info");
-//   session.copy_in(kCopyBinary, rows.finish());   // the trailer, then all of it
+//   std::string data;
+//   BinaryCopyEncoder::header(data);
+//   BinaryCopyEncoder(data).begin_row(3).uuid(id).timestamptz(at).text("info");
+//   BinaryCopyEncoder::trailer(data);
+//   session.copy_in(kCopyBinary, data);
 //
 // Field counts and types must match the COPY's column list: the server checks both and
 // refuses the whole COPY otherwise.
@@ -24,7 +25,9 @@ namespace pend::db {
 
 class BinaryCopyEncoder {
  public:
-  BinaryCopyEncoder() { clear(); }
+  explicit BinaryCopyEncoder(std::string& out) : buffer_(out) {}
+  static void header(std::string& out);   // before the first row
+  static void trailer(std::string& out);  // after the last
 
   BinaryCopyEncoder& begin_row(std::uint16_t fields);
   BinaryCopyEncoder& null();
@@ -40,18 +43,9 @@ class BinaryCopyEncoder {
   BinaryCopyEncoder& inet(const boost::asio::ip::address& value);
   BinaryCopyEncoder& jsonb(std::string_view json);  // valid JSON text
 
-  // The data so far (rows not yet handed over), and handing it over: the caller sends it,
-  // then calls consumed(); the trailer is added by finish().
-  std::string_view data() const { return buffer_; }
-  void consumed() { buffer_.clear(); }
-  std::string_view finish();
-  std::size_t rows() const { return rows_; }
-  void clear();  // a new COPY: the header again, no rows
-
  private:
   void length(std::int32_t bytes);
-  std::string buffer_;
-  std::size_t rows_ = 0;
+  std::string& buffer_;
 };
 
 }  // namespace pend::db

@@ -92,7 +92,8 @@ HttpResponse exchange(asio::io_context& loop, Stream& stream, tcp::socket& socke
   });
   loop.run_for(timeout);
   if (!done) {
-    if (out.error.empty()) out.error = "no answer within " + std::to_string(timeout.count()) + " ms";
+    if (out.error.empty())
+      out.error = "no answer within " + std::to_string(timeout.count()) + " ms";
     return out;
   }
   out.status = response.result_int();
@@ -116,8 +117,10 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::chrono::milliseco
                                                        target->path, 11};
   message.set(beast_http::field::host, target->host);
   message.set(beast_http::field::user_agent, "pend-server");
-  if (!request.content_type.empty()) message.set(beast_http::field::content_type, request.content_type);
-  if (!target->authorization.empty()) message.set(beast_http::field::authorization, target->authorization);
+  if (!request.content_type.empty())
+    message.set(beast_http::field::content_type, request.content_type);
+  if (!target->authorization.empty())
+    message.set(beast_http::field::authorization, target->authorization);
   for (const auto& [name, value] : request.headers) message.set(name, value);
   message.body() = request.body;
   message.prepare_payload();
@@ -129,7 +132,7 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::chrono::milliseco
     context.set_verify_mode(asio::ssl::verify_peer);
     asio::ssl::stream<tcp::socket> stream(loop, context);
     SSL_set_tlsext_host_name(stream.native_handle(), target->host.c_str());  // SNI
-    SSL_set1_host(stream.native_handle(), target->host.c_str());  // the name must match
+    SSL_set1_host(stream.native_handle(), target->host.c_str());             // the name must match
     out = exchange(loop, stream, stream.next_layer(), *target, message, timeout, true);
   } else {
     tcp::socket socket(loop);

@@ -26,8 +26,8 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  unsigned status = 0;     // 0: no answer (see error)
-  std::string error;       // why there is no answer: refused, timed out, TLS, bad URL
+  unsigned status = 0;  // 0: no answer (see error)
+  std::string error;    // why there is no answer: refused, timed out, TLS, bad URL
   std::string body;
   bool ok() const { return status >= 200 && status < 300; }
 };

@@ -45,24 +45,32 @@ void append_hex(std::string& out, std::uint64_t value, int digits) {
 
 }  // namespace
 
-std::string new_request_id() {
+char* write_request_id(char* out) {
   const auto ms =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   const std::uint64_t random_a = generator().next();
   const std::uint64_t random_b = generator().next();
-  std::string id;
-  id.reserve(36);
-  append_hex(id, ms >> 16, 8);
-  id += '-';
-  append_hex(id, ms & 0xFFFF, 4);
-  id += '-';
-  append_hex(id, 0x7000 | (random_a & 0x0FFF), 4);  // version 7
-  id += '-';
-  append_hex(id, 0x8000 | ((random_a >> 12) & 0x3FFF), 4);  // RFC 4122 variant
-  id += '-';
-  append_hex(id, random_b & 0xFFFFFFFFFFFFull, 12);
+  const auto hex = [&](std::uint64_t value, int digits) {
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+      *out++ = kHex[(value >> shift) & 0xF];
+  };
+  hex(ms >> 16, 8);
+  *out++ = '-';
+  hex(ms & 0xFFFF, 4);
+  *out++ = '-';
+  hex(0x7000 | (random_a & 0x0FFF), 4);  // version 7
+  *out++ = '-';
+  hex(0x8000 | ((random_a >> 12) & 0x3FFF), 4);  // RFC 4122 variant
+  *out++ = '-';
+  hex(random_b & 0xFFFFFFFFFFFFull, 12);
+  return out;
+}
+
+std::string new_request_id() {
+  std::string id(36, '\0');
+  write_request_id(id.data());
   return id;
 }
 

@@ -8,6 +8,7 @@
 namespace pend::http {
 
 std::string new_request_id();               // "0190c3f0-6c2e-7a4b-9d1e-2f3a4b5c6d7e"
+char* write_request_id(char* out);          // the same into out[0..36); returns out + 36
 std::string random_hex(std::size_t bytes);  // 2 * bytes lowercase hex digits, never all zero
 
 }  // namespace pend::http

@@ -2,10 +2,10 @@
 
 #include "http/api_error.hpp"
 
+#include <sodium.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
-#include <sodium.h>
 
 #include <algorithm>
 #include <charconv>

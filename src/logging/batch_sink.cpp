@@ -153,7 +153,9 @@ std::vector<std::string> BatchSink::take_merged() {
   // statement instead of many, in the same order.
   std::vector<std::string> rows;
   while (!queue_.empty() && (rows.empty() || rows.size() + queue_.front().size() <= kMaxMerged)) {
-    for (const auto& line : queue_.front()) rows.push_back(with_id(line, http::new_request_id()));
+    for (auto& line : queue_.front()) {
+      rows.push_back(options_.splice_ids ? with_id(line, http::new_request_id()) : std::move(line));
+    }
     queued_rows_ -= queue_.front().size();
     queue_.pop_front();
   }
@@ -193,7 +195,7 @@ void BatchSink::dead_letter(const std::string& row) {
   const auto dir = options_.log_dir / "dead-letter";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const auto path = dir / (options_.name + ".jsonl");
+  const auto path = dir / (options_.name + (options_.splice_ids ? ".jsonl" : ".rows"));
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd >= 0) {
     write_fully(fd, row + "\n");

@@ -40,6 +40,9 @@ struct BatchSinkOptions {
   unsigned deliveries = 1;                 // delivery threads, each with its own connection
   std::size_t max_backlog_rows = 100'000;  // waiting in memory (about 70 MB); more: the spool
   RecordKind kind = RecordKind::log;       // the records the sink takes
+  // Lines get an "id" spliced in before their first attempt (JSON lines); false: they
+  // carry one already (the api_metrics rows, made with theirs).
+  bool splice_ids = true;
 };
 
 struct BatchSinkFigures {

@@ -1,26 +1,14 @@
 #include "logging/elasticsearch_sink.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/detail/base64.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include <algorithm>
 #include <stdexcept>
 
 namespace pend::logging {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace beast_http = boost::beast::http;
-using asio::ip::tcp;
 
 ElasticsearchSink::ElasticsearchSink(ElasticsearchSinkOptions options)
     : BatchSink({.name = "elasticsearch",
@@ -31,22 +19,16 @@ ElasticsearchSink::ElasticsearchSink(ElasticsearchSinkOptions options)
                  .spool_max_bytes = options.spool_max_bytes,
                  .retry = options.retry}),
       options_(std::move(options)) {
-  const auto url = boost::urls::parse_uri(options_.url);
-  if (!url || url->scheme() != "http" || url->host().empty()) {
-    throw std::invalid_argument("ELASTICSEARCH_URL must be http://host[:port]");
+  auto url = boost::urls::parse_uri(options_.url);
+  if (!url || (url->scheme() != "http" && url->scheme() != "https") || url->host().empty()) {
+    throw std::invalid_argument("ELASTICSEARCH_URL must be http(s)://host[:port]");
   }
-  host_ = url->host_address();
-  port_ = url->has_port() ? std::string{url->port()} : "9200";
-  std::string path = url->path();
+  boost::urls::url bulk = *url;  // credentials stay: the client sends them as Basic
+  if (!bulk.has_port()) bulk.set_port("9200");
+  std::string path = bulk.path();
   while (!path.empty() && path.back() == '/') path.pop_back();
-  target_ = path + "/_bulk";
-  if (url->has_userinfo()) {
-    const std::string credentials = std::string{url->user()} + ":" + std::string{url->password()};
-    std::string encoded(beast::detail::base64::encoded_size(credentials.size()), '\0');
-    encoded.resize(
-        beast::detail::base64::encode(encoded.data(), credentials.data(), credentials.size()));
-    authorization_ = "Basic " + encoded;
-  }
+  bulk.set_path(path + "/_bulk");
+  bulk_url_ = std::string{bulk.buffer()};
   start();
 }
 
@@ -84,38 +66,14 @@ bool ElasticsearchSink::deliver(unsigned /*delivery*/, const std::vector<std::st
                                 bool /*replay*/) {
   // Documents have stable ids: sending one again overwrites it, replay or not.
   if (rows.empty()) return true;
-  beast_http::request<beast_http::string_body> request{beast_http::verb::post, target_, 11};
-  request.set(beast_http::field::host, host_ + ":" + port_);
-  request.set(beast_http::field::content_type, "application/x-ndjson");
-  if (!authorization_.empty()) request.set(beast_http::field::authorization, authorization_);
-  request.body() = bulk_body(rows);
-  request.prepare_payload();
+  const auto response = client_.send({.method = "POST",
+                                      .url = bulk_url_,
+                                      .body = bulk_body(rows),
+                                      .content_type = "application/x-ndjson"},
+                                     options_.timeout);
+  if (response.status == 0) return false;  // unreachable or silent: the batch waits
 
-  // One request on a loop of its own, bounded by the timeout whatever the server does.
-  asio::io_context loop;
-  tcp::resolver resolver(loop);
-  tcp::socket socket(loop);
-  beast::flat_buffer buffer;
-  beast_http::response<beast_http::string_body> response;
-  boost::system::error_code failure;
-  bool done = false;
-  resolver.async_resolve(host_, port_, [&](auto ec, auto endpoints) {
-    if (ec) return void(failure = ec);
-    asio::async_connect(socket, endpoints, [&](auto ec, auto) {
-      if (ec) return void(failure = ec);
-      beast_http::async_write(socket, request, [&](auto ec, auto) {
-        if (ec) return void(failure = ec);
-        beast_http::async_read(socket, buffer, response, [&](auto ec, auto) {
-          failure = ec;
-          done = !ec;
-        });
-      });
-    });
-  });
-  loop.run_for(options_.timeout);
-  if (!done || failure) return false;  // unreachable or silent: the batch waits
-
-  const unsigned status = response.result_int();
+  const unsigned status = response.status;
   if (status == 429 || status >= 500 || status == 401 || status == 403 || status == 404 ||
       status == 408) {
     return false;  // overloaded, down or misconfigured: nothing is dropped
@@ -125,7 +83,7 @@ bool ElasticsearchSink::deliver(unsigned /*delivery*/, const std::vector<std::st
     return true;
   }
   boost::system::error_code ec;
-  const auto reply = boost::json::parse(response.body(), ec);
+  const auto reply = boost::json::parse(response.body, ec);
   const auto* items = !ec && reply.is_object() ? reply.as_object().if_contains("items") : nullptr;
   if (items == nullptr || !items->is_array() || items->as_array().size() != rows.size()) {
     return false;  // not an answer we understand: try again

@@ -7,6 +7,7 @@
 // that document in the dead-letter file.
 #pragma once
 
+#include "external/http_client.hpp"
 #include "logging/batch_sink.hpp"
 
 #include <string>
@@ -14,7 +15,7 @@
 namespace pend::logging {
 
 struct ElasticsearchSinkOptions {
-  std::string url;  // http://[user:password@]host:9200; secret when it holds a password
+  std::string url;  // http(s)://[user:password@]host:9200; secret when it holds a password
   std::string index = "pend-server-logs";
   bool daily = true;  // index-YYYY.MM.DD
   Level level = Level::info;
@@ -38,7 +39,8 @@ class ElasticsearchSink final : public BatchSink {
   bool deliver(unsigned delivery, const std::vector<std::string>& rows, bool replay) override;
 
   ElasticsearchSinkOptions options_;
-  std::string host_, port_, target_, authorization_;
+  std::string bulk_url_;  // secret: may hold the credentials
+  external::HttpClient client_;
 };
 
 }  // namespace pend::logging

@@ -129,13 +129,13 @@ void encode_row(const LogRow& row, db::BinaryCopyEncoder& out) {
   out.jsonb(row.metadata);
 }
 
-
 class ServerLogsEncoder final : public RowEncoder {
  public:
-  bool encode(std::string_view line, db::BinaryCopyEncoder& out) override {
+  bool encode(std::string_view line, std::string& out) override {
     const LogRow* row = mapper_.map(line);
     if (row == nullptr) return false;
-    encode_row(*row, out);
+    db::BinaryCopyEncoder encoder(out);
+    encode_row(*row, encoder);
     return true;
   }
 

@@ -9,7 +9,6 @@ namespace pend::logging {
 
 namespace {
 
-
 // Rows are sent in pieces of this size, so PostgreSQL works while the next piece is encoded.
 constexpr std::size_t kChunk = 256 * 1024;
 
@@ -36,12 +35,12 @@ PostgresSink::PostgresSink(PostgresSinkOptions options)
                  .retry = options.retry,
                  .deliveries = std::max(1u, options.connections),
                  .max_backlog_rows = options.max_backlog_rows,
-                 .kind = options.kind}),
+                 .kind = options.kind,
+                 .splice_ids = options.splice_ids}),
       url_(with_connect_timeout(options.url)),
       target_(std::move(options.target)) {
   for (unsigned i = 0; i < std::max(1u, options.connections); ++i) {
     channels_.push_back(std::make_unique<Channel>());
-    channels_.back()->buffer = std::make_unique<db::BinaryCopyEncoder>();
     channels_.back()->rows = target_.encoder();
   }
   start();
@@ -84,20 +83,22 @@ std::vector<const std::string*> PostgresSink::copy(Channel& channel,
                                                    const std::string& copy_sql) {
   std::vector<const std::string*> refused;
   db::BlockingSession& session = *channel.session;
-  db::BinaryCopyEncoder& encoder = *channel.buffer;
+  std::string& buffer = channel.buffer;
   session.copy_begin(copy_sql);
-  encoder.clear();
+  buffer.clear();
+  if (target_.binary) db::BinaryCopyEncoder::header(buffer);
   for (const auto& text : rows) {
-    if (!channel.rows->encode(text, encoder)) {
+    if (!channel.rows->encode(text, buffer)) {
       refused.push_back(&text);
       continue;
     }
-    if (encoder.data().size() >= kChunk) {
-      session.copy_send(encoder.data());
-      encoder.consumed();
+    if (buffer.size() >= kChunk) {
+      session.copy_send(buffer);
+      buffer.clear();
     }
   }
-  session.copy_send(encoder.finish());
+  if (target_.binary) db::BinaryCopyEncoder::trailer(buffer);
+  session.copy_send(buffer);
   session.copy_end();
   return refused;
 }

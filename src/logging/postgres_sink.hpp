@@ -24,7 +24,6 @@
 #include <string>
 
 namespace pend::db {
-class BinaryCopyEncoder;
 class BlockingSession;
 }  // namespace pend::db
 
@@ -35,15 +34,17 @@ namespace pend::logging {
 class RowEncoder {
  public:
   virtual ~RowEncoder() = default;
-  // Appends the line's row; false when the line cannot be a row (it is dead-lettered).
-  virtual bool encode(std::string_view line, db::BinaryCopyEncoder& out) = 0;
+  // Appends the line's row to out; false when the line cannot be a row (it is
+  // dead-lettered).
+  virtual bool encode(std::string_view line, std::string& out) = 0;
 };
 
 struct CopyTarget {
-  std::string copy;            // COPY table (columns) FROM STDIN (FORMAT binary)
+  std::string copy;            // COPY table (columns) FROM STDIN [(FORMAT binary)]
   std::string create_staging;  // CREATE TEMPORARY TABLE IF NOT EXISTS ... ON COMMIT DELETE ROWS
   std::string copy_staging;    // the same COPY into the staging table
   std::string merge;           // INSERT INTO table SELECT ... FROM staging ON CONFLICT DO NOTHING
+  bool binary = true;          // the COPYs' format: the sink adds its header and trailer
   std::function<std::unique_ptr<RowEncoder>()> encoder;
 };
 
@@ -62,6 +63,7 @@ struct PostgresSinkOptions {
   std::size_t max_backlog_rows = 100'000;  // waiting in memory; more goes to the spool
   std::string name = "postgres";           // spool, dead letters, /metrics
   RecordKind kind = RecordKind::log;
+  bool splice_ids = true;  // false: the lines carry their ids already (BatchSinkOptions)
   CopyTarget target = server_logs_target();
 };
 
@@ -71,10 +73,10 @@ class PostgresSink final : public BatchSink {
   ~PostgresSink() override;  // delivers or spools what is pending
 
  private:
-  // A delivery thread's own: its session, its encoders.
+  // A delivery thread's own: its session, its buffer, its encoder.
   struct Channel {
     std::unique_ptr<db::BlockingSession> session;
-    std::unique_ptr<db::BinaryCopyEncoder> buffer;
+    std::string buffer;
     std::unique_ptr<RowEncoder> rows;
     bool staging_ready = false;  // the session's temporary table exists
   };

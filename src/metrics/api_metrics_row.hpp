@@ -1,17 +1,23 @@
-// The api_metrics table as a COPY target of the PostgreSQL sink: the line the api-metrics
-// observer writes for a request (middleware/api_metrics.hpp), and its row.
+// The api_metrics table as a COPY target of the PostgreSQL sink. The api-metrics observer
+// (middleware/api_metrics.hpp) writes each request's row on the request thread as a line
+// of COPY's text format, its id (a UUIDv7) included, so the sink only streams the lines:
 //
-//   {"id":"…","timestamp":"2026-12-01T21:47:17.475Z","endpoint":"/api/v1/config","method":"GET",
-//    "response_time_ms":3,"status_code":200,"request_size_bytes":0,"response_size_bytes":31,
-//    "cache_hit":true,"user_id":"…","error_type":"not_found","database_query_time_ms":0,
-//    "external_api_time_ms":0,"concurrent_requests":12,"memory_usage_mb":23.41,
-//    "cpu_usage_percent":45.2}
+//   <id> <timestamp> <endpoint> <method> <response_time_ms> <status_code>
+//   <request_size_bytes> <response_size_bytes> <cache_hit> <user_id> <error_type>
+//   <database_query_time_ms> <external_api_time_ms> <concurrent_requests> <memory_usage_mb>
+//   <cpu_usage_percent>                      (tab-separated; \N for NULL)
 #pragma once
 
 #include "logging/postgres_sink.hpp"
 
+#include <string_view>
+
 namespace pend::metrics {
 
 logging::CopyTarget api_metrics_target();
+
+// Appends text as one field of COPY's text format (backslash, tab, newline, carriage return
+// escaped; NUL, which text cannot hold, dropped) at p, which has 2 * text.size() bytes.
+char* write_copy_text(char* p, std::string_view text);
 
 }  // namespace pend::metrics

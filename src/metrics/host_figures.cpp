@@ -74,7 +74,8 @@ std::optional<NetworkBytes> parse_net_dev(std::string_view text) {
     std::istringstream fields{line.substr(colon + 1)};
     std::uint64_t received = 0, skip = 0, transmitted = 0;
     if (!(fields >> received)) continue;
-    for (int i = 0; i < 7; ++i) fields >> skip;  // packets errs drop fifo frame compressed multicast
+    for (int i = 0; i < 7; ++i)
+      fields >> skip;  // packets errs drop fifo frame compressed multicast
     if (!(fields >> transmitted)) continue;
     bytes.received += received;
     bytes.transmitted += transmitted;

@@ -29,7 +29,7 @@ struct NetworkBytes {  // /proc/net/dev, summed over every interface but lo
 };
 std::optional<NetworkBytes> parse_net_dev(std::string_view text);
 
-struct ProcessFigures {  // /proc/self/stat and /proc/self/status
+struct ProcessFigures {         // /proc/self/stat and /proc/self/status
   std::uint64_t cpu_ticks = 0;  // utime + stime
   std::uint64_t threads = 0;
 };

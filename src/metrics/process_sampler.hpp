@@ -21,9 +21,7 @@ class ProcessSampler {
 
   double memory_mb() const { return memory_centi_mb_.load(std::memory_order_relaxed) / 100.0; }
   // Over the last period; 100 is one core busy.
-  double cpu_percent() const {
-    return cpu_centi_percent_.load(std::memory_order_relaxed) / 100.0;
-  }
+  double cpu_percent() const { return cpu_centi_percent_.load(std::memory_order_relaxed) / 100.0; }
 
  private:
   void sample();

@@ -1,9 +1,9 @@
 // api_metrics: an api_metrics row for every request (or metrics.api_metrics_sample_percent
 // of them, spread evenly): route template, method, status, time, sizes, cache hit, user,
 // error code, the request's database and outbound-call time, requests in flight, and the
-// process's memory and CPU. Formatted on the request thread (about 0.2 µs) into the log's
-// ring as a record of its own kind; the PostgreSQL sink for api_metrics writes them by COPY,
-// with the log's batching and spool (metrics/api_metrics_row.hpp).
+// process's memory and CPU. Written on the request thread, as the COPY line of its row, into
+// the log's ring as a record of its own kind; the PostgreSQL sink for api_metrics streams
+// them by COPY, with the log's batching and spool (metrics/api_metrics_row.hpp).
 #pragma once
 
 #include "http/middleware.hpp"

@@ -1,6 +1,6 @@
 // StripedCounter: a counter many threads change and any thread reads, without a lock and
 // without every change fighting over one cache line: each thread adds to a stripe of its
-// own (64 stripes, threads beyond share them), a read sums the stripes.
+// own (16 stripes, threads beyond share them: one per shard is the use), a read sums them.
 //
 //   StripedCounter in_flight;
 //   in_flight.add(1); ... in_flight.add(-1);   // request threads
@@ -30,7 +30,7 @@ class StripedCounter {
     thread_local const std::size_t mine = next.fetch_add(1) % kStripes;
     return mine;
   }
-  static constexpr std::size_t kStripes = 64;
+  static constexpr std::size_t kStripes = 16;
   struct alignas(64) Stripe {
     std::atomic<std::int64_t> value{0};
   };

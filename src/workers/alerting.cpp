@@ -92,14 +92,15 @@ std::vector<Evaluation> Alerting::rules(db::BlockingSession& session) {
     const char* sql = rule.kind == config::AlertRule::Kind::error_rate ? kErrorRate
                       : rule.kind == config::AlertRule::Kind::p95      ? kP95
                                                                        : kSecurityEvents;
-    const auto rows = session.exec(sql, {std::to_string(rule.window.count()), rule.target,
-                                         std::to_string(rule.min)});
+    const auto rows = session.exec(
+        sql, {std::to_string(rule.window.count()), rule.target, std::to_string(rule.min)});
     for (int i = 0; i < rows.size(); ++i) {
       Evaluation e;
       e.source = "rule";
       e.name = rule.name;
       e.subject = rows.value(i, 0);
-      e.category = rule.kind == config::AlertRule::Kind::security_events ? "SECURITY" : "PERFORMANCE";
+      e.category =
+          rule.kind == config::AlertRule::Kind::security_events ? "SECURITY" : "PERFORMANCE";
       e.value = rows.value(i, 1).empty() ? 0 : std::stod(rows.value(i, 1));
       e.warning = rule.warning;
       e.critical = rule.critical;
@@ -110,9 +111,9 @@ std::vector<Evaluation> Alerting::rules(db::BlockingSession& session) {
           "round($3::numeric, 6), $4, $5, $6, jsonb_build_object('subject', $7::text, "
           "'kind', $8::text, 'counted', $9::bigint)) RETURNING id, timestamp",
           {options_.instance, rule.name, number_text(e.value),
-           rule.kind == config::AlertRule::Kind::p95 ? "ms"
+           rule.kind == config::AlertRule::Kind::p95          ? "ms"
            : rule.kind == config::AlertRule::Kind::error_rate ? "ratio"
-                                                                : "events",
+                                                              : "events",
            number_text(rule.warning), number_text(rule.critical), e.subject,
            std::string{config::to_string(rule.kind)}, rows.value(i, 2)});
       e.metric_id = recorded.value(0, 0);
@@ -157,8 +158,8 @@ int Alerting::apply(db::BlockingSession& session, const Evaluation& e, std::stri
          number_text(std::chrono::duration<double>(options_.cooldown).count())});
     entry.level = logging::Level::warn;
     entry.event_type = "ALERT_FIRING";
-    const std::string message = e.name + " on " + e.subject + " is " + number_text(e.value) +
-                                " (" + std::string{severity} + " at " + number_text(level) + ")";
+    const std::string message = e.name + " on " + e.subject + " is " + number_text(e.value) + " (" +
+                                std::string{severity} + " at " + number_text(level) + ")";
     entry.message = message;
     if (logging::Logger* logger = logging::global()) logger->log(entry);
     return 1;
@@ -167,8 +168,8 @@ int Alerting::apply(db::BlockingSession& session, const Evaluation& e, std::stri
                {key, number_text(e.value)});
   entry.level = logging::Level::info;
   entry.event_type = "ALERT_RESOLVED";
-  const std::string message = e.name + " on " + e.subject + " is back under its " +
-                              std::string{severity} + " level";
+  const std::string message =
+      e.name + " on " + e.subject + " is back under its " + std::string{severity} + " level";
   entry.message = message;
   if (logging::Logger* logger = logging::global()) logger->log(entry);
   return -1;
@@ -182,7 +183,8 @@ std::pair<std::int64_t, std::int64_t> Alerting::deliver(RunContext& ctx) {
       "coalesce(to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), "
       "coalesce(metric_id::text, ''), coalesce(metric_timestamp::text, '') FROM alerts "
       "WHERE notify AND ((firing AND firing_sent_at IS NULL) OR "
-      "(NOT firing AND firing_sent_at IS NOT NULL AND resolved_sent_at IS NULL)) ORDER BY opened_at");
+      "(NOT firing AND firing_sent_at IS NOT NULL AND resolved_sent_at IS NULL)) ORDER BY "
+      "opened_at");
   std::int64_t sent = 0, failed = 0;
   for (int i = 0; i < pending.size(); ++i) {
     const std::string key = pending.value(i, 0);

@@ -24,11 +24,12 @@ return removed
 
 Cleanup::Cleanup(CleanupOptions options)
     : options_(std::move(options)),
-      spec_{.name = "cleanup",
-            .scope = Scope::cluster,
-            .interval = options_.cleanup.interval,
-            .jitter = options_.cleanup.interval / 20,
-            .deadline = std::max(std::chrono::milliseconds{60'000}, options_.cleanup.interval / 2)} {
+      spec_{
+          .name = "cleanup",
+          .scope = Scope::cluster,
+          .interval = options_.cleanup.interval,
+          .jitter = options_.cleanup.interval / 20,
+          .deadline = std::max(std::chrono::milliseconds{60'000}, options_.cleanup.interval / 2)} {
   if (!options_.now) options_.now = [] { return fs::file_time_type::clock::now(); };
 }
 
@@ -53,9 +54,9 @@ RunReport Cleanup::run(RunContext& ctx) {
   ctx.check();
 
   const auto now = options_.now();
-  report["upload_temp_files_removed"] =
-      remove_files(options_.upload_dir / "tmp", now - options_.cleanup.upload_temp_max_age,
-                   [](const fs::path&) { return true; }, /*recursive=*/true);
+  report["upload_temp_files_removed"] = remove_files(
+      options_.upload_dir / "tmp", now - options_.cleanup.upload_temp_max_age,
+      [](const fs::path&) { return true; }, /*recursive=*/true);
   std::int64_t spool_leftovers = 0;
   std::error_code ec;
   for (const auto& sink : fs::directory_iterator(options_.log_dir / "spool", ec)) {
@@ -67,7 +68,10 @@ RunReport Cleanup::run(RunContext& ctx) {
   report["dead_letter_files_removed"] = remove_files(
       options_.log_dir / "dead-letter",
       now - std::chrono::hours(24) * options_.cleanup.dead_letter_retention_days,
-      [](const fs::path& path) { return path.extension() == ".jsonl"; }, /*recursive=*/false);
+      [](const fs::path& path) {
+        return path.extension() == ".jsonl" || path.extension() == ".rows";
+      },
+      /*recursive=*/false);
   return report;
 }
 

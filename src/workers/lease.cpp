@@ -22,11 +22,17 @@ std::string with_keepalives(const std::string& database_url) {
     url += value;
   };
   add("connect_timeout", "3");
+  // This side notices a silent server ...
   add("keepalives", "1");
   add("keepalives_idle", "5");
   add("keepalives_interval", "2");
   add("keepalives_count", "2");
   add("tcp_user_timeout", "9000");
+  // ... and the server a silent client, ending its session and releasing its locks (the
+  // server's own defaults wait two hours). "-c name=value" settings, percent-encoded.
+  add("options",
+      "-c%20tcp_keepalives_idle%3D5%20-c%20tcp_keepalives_interval%3D2%20-c%20"
+      "tcp_keepalives_count%3D2%20-c%20tcp_user_timeout%3D9000");
   return url;
 }
 
@@ -60,9 +66,9 @@ bool AdvisoryLease::hold() {
       return true;
     }
     if (!session_) session_ = std::make_unique<db::BlockingSession>(url_);
-    const auto taken = session_->exec("SELECT pg_try_advisory_lock($1, $2)",
-                                      {std::to_string(kWorkerLockClass),
-                                       std::to_string(key_of(name_))});
+    const auto taken =
+        session_->exec("SELECT pg_try_advisory_lock($1, $2)",
+                       {std::to_string(kWorkerLockClass), std::to_string(key_of(name_))});
     held_ = taken.value(0, 0) == "t";
     if (held_) {
       logging::info("GENERAL", "WORKER_LEADERSHIP_TAKEN", "running a cluster-wide worker here",

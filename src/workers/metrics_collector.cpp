@@ -3,8 +3,8 @@
 #include "cache/blocking_redis.hpp"
 #include "metrics/process_metrics.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <sys/resource.h>
+#include <boost/json/serialize.hpp>
 
 #include <thread>
 
@@ -69,7 +69,8 @@ void MetricsCollector::host(std::vector<Figure>& out) {
     now = Clock::now();
   }
   const double elapsed = seconds_between(sampled_, now);
-  if (cpu && cpu_) out.push_back({"cpu", "cpu_usage_percent", metrics::busy_percent(*cpu_, *cpu), "percent", {}});
+  if (cpu && cpu_)
+    out.push_back({"cpu", "cpu_usage_percent", metrics::busy_percent(*cpu_, *cpu), "percent", {}});
   if (const auto load = metrics::read_load_average()) {
     out.push_back({"cpu", "load_average_1m", *load, "processes", {}});
   }
@@ -77,8 +78,11 @@ void MetricsCollector::host(std::vector<Figure>& out) {
     const double used = 100.0 * static_cast<double>(memory->total_kib - memory->available_kib) /
                         static_cast<double>(memory->total_kib);
     out.push_back({"memory", "memory_used_percent", used, "percent", {}});
-    out.push_back({"memory", "memory_available_mb",
-                   static_cast<double>(memory->available_kib) / 1024.0, "MB", {}});
+    out.push_back({"memory",
+                   "memory_available_mb",
+                   static_cast<double>(memory->available_kib) / 1024.0,
+                   "MB",
+                   {}});
   }
   for (const auto& path : {options_.log_dir, options_.upload_dir}) {
     const auto disk = metrics::read_disk(path);
@@ -88,16 +92,20 @@ void MetricsCollector::host(std::vector<Figure>& out) {
                    100.0 * static_cast<double>(disk->total_bytes - disk->available_bytes) /
                        static_cast<double>(disk->total_bytes),
                    "percent", where});
-    out.push_back({"disk", "disk_free_gb", static_cast<double>(disk->available_bytes) / (kMiB * 1024),
-                   "GB", where});
+    out.push_back({"disk", "disk_free_gb",
+                   static_cast<double>(disk->available_bytes) / (kMiB * 1024), "GB", where});
   }
   if (network && network_ && elapsed > 0) {
-    out.push_back({"network", "network_receive_bytes_per_second",
+    out.push_back({"network",
+                   "network_receive_bytes_per_second",
                    static_cast<double>(network->received - network_->received) / elapsed,
-                   "bytes/s", {}});
-    out.push_back({"network", "network_transmit_bytes_per_second",
+                   "bytes/s",
+                   {}});
+    out.push_back({"network",
+                   "network_transmit_bytes_per_second",
                    static_cast<double>(network->transmitted - network_->transmitted) / elapsed,
-                   "bytes/s", {}});
+                   "bytes/s",
+                   {}});
   }
   if (const auto rss = metrics::resident_memory_bytes()) {
     out.push_back({"process", "process_memory_mb", static_cast<double>(*rss) / kMiB, "MB", {}});
@@ -106,16 +114,19 @@ void MetricsCollector::host(std::vector<Figure>& out) {
     const double cpu_seconds = static_cast<double>(process->cpu_ticks - process_->cpu_ticks) /
                                static_cast<double>(metrics::clock_ticks_per_second());
     out.push_back({"process", "process_cpu_percent", 100.0 * cpu_seconds / elapsed, "percent", {}});
-    out.push_back({"process", "process_threads", static_cast<double>(process->threads), "threads", {}});
+    out.push_back(
+        {"process", "process_threads", static_cast<double>(process->threads), "threads", {}});
   }
   if (const auto fds = metrics::open_file_descriptors()) {
     out.push_back({"process", "process_open_fds", static_cast<double>(*fds), "descriptors", {}});
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 0 &&
         limit.rlim_cur != RLIM_INFINITY) {
-      out.push_back({"process", "process_open_fds_percent",
+      out.push_back({"process",
+                     "process_open_fds_percent",
                      100.0 * static_cast<double>(*fds) / static_cast<double>(limit.rlim_cur),
-                     "percent", {}});
+                     "percent",
+                     {}});
     }
   }
   cpu_ = cpu;
@@ -149,9 +160,11 @@ void MetricsCollector::database(db::BlockingSession& session, std::vector<Figure
     if (text.empty()) return std::nullopt;  // NULL
     return std::stod(text);
   };
-  if (const auto v = number(0)) out.push_back({"database", "db_connections_used_percent", *v, "percent", {}});
+  if (const auto v = number(0))
+    out.push_back({"database", "db_connections_used_percent", *v, "percent", {}});
   if (const auto v = number(1)) out.push_back({"database", "db_size_mb", *v, "MB", {}});
-  if (const auto v = number(2)) out.push_back({"database", "db_cache_hit_percent", *v, "percent", {}});
+  if (const auto v = number(2))
+    out.push_back({"database", "db_cache_hit_percent", *v, "percent", {}});
   if (const auto v = number(3)) {
     out.push_back({"database", "db_longest_transaction_seconds", *v, "seconds", {}});
   }
@@ -177,10 +190,12 @@ void MetricsCollector::redis(std::vector<Figure>& out) {
   if (const auto evicted = info_field(info, "evicted_keys")) {
     const auto now = Clock::now();
     if (evicted_ && now > evicted_at_) {
-      out.push_back({"redis", "redis_evicted_keys_per_second",
+      out.push_back({"redis",
+                     "redis_evicted_keys_per_second",
                      std::max(0.0, *evicted - static_cast<double>(*evicted_)) /
                          seconds_between(evicted_at_, now),
-                     "keys/s", {}});
+                     "keys/s",
+                     {}});
     }
     evicted_ = static_cast<std::int64_t>(*evicted);
     evicted_at_ = now;

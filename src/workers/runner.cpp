@@ -114,7 +114,8 @@ void WorkerRunner::run(Slot& slot) {
       session = &lease->session();
     } else {
       try {
-        if (!own) own = std::make_unique<db::BlockingSession>(with_keepalives(options_.database_url));
+        if (!own)
+          own = std::make_unique<db::BlockingSession>(with_keepalives(options_.database_url));
         session = own.get();
       } catch (const db::DatabaseError& error) {
         logging::warn("GENERAL", "WORKER_RUN_FAILED", "worker cannot reach PostgreSQL",
@@ -127,9 +128,30 @@ void WorkerRunner::run(Slot& slot) {
     if (!ok) own.reset();  // a fresh session next time (a lease checks its own)
     const auto wait = ok ? jittered(spec.interval, spec.jitter)
                          : jittered(backoff(spec.interval, failures), spec.jitter);
-    if (!pause(wait)) break;
+    if (!lease) {
+      if (!pause(wait)) break;
+      continue;
+    }
+    // A leader proves its lease every `takeover` while it waits, so /metrics stops calling
+    // it the leader (and it stops running) as soon as the lock is gone.
+    const auto until = std::chrono::steady_clock::now() + wait;
+    bool stopping = false;
+    while (!stopping && std::chrono::steady_clock::now() < until && slot.leader) {
+      const auto left =
+          std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+      stopping = !pause(std::min(left, options_.takeover));
+      if (!stopping) slot.leader = lease->hold();
+    }
+    if (stopping) break;
   }
   slot.leader = false;
+}
+
+bool WorkerRunner::running_here(std::string_view name) const {
+  for (const auto& slot : slots_) {
+    if (slot->worker->spec().name == name) return slot->leader.load();
+  }
+  return false;
 }
 
 bool WorkerRunner::run_once(Slot& slot, db::BlockingSession& session) {
@@ -145,9 +167,10 @@ bool WorkerRunner::run_once(Slot& slot, db::BlockingSession& session) {
   try {
     session.exec("SET statement_timeout = " + std::to_string(spec.deadline.count()));
     run_id = session
-                 .exec("INSERT INTO worker_runs (worker, server_instance) VALUES ($1, $2) "
-                       "RETURNING id",
-                       {spec.name, options_.instance})
+                 .exec(
+                     "INSERT INTO worker_runs (worker, server_instance) VALUES ($1, $2) "
+                     "RETURNING id",
+                     {spec.name, options_.instance})
                  .value(0, 0);
     RunContext ctx(session, deadline, stopping_);
     report = slot.worker->run(ctx);
@@ -166,7 +189,8 @@ bool WorkerRunner::run_once(Slot& slot, db::BlockingSession& session) {
     error = "unknown exception";
   }
   const bool completed = error.empty();
-  const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  const auto duration =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   try {
     if (!completed) session.exec("ROLLBACK");  // whatever the run left open
     if (!run_id.empty()) {
@@ -180,7 +204,10 @@ bool WorkerRunner::run_once(Slot& slot, db::BlockingSession& session) {
   }
 
   slot.last_duration_us = duration.count();
-  (completed ? (outcome == "ok" ? slot.ok : slot.late) : slot.failed).fetch_add(1);
+  (outcome == "ok"                  ? slot.ok
+   : outcome == "deadline_exceeded" ? slot.late
+                                    : slot.failed)
+      .fetch_add(1);
   if (completed) {
     slot.last_success = unix_seconds();
     std::lock_guard lock(slot.items_mutex);
@@ -217,7 +244,8 @@ void WorkerRunner::collect(metrics::PrometheusWriter& out) const {
   }
   const auto gauge = [&](std::string_view family, std::string_view help, auto read) {
     out.family(family, "gauge", help);
-    for (const auto& slot : slots_) out.sample(family, {{"worker", slot->worker->spec().name}}, read(*slot));
+    for (const auto& slot : slots_)
+      out.sample(family, {{"worker", slot->worker->spec().name}}, read(*slot));
   };
   gauge("pend_worker_last_run_duration_seconds", "How long the worker's last run took.",
         [](const Slot& s) { return static_cast<double>(s.last_duration_us.load()) / 1e6; });

@@ -46,6 +46,8 @@ class WorkerRunner {
   bool empty() const { return slots_.empty(); }
 
   void collect(metrics::PrometheusWriter& out) const;
+  // Whether the named worker runs on this instance now (holds its lease, if cluster-wide).
+  bool running_here(std::string_view name) const;
 
  private:
   struct Slot;

@@ -32,7 +32,7 @@ struct WorkerSpec {
   std::string name;
   Scope scope = Scope::cluster;
   std::chrono::milliseconds interval{60'000};
-  std::chrono::milliseconds jitter{0};      // each wait is interval ± up to this
+  std::chrono::milliseconds jitter{0};         // each wait is interval ± up to this
   std::chrono::milliseconds deadline{30'000};  // a run's budget; statements are cut to it
 };
 

@@ -1,6 +1,9 @@
 // The pend-server binary as operators run it: subcommands, exit codes, SIGTERM, and running
 // out of file descriptors without dying.
+#include "support/child_process.hpp"
+#include "support/databases.hpp"
 #include "support/http_client.hpp"
+#include "support/redis_server.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
@@ -20,92 +23,6 @@
 namespace pend::test {
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  std::string output_path;  // stdout and stderr together
-
-  std::string output() const {
-    std::ifstream in(output_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  int wait_exit_code(std::chrono::seconds limit = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-  ~Child() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-    if (!output_path.empty()) ::unlink(output_path.c_str());
-  }
-};
-
-// Runs the binary with args and extra environment (PEND_ variables of the test's own
-// environment are not passed on), optionally with a lower descriptor limit.
-std::unique_ptr<Child> spawn(const std::vector<std::string>& args,
-                             const std::vector<std::string>& environment = {},
-                             rlim_t max_files = 0) {
-  auto child = std::make_unique<Child>();
-  std::string dir = env("PEND_TEST_TMPDIR");
-  if (dir.empty()) dir = "/tmp";
-  std::string path = dir + "/pend-binary-XXXXXX";
-  const int out = ::mkstemp(path.data());
-  child->output_path = path;
-
-  std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "PEND_ENV=test"};
-  env_strings.insert(env_strings.end(), environment.begin(), environment.end());
-  std::vector<char*> argv{const_cast<char*>(PEND_SERVER_BINARY)};
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& entry : env_strings) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  child->pid = ::fork();
-  if (child->pid == 0) {
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    if (max_files > 0) {
-      rlimit limit{max_files, max_files};
-      ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
-    ::chdir(PEND_SOURCE_DIR);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(out);
-  return child;
-}
-
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
-bool wait_for_port(std::uint16_t port) {
-  for (int i = 0; i < 500; ++i) {
-    try {
-      RawConnection probe(port);
-      return true;
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-  return false;
-}
-
 TEST(BinaryTest, VersionPrintsVersionCommitAndBuildType) {
   auto child = spawn({"version"});
   EXPECT_EQ(child->wait_exit_code(), 0);
@@ -119,11 +36,37 @@ TEST(BinaryTest, HelpOnEveryLevel) {
                                                                 {"config", "--help"},
                                                                 {"config", "check", "--help"},
                                                                 {"healthcheck", "--help"},
+                                                                {"worker", "--help"},
                                                                 {"version", "--help"}}) {
     auto child = spawn(args);
     EXPECT_EQ(child->wait_exit_code(), 0) << args[0];
     EXPECT_NE(child->output().find("Usage"), std::string::npos) << child->output();
   }
+}
+
+TEST(BinaryTest, WorkerRunsOneWorkerAloneUntilSigterm) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  std::string base = env("PEND_TEST_TMPDIR");
+  if (base.empty()) base = "/tmp";
+  auto child = spawn({"worker", "cleanup", "--no-dotenv"},
+                     {"DATABASE_URL=" + database.url(), "REDIS_URL=" + env("PEND_TEST_REDIS_URL"),
+                      "PEND_CLEANUP_INTERVAL_MS=100000", "PEND_DATABASE_MAINTAIN_PARTITIONS=false",
+                      "LOG_DIR=" + base + "/pend-worker-" + std::to_string(::getpid())});
+  for (int i = 0; i < 200 && database.value("SELECT count(*) FROM worker_runs WHERE "
+                                            "finished_at IS NOT NULL") == "0";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(database.value("SELECT worker || ' ' || outcome FROM worker_runs"), "cleanup ok")
+      << child->output();
+  ::kill(child->pid, SIGTERM);
+  EXPECT_EQ(child->wait_exit_code(), 0) << child->output();
+  EXPECT_NE(child->output().find("WORKER_STOPPED"), std::string::npos) << child->output();
+
+  auto unknown = spawn({"worker", "janitor"});
+  EXPECT_NE(unknown->wait_exit_code(), 0);
+  EXPECT_NE(unknown->output().find("janitor"), std::string::npos) << unknown->output();
 }
 
 TEST(BinaryTest, InvalidConfigurationExitsWithCode2AndNamesEveryProblem) {

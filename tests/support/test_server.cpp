@@ -31,6 +31,9 @@ config::Settings test_settings() {
   // would leak between them. The tests of those features turn them on, on a Redis of their own.
   settings.cache.enabled = false;
   settings.rate_limit.enabled = false;
+  // Background workers and api_metrics rows: their own tests turn them on.
+  settings.workers.enabled = {};
+  settings.metrics.api_metrics = false;
   if (auto url = env("PEND_TEST_DATABASE_URL"); !url.empty()) settings.database.url = url;
   if (auto url = env("PEND_TEST_REDIS_URL"); !url.empty()) settings.redis.url = url;
   return settings;

@@ -28,8 +28,8 @@ boost::asio::awaitable<boost::json::array> route_figures(db::Database& database,
 
 struct SystemPage {
   std::chrono::seconds window{900};
-  std::string instance;  // empty: every instance
-  std::string type;      // empty: every metric type
+  std::string instance;                                      // empty: every instance
+  std::string type;                                          // empty: every metric type
   std::string after_instance, after_metric, after_metadata;  // keyset
   std::int64_t limit = 200;
 };

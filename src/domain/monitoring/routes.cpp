@@ -1,15 +1,15 @@
 #include "domain/monitoring/routes.hpp"
 
+#include "cache/redis_error.hpp"
 #include "config/rule_parsing.hpp"
 #include "db/request_scope.hpp"
 #include "domain/monitoring/repository.hpp"
 #include "http/api_error.hpp"
 #include "http/query_params.hpp"
 #include "http/request_context.hpp"
-#include "cache/redis_error.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <sodium.h>
+#include <boost/json/serialize.hpp>
 
 #include <span>
 
@@ -82,19 +82,21 @@ boost::json::object page_of(boost::json::array items, std::int64_t limit,
 }
 
 // The plan's metrics:{type}:{minute} cache for the default views; without Redis, a miss.
-asio::awaitable<std::optional<boost::json::value>> cached(cache::CacheService& cache,
+asio::awaitable<std::optional<boost::json::value>> cached(cache::CacheService* cache,
                                                           std::string_view type) {
+  if (cache == nullptr) co_return std::nullopt;
   try {
-    co_return co_await cache.get_metrics(type);
+    co_return co_await cache->get_metrics(type);
   } catch (const cache::RedisError&) {
     co_return std::nullopt;
   }
 }
 
-asio::awaitable<void> remember(cache::CacheService& cache, std::string_view type,
+asio::awaitable<void> remember(cache::CacheService* cache, std::string_view type,
                                const boost::json::object& body) {
+  if (cache == nullptr) co_return;
   try {
-    co_await cache.cache_metrics(type, body);
+    co_await cache->cache_metrics(type, body);
   } catch (const cache::RedisError&) {
     // Served from PostgreSQL again next time.
   }
@@ -102,11 +104,11 @@ asio::awaitable<void> remember(cache::CacheService& cache, std::string_view type
 
 }  // namespace
 
-void add_routes(http::Router& router, db::Database& database, cache::CacheService& cache,
+void add_routes(http::Router& router, db::Database& database, cache::CacheService* cache,
                 const config::OpsSettings& ops) {
   router.add(
       http::Method::get, "/api/v1/admin/metrics/api",
-      [&database, &cache, &ops](http::RequestContext& ctx) -> asio::awaitable<void> {
+      [&database, cache, &ops](http::RequestContext& ctx) -> asio::awaitable<void> {
         require_ops(ctx, ops);
         const http::QueryParams params(ctx.query, kApiParams);
         // The default view, a minute at a time, from the plan's metrics:{type}:{minute} key.
@@ -132,7 +134,7 @@ void add_routes(http::Router& router, db::Database& database, cache::CacheServic
 
   router.add(
       http::Method::get, "/api/v1/admin/metrics/system",
-      [&database, &cache, &ops](http::RequestContext& ctx) -> asio::awaitable<void> {
+      [&database, cache, &ops](http::RequestContext& ctx) -> asio::awaitable<void> {
         require_ops(ctx, ops);
         const http::QueryParams params(ctx.query, kSystemParams);
         if (params.empty()) {
@@ -150,9 +152,8 @@ void add_routes(http::Router& router, db::Database& database, cache::CacheServic
         page.after_instance = after[0];
         page.after_metric = after[1];
         page.after_metadata = after[2];
-        auto body =
-            page_of(co_await latest_system_figures(database, db::request_scope(ctx), page),
-                    page.limit, kSystemKeys);
+        auto body = page_of(co_await latest_system_figures(database, db::request_scope(ctx), page),
+                            page.limit, kSystemKeys);
         for (auto& item : body["items"].as_array()) item.as_object().erase("metadata_text");
         body["window_seconds"] = page.window.count();
         if (params.empty()) co_await remember(cache, "system", body);

@@ -13,7 +13,9 @@
 
 namespace pend::domain::monitoring {
 
-void add_routes(http::Router& router, db::Database& database, cache::CacheService& cache,
+// cache: the plan's metrics:{type}:{minute} entries for the default views, or null (cache.enabled
+// false) to read PostgreSQL every time.
+void add_routes(http::Router& router, db::Database& database, cache::CacheService* cache,
                 const config::OpsSettings& ops);
 
 }  // namespace pend::domain::monitoring

@@ -4,6 +4,7 @@
 // everything else indexed once.
 #include "logging/elasticsearch_sink.hpp"
 #include "logging/logger.hpp"
+#include "support/http_recorder.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
@@ -29,72 +30,30 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 
-// Records every request; answers each from a script, then "all indexed".
+// The listener standing in for Elasticsearch: answers each request from a script, then
+// "all indexed".
 class BulkListener {
  public:
   explicit BulkListener(
       std::vector<std::function<std::pair<unsigned, std::string>(std::size_t)>> script)
-      : script_(std::move(script)), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~BulkListener() {
-    stopping_ = true;
-    boost::system::error_code ignored;
-    tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ignored);  // wakes the accept
-    thread_.join();
-  }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  std::vector<beast_http::request<beast_http::string_body>> requests() {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
+      : script_(std::move(script)),
+        recorder_([this](const RecordedRequest& request, std::size_t n) {
+          std::size_t docs = 0;
+          for (const char c : request.body()) docs += c == '\n' ? 1 : 0;
+          docs /= 2;
+          if (n < script_.size()) return script_[n](docs);
+          std::string items;
+          for (std::size_t i = 0; i < docs; ++i)
+            items += (i ? "," : "") + std::string{R"({"index":{"status":201}})"};
+          return std::pair<unsigned, std::string>{200,
+                                                  R"({"errors":false,"items":[)" + items + "]}"};
+        }) {}
+  std::uint16_t port() const { return recorder_.port(); }
+  std::vector<RecordedRequest> requests() { return recorder_.requests(); }
 
  private:
-  void serve() {
-    while (!stopping_) {
-      tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stopping_) return;
-      boost::beast::flat_buffer buffer;
-      beast_http::request<beast_http::string_body> request;
-      beast_http::read(socket, buffer, request, ec);
-      if (ec) continue;
-      std::size_t docs = 0;
-      for (const char c : request.body()) docs += c == '\n' ? 1 : 0;
-      docs /= 2;
-      std::size_t n;
-      {
-        std::lock_guard lock(mutex_);
-        requests_.push_back(request);
-        n = requests_.size() - 1;
-      }
-      std::pair<unsigned, std::string> answer;
-      if (n < script_.size()) {
-        answer = script_[n](docs);
-      } else {
-        std::string items;
-        for (std::size_t i = 0; i < docs; ++i)
-          items += (i ? "," : "") + std::string{R"({"index":{"status":201}})"};
-        answer = {200, R"({"errors":false,"items":[)" + items + "]}"};
-      }
-      beast_http::response<beast_http::string_body> response{
-          static_cast<beast_http::status>(answer.first), 11};
-      response.set(beast_http::field::content_type, "application/json");
-      response.body() = answer.second;
-      response.prepare_payload();
-      beast_http::write(socket, response, ec);
-    }
-  }
-
   std::vector<std::function<std::pair<unsigned, std::string>(std::size_t)>> script_;
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::mutex mutex_;
-  std::vector<beast_http::request<beast_http::string_body>> requests_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  HttpRecorder recorder_;
 };
 
 // The _id of each document in a _bulk body, in order.

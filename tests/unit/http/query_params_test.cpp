@@ -1,0 +1,54 @@
+// Query parameters of the list routes: decoded values, unknown names refused, integer ranges,
+// and cursors that round-trip and refuse what they did not make.
+#include "http/query_params.hpp"
+#include "http/api_error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pend::http {
+namespace {
+
+constexpr std::string_view kNames[] = {"window", "limit", "cursor"};
+
+TEST(QueryParamsTest, DecodedValuesTheLastOfARepeatedName) {
+  const QueryParams params("window=15m&limit=5&limit=7&cursor=a%2Bb", kNames);
+  EXPECT_EQ(params.get("window"), "15m");
+  EXPECT_EQ(params.integer("limit", 50, 1, 500), 7);
+  EXPECT_EQ(params.get("cursor"), "a+b");
+  EXPECT_FALSE(params.get("instance"));
+  EXPECT_TRUE(QueryParams("", kNames).empty());
+  EXPECT_EQ(QueryParams("", kNames).integer("limit", 50, 1, 500), 50);
+}
+
+TEST(QueryParamsTest, UnknownNamesAndBadIntegersAreRefused) {
+  try {
+    QueryParams("windw=15m", kNames);
+    FAIL() << "an unknown name must be refused";
+  } catch (const ApiError& error) {
+    EXPECT_EQ(error.status(), 400u);
+    EXPECT_EQ(error.code(), "unknown_parameter");
+  }
+  for (const char* query : {"limit=0", "limit=501", "limit=ten", "limit=5x"}) {
+    const QueryParams params(query, kNames);
+    try {
+      params.integer("limit", 50, 1, 500);
+      FAIL() << query;
+    } catch (const ApiError& error) {
+      EXPECT_EQ(error.status(), 422u) << query;
+    }
+  }
+}
+
+TEST(QueryParamsTest, CursorsRoundTripAndRefuseOthers) {
+  const std::vector<std::string> values{"/api/v1/config", "GET"};
+  const std::string cursor = encode_cursor(values);
+  EXPECT_EQ(cursor.find_first_of("+/="), std::string::npos) << "URL-safe: " << cursor;
+  EXPECT_EQ(decode_cursor(cursor, 2), values);
+  EXPECT_FALSE(decode_cursor(cursor, 3)) << "another list's cursor";
+  EXPECT_FALSE(decode_cursor("not base64!", 2));
+  EXPECT_FALSE(decode_cursor(encode_cursor({"a"}) + "x", 1));
+  EXPECT_FALSE(decode_cursor("", 2));
+}
+
+}  // namespace
+}  // namespace pend::http
