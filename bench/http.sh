@@ -120,6 +120,7 @@ pend_port=$(free_port)
 log "starting pend-server on 127.0.0.1:$pend_port"
 PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=$ACCESS_LOG LOG_DIR="$TMP/logs" \
   LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_DATABASE_MAINTAIN_PARTITIONS=false \
+  PEND_WORKERS= PEND_METRICS_API_METRICS=false \
   build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
 pend_pid=$!
 if ! wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live"; then
