@@ -12,7 +12,7 @@
 # BENCH_SAMPLED_ROUNDS (3). Raw output: build/bench-api-metrics/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/services.sh
+source bench/lib.sh
 
 DURATION=${BENCH_DURATION:-10}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -24,21 +24,7 @@ log "building build/release"
 configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=OFF \
   -DPEND_BUILD_BENCH=ON >/dev/null
 mkdir -p "$OUT"
-TMP=$(mktemp -d /tmp/pend-bench-api-metrics.XXXXXX)
-chmod 755 "$TMP"
-pend_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_pid "$pend_pid" 30
-  stop_redis "$TMP/redis" || true
-  stop_postgres "$TMP/pg" || true
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_temp api-metrics
 
 pg_port=$(free_port)
 log "starting PostgreSQL on 127.0.0.1:$pg_port and Redis"

@@ -20,7 +20,7 @@
 # wrk, pend-server, Redis and PostgreSQL share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/services.sh
+source bench/lib.sh
 
 DURATION=${BENCH_DURATION:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-100}
@@ -32,21 +32,7 @@ configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=
   -DPEND_BUILD_BENCH=ON >/dev/null
 mkdir -p "$OUT"
 
-TMP=$(mktemp -d /tmp/pend-bench-cache.XXXXXX)
-chmod 755 "$TMP"
-pend_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_pid "$pend_pid" 30
-  stop_redis "$TMP/redis" || true
-  stop_postgres "$TMP/pg" || true
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_temp cache
 
 pg_port=$(free_port)
 log "starting PostgreSQL on 127.0.0.1:$pg_port"

@@ -20,7 +20,7 @@
 # (10), BENCH_ROUNDS (5), BENCH_LOAD_ROUNDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/services.sh
+source bench/lib.sh
 
 ENTRIES=${BENCH_ENTRIES:-400000}
 NODE_ENTRIES=$((ENTRIES / 4))
@@ -38,20 +38,7 @@ log "installing the plan's Node.js logging stack (bench/logging)"
 (cd bench/logging && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 mkdir -p "$OUT"
 
-TMP=$(mktemp -d /tmp/pend-bench-logging.XXXXXX)
-chmod 755 "$TMP"
-pend_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_pid "$pend_pid" 30
-  stop_postgres "$TMP/pg" || true
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_temp logging
 
 result() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
 
