@@ -17,7 +17,7 @@ std::optional<std::chrono::seconds> parse_window(std::string_view text, std::chr
   if (text.ends_with('h')) unit = 3600;
   std::int64_t count = 0;
   if (unit == 0 || !parse_number(text.substr(0, text.size() - 1), count) || count <= 0 ||
-      count * unit > max.count()) {
+      count > max.count() / unit) {
     return std::nullopt;
   }
   return std::chrono::seconds(count * unit);

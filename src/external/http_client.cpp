@@ -13,8 +13,10 @@
 #include <boost/url/parse.hpp>
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <memory>
+#include <type_traits>
 
 namespace pend::external {
 
@@ -52,11 +54,12 @@ std::optional<Target> target_of(const std::string& text, std::string& error) {
   return target;
 }
 
-// Runs the exchange on stream (a socket, or a TLS stream over one) until done or timeout.
+// Runs the exchange on stream (a socket, or a TLS stream over one, which shakes hands first)
+// until done or timeout.
 template <typename Stream>
 HttpResponse exchange(asio::io_context& loop, Stream& stream, tcp::socket& socket,
                       const Target& target, beast_http::request<beast_http::string_body>& request,
-                      std::chrono::milliseconds timeout, bool tls) {
+                      std::chrono::milliseconds timeout) {
   HttpResponse out;
   tcp::resolver resolver(loop);
   beast::flat_buffer buffer;
@@ -78,16 +81,14 @@ HttpResponse exchange(asio::io_context& loop, Stream& stream, tcp::socket& socke
     if (ec) return fail("resolve", ec);
     asio::async_connect(socket, endpoints, [&](auto ec, auto) {
       if (ec) return fail("connect", ec);
-      if constexpr (requires { stream.async_handshake(asio::ssl::stream_base::client, nullptr); }) {
-        if (tls) {
-          stream.async_handshake(asio::ssl::stream_base::client, [&](auto ec) {
-            if (ec) return fail("TLS handshake", ec);
-            read_and_write();
-          });
-          return;
-        }
+      if constexpr (std::is_same_v<Stream, asio::ssl::stream<tcp::socket>>) {
+        stream.async_handshake(asio::ssl::stream_base::client, [&](auto ec) {
+          if (ec) return fail("TLS handshake", ec);
+          read_and_write();
+        });
+      } else {
+        read_and_write();
       }
-      read_and_write();
     });
   });
   loop.run_for(timeout);
@@ -128,15 +129,31 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::chrono::milliseco
   asio::io_context loop;
   if (target->tls) {
     asio::ssl::context context(asio::ssl::context::tls_client);
-    context.set_default_verify_paths();
+    boost::system::error_code ec;
+    if (ca_file_.empty())
+      context.set_default_verify_paths(ec);
+    else
+      context.load_verify_file(ca_file_, ec);
+    if (ec) {
+      out.error = "TLS: cannot load the trusted certificates: " + ec.message();
+      return out;
+    }
     context.set_verify_mode(asio::ssl::verify_peer);
     asio::ssl::stream<tcp::socket> stream(loop, context);
-    SSL_set_tlsext_host_name(stream.native_handle(), target->host.c_str());  // SNI
-    SSL_set1_host(stream.native_handle(), target->host.c_str());             // the name must match
-    out = exchange(loop, stream, stream.next_layer(), *target, message, timeout, true);
+    // The certificate must name the host: an address against its IP entries, a name against
+    // its DNS entries (and sent as SNI, which takes names only).
+    boost::system::error_code not_address;
+    asio::ip::make_address(target->host, not_address);
+    if (!not_address) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(stream.native_handle()), target->host.c_str());
+    } else {
+      SSL_set_tlsext_host_name(stream.native_handle(), target->host.c_str());
+      SSL_set1_host(stream.native_handle(), target->host.c_str());
+    }
+    out = exchange(loop, stream, stream.next_layer(), *target, message, timeout);
   } else {
     tcp::socket socket(loop);
-    out = exchange(loop, socket, socket, *target, message, timeout, false);
+    out = exchange(loop, socket, socket, *target, message, timeout);
   }
   if (elapsed != nullptr) *elapsed += std::chrono::steady_clock::now() - started;
   return out;

@@ -13,6 +13,12 @@ std::string TraceContext::outbound_header() const {
   return header;
 }
 
+bool RequestContext::from_this_host() const {
+  return peer_address.is_loopback() && request.find("X-Forwarded-For") == request.end() &&
+         request.find(boost::beast::http::field::forwarded) == request.end() &&
+         request.find("X-Real-IP") == request.end();
+}
+
 void RequestContext::json(unsigned status, const boost::json::value& value) {
   text(status, boost::json::serialize(value), "application/json; charset=utf-8");
 }

@@ -99,6 +99,11 @@ struct RequestContext {
   }
 
   // Builders for handlers. Both set status, Content-Type and body.
+  // A client on this host: a loopback peer and no forwarding header at all. A request a
+  // proxy passed on is never taken for a local one, whatever the forwarded addresses say
+  // (a proxy on this host must send X-Forwarded-For; one that sends nothing cannot be told
+  // from a local client).
+  bool from_this_host() const;
   void json(unsigned status, const boost::json::value& value);
   void text(unsigned status, std::string body, std::string_view content_type);
 };

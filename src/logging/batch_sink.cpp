@@ -18,18 +18,22 @@ constexpr std::size_t kMaxMerged = 5'000;
 }  // namespace
 
 std::string with_id(std::string_view line, std::string_view id) {
-  std::string row = "{\"id\":";
-  append_json_string(row, id);
+  std::string row;
   const auto first = line.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || line[first] != '{' || line.back() != '}') {
-    row += ",\"message\":";
+    row = "{\"message\":";
     append_json_string(row, line);
-    row += '}';
-    return row;
+  } else {
+    line.remove_suffix(1);
+    const bool empty = line.find_last_not_of(" \t\r\n") == first;  // "{}"
+    row.reserve(line.size() + id.size() + 10);
+    row = line;
+    if (empty) row.resize(first + 1);
   }
-  line.remove_prefix(first + 1);
-  if (line.find_first_not_of(" \t\r\n") != line.size() - 1) row += ',';  // not "{}"
-  row += line;
+  if (row.back() != '{') row += ',';
+  row += "\"id\":";
+  append_json_string(row, id);
+  row += '}';
   return row;
 }
 
@@ -99,6 +103,12 @@ void BatchSink::flush() {
                           std::make_move_iterator(pending_.begin() + end));
       queued_rows_ += end - start;
     }
+    // The delivery threads move a backlog to the spool when they come back for work; when
+    // they do not (every connection stuck on a server that stopped answering), the writer
+    // does, past twice the backlog, so memory stays bounded whatever the server does.
+    while (queued_rows_ > 2 * options_.max_backlog_rows) {
+      to_spool(take_merged(), /*attempted=*/false);
+    }
   }
   pending_.erase(pending_.begin(), pending_.begin() + std::min(start, pending_.size()));
   urgent_ = false;
@@ -118,12 +128,15 @@ bool BatchSink::next_work(Work& work) {
   for (;;) {
     // One FIFO: the spool holds the oldest batches, the queue the newer. A backlog beyond
     // what memory should hold moves from the front of the queue to the end of the spool.
-    while (queued_rows_ > options_.max_backlog_rows || (stopping_ && down_ && !queue_.empty())) {
+    // On the way out, a server that is away or a spool to replay first sends the rest to the
+    // spool too: a stop never waits for an outage or a long replay (the next process does it).
+    const bool leaving = stopping_ && (down_ || !spool_.empty());
+    while (queued_rows_ > options_.max_backlog_rows || (leaving && !queue_.empty())) {
       to_spool(take_merged(), /*attempted=*/false);
     }
     const auto now = Clock::now();
     const bool may_try = !down_ || now >= next_retry_;
-    if (stopping_ && down_) return false;  // what is left is in the spool
+    if (leaving) return false;  // what is left is in the spool
     if (!spool_.empty()) {
       if (may_try) {
         if (auto batch = spool_.oldest(taken_)) {

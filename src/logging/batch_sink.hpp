@@ -55,8 +55,9 @@ struct BatchSinkFigures {
   std::atomic<bool> down{false};
 };
 
-// The entry with "id":"<id>" spliced in as its first member (no parsing: the logger's lines
-// are JSON objects; anything else becomes {"id":...,"message":<the text>}).
+// The entry with "id":"<id>" spliced in as its last member, so that it wins over any "id"
+// field of the entry's own (no parsing: the logger's lines are JSON objects; anything else
+// becomes {"message":<the text>,"id":...}).
 std::string with_id(std::string_view line, std::string_view id);
 
 class BatchSink : public Sink {
@@ -79,7 +80,7 @@ class BatchSink : public Sink {
 
   // On delivery thread `delivery` (0 .. deliveries-1; calls with the same number never
   // overlap). rows: the entries as the logger wrote them, each with an "id" (a UUIDv7 given
-  // before the first attempt and kept in the spool) as its first member. True when the batch
+  // before the first attempt and kept in the spool) as its last member. True when the batch
   // is done with (stored, or its refused rows dead-lettered); false when the server cannot
   // be reached and the batch must wait. replay: the batch was sent before, so part of it may
   // be stored already (a crash between commit and removal).

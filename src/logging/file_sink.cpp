@@ -118,6 +118,7 @@ fs::path FileSink::path_for(const std::string& date, unsigned part) const {
 
 void FileSink::open_for(const std::string& date) {
   flush();
+  const bool was_open = fd_ >= 0;
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   const bool new_day = date != date_;
@@ -135,8 +136,8 @@ void FileSink::open_for(const std::string& date) {
     }
     date_ = date;
     remove_expired();
-  } else {
-    ++part_;  // the size cap: the next part of the same day
+  } else if (was_open) {
+    ++part_;  // the size cap: the next part of the same day (not a retry after a failure)
   }
   for (;;) {
     path_ = path_for(date_, part_);
@@ -149,6 +150,11 @@ void FileSink::open_for(const std::string& date) {
     ++part_;  // that part is full already
   }
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0 && errno == ENOENT) {  // the directory was removed: made again
+    std::error_code ec;
+    fs::create_directories(options_.dir, ec);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  }
   released_to_ = bytes_;
   if (fd_ < 0) ++write_failures_;
 }

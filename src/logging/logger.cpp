@@ -161,11 +161,13 @@ void Logger::submit(const RecordMeta& meta, LineBuffer& line) {
   finish_record(meta, line);
   if (rings_.local().try_push(line.view())) return;
   if (meta.level <= Level::warn) {
-    std::lock_guard lock(overflow_mutex_);  // warn and error are never dropped
-    overflow_ += line.view();
-  } else {
-    dropped_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(overflow_mutex_);  // warn and error wait for the writer
+    if (overflow_.size() + line.size() <= kMaxOverflow) {
+      overflow_ += line.view();
+      return;
+    }
   }
+  dropped_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Logger::deliver(std::string_view records) {

@@ -1,7 +1,8 @@
 // Logger: structured JSON-line events, formatted by the caller's thread and written by one
 // writer thread, so logging never blocks a request. Each logging thread has its own bounded
 // lock-free ring (RecordRing) that the writer reads; when a ring is full, debug/info/trace
-// entries are dropped and counted, warn and error go to an overflow queue instead. The
+// entries are dropped and counted, warn and error go to an overflow queue instead (256 MiB;
+// past that they are dropped and counted too). The
 // process-wide handle is the one global STYLE.md allows.
 //
 //   logging::info("API", "SERVER_STARTED", "listening", {{"port", 8080}});
@@ -105,6 +106,10 @@ class Logger {
   static constexpr std::chrono::seconds kDropReportInterval{10};
   static constexpr std::chrono::milliseconds kPassInterval{5};
   static constexpr std::size_t kBusyPass = 1024 * 1024;  // bytes read in one pass
+  // What the overflow queue may hold: past it (a writer that has stopped making progress),
+  // warn and error are dropped and counted too, rather than growing until the OOM killer
+  // takes the process and everything it holds.
+  static constexpr std::size_t kMaxOverflow = 256 * 1024 * 1024;
   LoggerOptions options_;
   // ,"service":...,"process_id":N and the default fields, precomputed
   LineBuffer envelope_tail_;
@@ -113,7 +118,7 @@ class Logger {
   std::atomic<std::uint64_t> write_cycles_{0};  // completed drain-and-write passes
   std::atomic<bool> stopping_{false};
   util::PerThread<RecordRing> rings_;  // one per logging thread
-  // warn and error that found their ring full: never dropped, taken by the writer next.
+  // warn and error that found their ring full, taken by the writer next (up to kMaxOverflow).
   std::mutex overflow_mutex_;
   std::string overflow_;
   std::vector<std::unique_ptr<Sink>> sinks_;  // the writer thread's alone

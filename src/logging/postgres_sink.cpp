@@ -12,15 +12,32 @@ namespace {
 // Rows are sent in pieces of this size, so PostgreSQL works while the next piece is encoded.
 constexpr std::size_t kChunk = 256 * 1024;
 
-std::string with_connect_timeout(std::string url) {
-  if (url.find("connect_timeout=") != std::string::npos) return url;
-  url += url.find('?') == std::string::npos ? "?" : "&";
-  url += "connect_timeout=3";
+// The URL with bounds on everything a delivery thread waits for, unless it sets them itself:
+// connecting, a server that stops answering mid-COPY (keepalives, and TCP's unacknowledged
+// data), and a statement that runs too long.
+std::string with_bounds(std::string url) {
+  const auto add = [&](std::string_view key, std::string_view value) {
+    if (url.find(std::string{key} + "=") != std::string::npos) return;
+    url += url.find('?') == std::string::npos ? "?" : "&";
+    url += key;
+    url += '=';
+    url += value;
+  };
+  add("connect_timeout", "3");
+  add("keepalives_idle", "10");
+  add("keepalives_interval", "5");
+  add("keepalives_count", "3");
+  add("tcp_user_timeout", "30000");
+  add("options", "-c%20statement_timeout%3D60000");
   return url;
 }
 
-bool unreachable(const db::DatabaseError& error) {
-  return error.unavailable() || error.timed_out();
+// What one row can cause: its data (class 22), a constraint (23), a limit such as an index
+// entry's size (54). Anything else (a lost server, a read-only standby after a failover, a
+// missing grant or table) says nothing about the rows: the batch waits and is tried again.
+bool refused_for_data(const db::DatabaseError& error) {
+  const std::string& state = error.sqlstate();
+  return state.starts_with("22") || state.starts_with("23") || state.starts_with("54");
 }
 
 }  // namespace
@@ -37,7 +54,7 @@ PostgresSink::PostgresSink(PostgresSinkOptions options)
                  .max_backlog_rows = options.max_backlog_rows,
                  .kind = options.kind,
                  .splice_ids = options.splice_ids}),
-      url_(with_connect_timeout(options.url)),
+      url_(with_bounds(options.url)),
       target_(std::move(options.target)) {
   for (unsigned i = 0; i < std::max(1u, options.connections); ++i) {
     channels_.push_back(std::make_unique<Channel>());
@@ -61,18 +78,18 @@ bool PostgresSink::deliver(unsigned delivery, const std::vector<std::string>& ro
         stored(rows, copy(channel, rows, target_.copy));
         return true;
       } catch (const db::DatabaseError& error) {
-        if (unreachable(error)) throw;
+        if (!refused_for_data(error)) throw;
         // Refused for its data (a user id that is no longer a user): merged instead.
       }
     }
     try {
       merge(channel, rows);
     } catch (const db::DatabaseError& error) {
-      if (unreachable(error)) throw;
+      if (!refused_for_data(error)) throw;
       merge_row_by_row(channel, rows);
     }
     return true;
-  } catch (const db::DatabaseError&) {  // lost, refused or timed out: the batch waits
+  } catch (const db::DatabaseError&) {  // lost, unable or timed out: the batch waits
     channel.session.reset();
     return false;
   }
@@ -123,7 +140,7 @@ void PostgresSink::merge(Channel& channel, const std::vector<std::string>& rows)
     session.exec(target_.merge);
     session.exec("COMMIT");
   } catch (const db::DatabaseError& error) {
-    if (!unreachable(error)) session.exec("ROLLBACK");
+    if (!error.unavailable()) session.exec("ROLLBACK");
     throw;
   }
   stored(rows, refused);
@@ -136,7 +153,7 @@ void PostgresSink::merge_row_by_row(Channel& channel, const std::vector<std::str
     try {
       merge(channel, {row});
     } catch (const db::DatabaseError& error) {
-      if (unreachable(error)) throw;  // the whole batch again later; stored rows are skipped
+      if (!refused_for_data(error)) throw;  // the whole batch again later; stored rows skipped
       dead_letter(row);
     }
   }

@@ -55,11 +55,7 @@ Spool::Spool(fs::path dir, std::uint64_t max_bytes) : dir_(std::move(dir)), max_
       next_ = std::max(next_, *sequence + 1);
     }
   }
-}
-
-std::size_t Spool::count() const {
-  std::lock_guard lock(mutex_);
-  return files_.size();
+  count_.store(files_.size(), std::memory_order_release);
 }
 
 std::uint64_t Spool::bytes() const {
@@ -73,30 +69,45 @@ bool Spool::append(const std::vector<std::string>& lines, bool attempted) {
     data += line;
     data += '\n';
   }
-  std::lock_guard lock(mutex_);
-  if (bytes_ + data.size() > max_bytes_) return false;
+  // The name and the room are taken under the lock, the disk's work is done outside it: a
+  // thread that only asks whether the spool is empty never waits for an fsync.
+  std::uint64_t sequence;
+  {
+    std::lock_guard lock(mutex_);
+    if (bytes_ + data.size() > max_bytes_) return false;
+    sequence = next_++;
+    bytes_ += data.size();
+  }
+  const auto give_back = [&] {
+    std::lock_guard lock(mutex_);
+    bytes_ -= data.size();
+  };
   char name[32];
   std::snprintf(name, sizeof name, attempted ? "%012llu.batch" : "%012llu.new.batch",
-                static_cast<unsigned long long>(next_));
+                static_cast<unsigned long long>(sequence));
   const fs::path final_path = dir_ / name;
   const fs::path temporary = dir_ / (std::string{name} + ".tmp");
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    give_back();
+    return false;
+  }
   // A batch the server refused is fsynced: it may wait out a long outage and restarts. One
   // set aside under a backlog is not: it is as safe on disk as it was in memory, and a
   // backlog is when the disk's time matters.
   const bool written = write_fully(fd, data) && (!attempted || ::fsync(fd) == 0);
   ::close(fd);
   std::error_code ec;
-  if (!written) {
-    fs::remove(temporary, ec);
+  if (!written) fs::remove(temporary, ec);
+  if (written) fs::rename(temporary, final_path, ec);
+  if (!written || ec) {
+    give_back();
     return false;
   }
-  fs::rename(temporary, final_path, ec);
-  if (ec) return false;
   if (attempted) fsync_path(dir_, O_RDONLY | O_DIRECTORY);  // the rename survives a power cut
-  files_[next_++] = {final_path, data.size(), attempted};
-  bytes_ += data.size();
+  std::lock_guard lock(mutex_);
+  files_[sequence] = {final_path, data.size(), attempted};
+  count_.store(files_.size(), std::memory_order_release);
   return true;
 }
 
@@ -113,10 +124,14 @@ std::optional<Spool::Batch> Spool::oldest(const std::set<fs::path>& skip) const 
     batch.path = first->second.path;
     batch.attempted = first->second.attempted;
   }
+  // A batch that cannot be read now (no file descriptor left, an I/O error) stays where it
+  // is and waits for the next attempt; it is never taken for an empty one.
   std::ifstream in(batch.path);
+  if (!in.is_open()) return std::nullopt;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) batch.lines.push_back(std::move(line));
   }
+  if (in.bad()) return std::nullopt;
   return batch;
 }
 
@@ -128,6 +143,7 @@ void Spool::remove(const Batch& batch) {
     if (it->second.path == batch.path) {
       bytes_ -= it->second.bytes;
       files_.erase(it);
+      count_.store(files_.size(), std::memory_order_release);
       break;
     }
   }

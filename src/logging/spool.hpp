@@ -2,7 +2,8 @@
 // are. Each batch is one file, NNNNNNNNNNNN.batch (a sequence number that continues after a
 // restart), or NNNNNNNNNNNN.new.batch for a batch never sent (set aside under a backlog, so
 // none of it can be stored already), written to a temporary name, fsynced (a batch that was
-// sent) and renamed, so a batch is either whole on disk or absent. The directory is read
+// sent) and renamed, so a batch is either whole on disk or absent. The disk's work is done
+// outside the spool's lock. The directory is read
 // once, at construction; from then on the spool keeps its own index (one process per
 // LOG_DIR). The spool is capped in bytes; past the cap new batches are refused (and counted
 // by the caller) rather than filling the disk.
@@ -12,6 +13,7 @@
 //   while (auto batch = spool.oldest()) { deliver(batch->lines); spool.remove(*batch); }
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -39,8 +41,9 @@ class Spool {
   // The oldest batch not in skip (those another thread is delivering).
   std::optional<Batch> oldest(const std::set<std::filesystem::path>& skip) const;
   void remove(const Batch& batch);
+  // The batches stored (one still being written is not counted yet).
   bool empty() const { return count() == 0; }
-  std::size_t count() const;
+  std::size_t count() const { return count_.load(std::memory_order_acquire); }
   std::uint64_t bytes() const;
   const std::filesystem::path& dir() const { return dir_; }
 
@@ -55,6 +58,7 @@ class Spool {
   std::uint64_t max_bytes_;
   mutable std::mutex mutex_;
   std::map<std::uint64_t, File> files_;  // by sequence number: the order of the batches
+  std::atomic<std::size_t> count_{0};    // files_.size(), read without the lock
   std::uint64_t bytes_ = 0;
   std::uint64_t next_ = 1;
 };

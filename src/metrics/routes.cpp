@@ -22,7 +22,7 @@ void add_routes(http::Router& router, const Registry& registry,
   router.add(
       http::Method::get, "/metrics",
       [&registry, settings](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
-        if (settings.loopback_only && !ctx.client_address.is_loopback()) {
+        if (settings.loopback_only && !ctx.from_this_host()) {
           throw http::ApiError::forbidden("metrics are served to loopback clients only");
         }
         if (!settings.token.empty()) {

@@ -44,8 +44,21 @@ void RealIp::before(http::RequestContext& ctx) {
   ctx.client_tls = boost::beast::iequals(trim(proto.substr(0, proto.find(','))), "https");
 
   // Walk X-Forwarded-For from the right: each trusted hop vouches for the one before it.
-  // The first untrusted address is the client; a malformed entry ends the walk.
-  std::string_view chain = ctx.request["X-Forwarded-For"];
+  // The first untrusted address is the client; a malformed entry ends the walk. Several
+  // X-Forwarded-For lines are one list, in order (a proxy may add its own line after the
+  // client's): joined, or a forged first line would be read as the whole chain.
+  std::string_view chain;
+  std::string joined;
+  for (auto [it, end] = ctx.request.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (chain.empty()) {
+      chain = it->value();
+      continue;
+    }
+    if (joined.empty()) joined = chain;
+    joined += ',';
+    joined += it->value();
+  }
+  if (!joined.empty()) chain = joined;
   while (!chain.empty()) {
     const auto comma = chain.rfind(',');
     const auto hop = trim(comma == std::string_view::npos ? chain : chain.substr(comma + 1));

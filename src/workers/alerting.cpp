@@ -7,7 +7,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <set>
-#include <thread>
 
 namespace pend::workers {
 
@@ -131,7 +130,13 @@ int Alerting::apply(db::BlockingSession& session, const Evaluation& e, std::stri
   const auto current = session.exec("SELECT firing FROM alerts WHERE key = $1", {key});
   const bool firing = current.size() == 1 && current.value(0, 0) == "t";
   if (crossed && firing) {
-    session.exec("UPDATE alerts SET value = $2 WHERE key = $1", {key, number_text(e.value)});
+    // Still firing. An incident that opened silently (a message for the key within the
+    // cooldown) gets its message once the cooldown is over: a long incident is never mute.
+    session.exec(
+        "UPDATE alerts SET value = $2, notify = notify OR last_message_at IS NULL OR "
+        "last_message_at <= now() - make_interval(secs => $3::float8) WHERE key = $1",
+        {key, number_text(e.value),
+         number_text(std::chrono::duration<double>(options_.cooldown).count())});
     return 0;
   }
   if (!crossed && !firing) return 0;
@@ -184,9 +189,10 @@ std::pair<std::int64_t, std::int64_t> Alerting::deliver(RunContext& ctx) {
       "coalesce(metric_id::text, ''), coalesce(metric_timestamp::text, '') FROM alerts "
       "WHERE notify AND ((firing AND firing_sent_at IS NULL) OR "
       "(NOT firing AND firing_sent_at IS NOT NULL AND resolved_sent_at IS NULL)) ORDER BY "
-      "opened_at");
+      "attempts, opened_at");  // the messages tried least first: one that fails never blocks the rest
   std::int64_t sent = 0, failed = 0;
   for (int i = 0; i < pending.size(); ++i) {
+    ctx.check();  // a run past its deadline leaves the rest for the next one
     const std::string key = pending.value(i, 0);
     const bool firing = pending.value(i, 5) == "t";
     bool delivered = true;
@@ -215,11 +221,8 @@ std::pair<std::int64_t, std::int64_t> Alerting::deliver(RunContext& ctx) {
                                           .content_type = "application/json"};
       delivered = false;
       for (unsigned attempt = 0; attempt < options_.webhook_attempts && !delivered; ++attempt) {
-        if (attempt > 0) {
-          ctx.check();
-          std::this_thread::sleep_for(std::chrono::milliseconds(250) * (1 << attempt));
-        }
-        const auto response = client_.send(request, options_.webhook_timeout);
+        if (attempt > 0) ctx.pause(std::chrono::milliseconds(250) * (1 << std::min(attempt, 6u)));
+        const auto response = client_.send(request, ctx.bounded(options_.webhook_timeout));
         delivered = response.ok();
         if (!delivered) {
           error = response.status != 0 ? "HTTP " + std::to_string(response.status) : response.error;

@@ -59,9 +59,10 @@ RunReport Cleanup::run(RunContext& ctx) {
       [](const fs::path&) { return true; }, /*recursive=*/true);
   std::int64_t spool_leftovers = 0;
   std::error_code ec;
-  for (const auto& sink : fs::directory_iterator(options_.log_dir / "spool", ec)) {
+  for (fs::directory_iterator sink(options_.log_dir / "spool", ec), end; !ec && sink != end;
+       sink.increment(ec)) {
     spool_leftovers += remove_files(
-        sink.path(), now - std::chrono::hours(1),
+        sink->path(), now - std::chrono::hours(1),
         [](const fs::path& path) { return path.extension() == ".tmp"; }, /*recursive=*/false);
   }
   report["spool_temp_files_removed"] = spool_leftovers;
@@ -103,10 +104,18 @@ std::int64_t Cleanup::remove_files(const fs::path& dir, fs::file_time_type befor
     const auto written = entry.last_write_time(error);
     if (!error && written < before && fs::remove(entry.path(), error)) ++removed;
   };
+  // Errors end the walk of this directory (never the run): the iterators are advanced with
+  // an error code, and what cannot be entered is skipped.
+  constexpr auto kOptions = fs::directory_options::skip_permission_denied;
   if (recursive) {
-    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) consider(entry);
+    for (fs::recursive_directory_iterator it(dir, kOptions, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      consider(*it);
+    }
   } else {
-    for (const auto& entry : fs::directory_iterator(dir, ec)) consider(entry);
+    for (fs::directory_iterator it(dir, kOptions, ec), end; !ec && it != end; it.increment(ec)) {
+      consider(*it);
+    }
   }
   return removed;
 }

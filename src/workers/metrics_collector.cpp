@@ -95,7 +95,10 @@ void MetricsCollector::host(std::vector<Figure>& out) {
     out.push_back({"disk", "disk_free_gb",
                    static_cast<double>(disk->available_bytes) / (kMiB * 1024), "GB", where});
   }
-  if (network && network_ && elapsed > 0) {
+  // A count that went down (an interface removed, its counters reset) gives no rate this
+  // time, rather than a wrapped one.
+  if (network && network_ && elapsed > 0 && network->received >= network_->received &&
+      network->transmitted >= network_->transmitted) {
     out.push_back({"network",
                    "network_receive_bytes_per_second",
                    static_cast<double>(network->received - network_->received) / elapsed,

@@ -8,7 +8,9 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <random>
+#include <thread>
 
 namespace pend::workers {
 
@@ -47,6 +49,20 @@ std::int64_t unix_seconds() {
 void RunContext::check() const {
   if (stopping_.load()) throw RunStopped("the worker is stopping");
   if (Clock::now() > deadline_) throw RunStopped("past the run's deadline");
+}
+
+void RunContext::pause(std::chrono::milliseconds duration) const {
+  const auto until = Clock::now() + duration;
+  for (check(); Clock::now() < until; check()) {
+    std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50),
+                                                          until - Clock::now()));
+  }
+}
+
+std::chrono::milliseconds RunContext::bounded(std::chrono::milliseconds timeout) const {
+  check();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+  return std::max(std::chrono::milliseconds(1), std::min(timeout, left));
 }
 
 struct WorkerRunner::Slot {

@@ -59,6 +59,10 @@ class RunContext {
   bool stopping() const { return stopping_.load(); }
   // Between steps of a long run: throws RunStopped past the deadline or when stopping.
   void check() const;
+  // Waits (a backoff between attempts), checking as above every 50 ms.
+  void pause(std::chrono::milliseconds duration) const;
+  // A call's timeout cut to the time the run has left (check() first).
+  std::chrono::milliseconds bounded(std::chrono::milliseconds timeout) const;
 
  private:
   db::BlockingSession& session_;

@@ -19,9 +19,10 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Loopback, or the ops token (compared in constant time).
+// A client on this host (RequestContext::from_this_host), or the ops token (compared in
+// constant time).
 void require_ops(const http::RequestContext& ctx, const config::OpsSettings& ops) {
-  if (ctx.client_address.is_loopback()) return;
+  if (ctx.from_this_host()) return;
   constexpr std::string_view kBearer = "Bearer ";
   const std::string_view header = ctx.request[boost::beast::http::field::authorization];
   if (!ops.token.empty() && header.starts_with(kBearer)) {

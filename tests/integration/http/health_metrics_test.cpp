@@ -99,6 +99,9 @@ TEST(MetricsTest, LoopbackOnlyRefusesForwardedClients) {
   // Through a trusted proxy (loopback) for a remote client: not loopback any more.
   EXPECT_EQ(request(server.port(), "GET", "/metrics", {{"X-Forwarded-For", "203.0.113.5"}}).status,
             403u);
+  EXPECT_EQ(request(server.port(), "GET", "/metrics", {{"X-Forwarded-For", "127.0.0.1"}}).status,
+            403u)
+      << "a forwarded request is never a local one";
 }
 
 }  // namespace

@@ -159,6 +159,38 @@ TEST(PostgresSinkTest, RowsTheTableRefusesGoToTheDeadLetterFile) {
   fs::remove_all(dir);
 }
 
+TEST(PostgresSinkTest, ADatabaseThatCannotWriteKeepsTheBatchForLaterNotTheDeadLetters) {
+  // A read-only database (a standby after a failover) refuses every batch, but not for its
+  // rows: they wait in the spool and arrive once it can write again.
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  const auto dir = scratch_dir("read-only");
+  const std::string name = database.value("SELECT current_database()");
+  database.value("ALTER DATABASE " + name + " SET default_transaction_read_only = on");
+  {
+    auto logger = logger_with({.url = database.url(),
+                               .batch_size = 10,
+                               .interval = std::chrono::milliseconds(50),
+                               .log_dir = dir,
+                               .retry = std::chrono::milliseconds(100)});
+    for (int i = 0; i < 30; ++i) logger->log(Level::warn, "API", "HELD", "h", {{"i", i}});
+    logger->flush();
+    for (int i = 0; i < 100 && logging::Spool(dir / "spool" / "postgres", 1 << 30).empty(); ++i) {
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_FALSE(logging::Spool(dir / "spool" / "postgres", 1 << 30).empty());
+    EXPECT_FALSE(fs::exists(dir / "dead-letter" / "postgres.jsonl"));
+    database.value("BEGIN READ WRITE; ALTER DATABASE " + name +
+                   " RESET default_transaction_read_only; COMMIT");
+    EXPECT_EQ(count_reaching([&] { return database.value("SELECT count(*) FROM server_logs"); },
+                             30),
+              30);
+  }
+  EXPECT_EQ(database.value("SELECT count(DISTINCT id) FROM server_logs"), "30");
+  EXPECT_FALSE(fs::exists(dir / "dead-letter" / "postgres.jsonl"));
+  fs::remove_all(dir);
+}
+
 TEST(PostgresSinkTest, EveryColumnArrivesAsTheEntrySaidIt) {
   ScratchDatabase database;
   if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";

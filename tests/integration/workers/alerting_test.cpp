@@ -112,6 +112,45 @@ TEST(AlertingTest, OneMessagePerIncidentAndOneResolutionThenACooldown) {
       << "warning (silent, in its cooldown) and critical";
 }
 
+TEST(AlertingTest, AnIncidentOpenedInItsCooldownIsMessagedOnceTheCooldownIsOver) {
+  ScratchDatabase database;
+  if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
+  HttpRecorder hook([](const RecordedRequest&, std::size_t) {
+    return std::pair<unsigned, std::string>{200, "{}"};
+  });
+  Alerting alerting(AlertingOptions{.instance = "alerting-test",
+                                    .cooldown = std::chrono::hours(1),
+                                    .webhook_url = hook.url(),
+                                    .webhook_timeout = 2s});
+  AlertingFixture f(database);
+  f.cpu(85);
+  f.run(alerting);
+  f.cpu(60);
+  f.run(alerting);
+  ASSERT_EQ(messages(hook).size(), 2u) << "firing, resolved";
+  f.cpu(86);  // back within the cooldown: silent for now
+  f.run(alerting);
+  f.cpu(87);
+  f.run(alerting);
+  EXPECT_EQ(messages(hook).size(), 2u);
+  // The cooldown passes (the last message an hour and more ago) while it still fires.
+  f.session.exec("UPDATE alerts SET last_message_at = last_message_at - interval '61 minutes'");
+  f.cpu(88);
+  f.run(alerting);
+  auto sent = messages(hook);
+  ASSERT_EQ(sent.size(), 3u) << "a long incident is never mute";
+  EXPECT_EQ(sent[2].at("status"), "firing");
+  EXPECT_EQ(sent[2].at("value").to_number<double>(), 88);
+  f.cpu(88);
+  f.run(alerting);
+  EXPECT_EQ(messages(hook).size(), 3u) << "once";
+  f.cpu(60);
+  f.run(alerting);
+  sent = messages(hook);
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[3].at("status"), "resolved");
+}
+
 TEST(AlertingTest, AFailingWebhookIsRetriedUntilItTakesTheMessageOnce) {
   ScratchDatabase database;
   if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";

@@ -118,9 +118,17 @@ TEST(LogRowTest, TimestampsAreParsedExactlyOrNotAtAll) {
 }
 
 TEST(LogRowTest, IdsAreSplicedInWithoutParsing) {
-  EXPECT_EQ(with_id(R"({"a":1})", "x"), R"({"id":"x","a":1})");
+  EXPECT_EQ(with_id(R"({"a":1})", "x"), R"({"a":1,"id":"x"})");
   EXPECT_EQ(with_id("{}", "x"), R"({"id":"x"})");
-  EXPECT_EQ(with_id("plain text", "x"), R"({"id":"x","message":"plain text"})");
+  EXPECT_EQ(with_id("{ }", "x"), R"({"id":"x"})");
+  EXPECT_EQ(with_id("plain text", "x"), R"({"message":"plain text","id":"x"})");
+  // An entry's own "id" field is overridden: the sink's id is the row's key.
+  EXPECT_EQ(with_id(R"({"id":"mine"})", "x"), R"({"id":"mine","id":"x"})");
+  LogRowMapper mapper;
+  const LogRow* row = mapper.map(with_test_id(
+      R"({"@timestamp":"2026-11-25T16:46:14Z","id":"7c9e6679-7425-40de-944b-e07fc1f90ae7"})"));
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->id.str(), kId);
 }
 
 }  // namespace

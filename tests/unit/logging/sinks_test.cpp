@@ -80,6 +80,18 @@ TEST_F(FileSinkTest, ADayFileThenNumberedPartsAtTheSizeCapThenANewDay) {
   EXPECT_EQ(files().size(), 5u);
 }
 
+TEST_F(FileSinkTest, ADirectoryRemovedUnderItIsMadeAgainAtTheNextFile) {
+  FileSink sink(options("server"));
+  sink.write(info, "before\n");
+  sink.flush();
+  fs::remove_all(dir);
+  now += 20s;  // past midnight: the next file is opened
+  sink.write(info, "after\n");
+  sink.flush();
+  EXPECT_EQ(read("server-2026-11-26.log"), "after\n");
+  EXPECT_EQ(sink.write_failures(), 0u);
+}
+
 TEST_F(FileSinkTest, RetentionDeletesOnlyThisStreamsFilesOlderThanItsDays) {
   fs::create_directories(dir);
   for (const char* name :

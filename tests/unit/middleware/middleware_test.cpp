@@ -110,6 +110,18 @@ TEST(RealIpTest, MalformedHopStopsTheWalk) {
       << "the last address we could trust";
 }
 
+TEST(RealIpTest, SeveralForwardedForLinesAreOneChainInOrder) {
+  // A client's forged line first, then the proxy's own: the proxy's line is the truth.
+  RealIp real_ip({"10.0.0.0/8"});
+  http::Request request;
+  request.insert("X-Forwarded-For", "10.0.0.9");
+  request.insert("X-Forwarded-For", "198.51.100.1");
+  http::RequestContext ctx(request);
+  ctx.peer_address = ip::make_address("10.0.0.1");
+  real_ip.before(ctx);
+  EXPECT_EQ(ctx.client_address.to_string(), "198.51.100.1");
+}
+
 TEST(RealIpTest, UntrustedPeerIsTheClientWhateverItClaims) {
   EXPECT_EQ(client_for("203.0.113.5", "1.2.3.4"), "203.0.113.5");
 }
