@@ -189,7 +189,7 @@ std::pair<std::int64_t, std::int64_t> Alerting::deliver(RunContext& ctx) {
       "coalesce(metric_id::text, ''), coalesce(metric_timestamp::text, '') FROM alerts "
       "WHERE notify AND ((firing AND firing_sent_at IS NULL) OR "
       "(NOT firing AND firing_sent_at IS NOT NULL AND resolved_sent_at IS NULL)) ORDER BY "
-      "attempts, opened_at");  // the messages tried least first: one that fails never blocks the rest
+      "attempts, opened_at");  // tried least first: one that keeps failing never blocks the rest
   std::int64_t sent = 0, failed = 0;
   for (int i = 0; i < pending.size(); ++i) {
     ctx.check();  // a run past its deadline leaves the rest for the next one

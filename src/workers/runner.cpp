@@ -54,8 +54,8 @@ void RunContext::check() const {
 void RunContext::pause(std::chrono::milliseconds duration) const {
   const auto until = Clock::now() + duration;
   for (check(); Clock::now() < until; check()) {
-    std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50),
-                                                          until - Clock::now()));
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(std::chrono::milliseconds(50), until - Clock::now()));
   }
 }
 

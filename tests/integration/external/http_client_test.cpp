@@ -51,8 +51,7 @@ TEST(HttpClientTest, PlainHttpWithBasicAuthenticationFromTheUrl) {
   std::string url = server.url("/hook?x=1");
   url.insert(url.find("//") + 2, "user:secret@");
   const auto response = external::HttpClient{}.send(
-      {.method = "POST", .url = url, .body = R"({"a":1})", .content_type = "application/json"},
-      2s);
+      {.method = "POST", .url = url, .body = R"({"a":1})", .content_type = "application/json"}, 2s);
   EXPECT_EQ(response.status, 200u) << response.error;
   EXPECT_EQ(response.body, R"({"taken":true})");
   const auto requests = server.requests();
@@ -67,8 +66,8 @@ TEST_F(Certificates, HttpsToAPeerWhoseCertificateNamesIt) {
   HttpRecorder server(ok, local);
   const external::HttpClient client(local.certificate_file);
   for (const std::string host : {"localhost", "127.0.0.1"}) {
-    const auto response = client.send(
-        {.method = "POST", .url = server.url("/hook", host), .body = "{}"}, 5s);
+    const auto response =
+        client.send({.method = "POST", .url = server.url("/hook", host), .body = "{}"}, 5s);
     EXPECT_EQ(response.status, 200u) << host << ": " << response.error;
     EXPECT_EQ(response.body, R"({"taken":true})");
   }

@@ -140,8 +140,9 @@ TEST(MonitoringRoutesTest, BadParametersAreRefusedClearlyAndOnlyOpsMayAsk) {
   EXPECT_EQ(code(request(server.port(), "GET", "/api/v1/admin/metrics/system",
                          {{"X-Forwarded-For", "127.0.0.1"}})),
             "403 forbidden");
-  EXPECT_EQ(code(request(server.port(), "GET", "/api/v1/admin/metrics/api?window=5124095576030432h")),
-            "422 validation_failed")
+  EXPECT_EQ(
+      code(request(server.port(), "GET", "/api/v1/admin/metrics/api?window=5124095576030432h")),
+      "422 validation_failed")
       << "a window too large to count in seconds";
   EXPECT_EQ(request(server.port(), "GET", "/api/v1/admin/metrics/system",
                     {remote, {"Authorization", "Bearer ops-token-0123456789"}})

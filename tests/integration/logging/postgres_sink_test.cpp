@@ -182,9 +182,8 @@ TEST(PostgresSinkTest, ADatabaseThatCannotWriteKeepsTheBatchForLaterNotTheDeadLe
     EXPECT_FALSE(fs::exists(dir / "dead-letter" / "postgres.jsonl"));
     database.value("BEGIN READ WRITE; ALTER DATABASE " + name +
                    " RESET default_transaction_read_only; COMMIT");
-    EXPECT_EQ(count_reaching([&] { return database.value("SELECT count(*) FROM server_logs"); },
-                             30),
-              30);
+    EXPECT_EQ(
+        count_reaching([&] { return database.value("SELECT count(*) FROM server_logs"); }, 30), 30);
   }
   EXPECT_EQ(database.value("SELECT count(DISTINCT id) FROM server_logs"), "30");
   EXPECT_FALSE(fs::exists(dir / "dead-letter" / "postgres.jsonl"));
