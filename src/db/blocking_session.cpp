@@ -13,6 +13,18 @@ std::string trimmed(std::string message) {
 
 }  // namespace
 
+std::string with_default_parameters(
+    std::string url, std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
+  for (const auto& [key, value] : params) {
+    if (url.find(std::string{key} + "=") != std::string::npos) continue;
+    url += url.find('?') == std::string::npos ? '?' : '&';
+    url += key;
+    url += '=';
+    url += value;
+  }
+  return url;
+}
+
 namespace {
 
 // The URL, with a bound on connecting so a tool or a background thread never hangs on a

@@ -12,9 +12,11 @@
 
 #include <libpq-fe.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pend::db {
@@ -28,6 +30,11 @@ class Rows {
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> result_;
 };
+
+// A postgresql:// URL with each parameter added that it does not set itself (so an
+// operator's own value wins): bounds for the sessions of background threads.
+std::string with_default_parameters(
+    std::string url, std::initializer_list<std::pair<std::string_view, std::string_view>> params);
 
 class BlockingSession {
  public:

@@ -15,21 +15,14 @@ constexpr std::size_t kChunk = 256 * 1024;
 // The URL with bounds on everything a delivery thread waits for, unless it sets them itself:
 // connecting, a server that stops answering mid-COPY (keepalives, and TCP's unacknowledged
 // data), and a statement that runs too long.
-std::string with_bounds(std::string url) {
-  const auto add = [&](std::string_view key, std::string_view value) {
-    if (url.find(std::string{key} + "=") != std::string::npos) return;
-    url += url.find('?') == std::string::npos ? "?" : "&";
-    url += key;
-    url += '=';
-    url += value;
-  };
-  add("connect_timeout", "3");
-  add("keepalives_idle", "10");
-  add("keepalives_interval", "5");
-  add("keepalives_count", "3");
-  add("tcp_user_timeout", "30000");
-  add("options", "-c%20statement_timeout%3D60000");
-  return url;
+std::string with_bounds(const std::string& url) {
+  return db::with_default_parameters(url, {{"connect_timeout", "3"},
+                                           {"keepalives", "1"},
+                                           {"keepalives_idle", "10"},
+                                           {"keepalives_interval", "5"},
+                                           {"keepalives_count", "3"},
+                                           {"tcp_user_timeout", "30000"},
+                                           {"options", "-c%20statement_timeout%3D60000"}});
 }
 
 // What one row can cause: its data (class 22), a constraint (23), a limit such as an index

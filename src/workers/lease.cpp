@@ -13,27 +13,20 @@ constexpr std::int32_t kWorkerLockClass = 0x70656E64;  // "pend"
 }  // namespace
 
 std::string with_keepalives(const std::string& database_url) {
-  std::string url = database_url;
-  const auto add = [&](std::string_view key, std::string_view value) {
-    if (url.find(std::string{key} + "=") != std::string::npos) return;
-    url += url.find('?') == std::string::npos ? '?' : '&';
-    url += key;
-    url += '=';
-    url += value;
-  };
-  add("connect_timeout", "3");
-  // This side notices a silent server ...
-  add("keepalives", "1");
-  add("keepalives_idle", "5");
-  add("keepalives_interval", "2");
-  add("keepalives_count", "2");
-  add("tcp_user_timeout", "9000");
-  // ... and the server a silent client, ending its session and releasing its locks (the
-  // server's own defaults wait two hours). "-c name=value" settings, percent-encoded.
-  add("options",
-      "-c%20tcp_keepalives_idle%3D5%20-c%20tcp_keepalives_interval%3D2%20-c%20"
-      "tcp_keepalives_count%3D2%20-c%20tcp_user_timeout%3D9000");
-  return url;
+  return db::with_default_parameters(
+      database_url,
+      {{"connect_timeout", "3"},
+       // This side notices a silent server ...
+       {"keepalives", "1"},
+       {"keepalives_idle", "5"},
+       {"keepalives_interval", "2"},
+       {"keepalives_count", "2"},
+       {"tcp_user_timeout", "9000"},
+       // ... and the server a silent client, ending its session and releasing its locks (the
+       // server's own defaults wait two hours). "-c name=value" settings, percent-encoded.
+       {"options",
+        "-c%20tcp_keepalives_idle%3D5%20-c%20tcp_keepalives_interval%3D2%20-c%20"
+        "tcp_keepalives_count%3D2%20-c%20tcp_user_timeout%3D9000"}});
 }
 
 std::int32_t AdvisoryLease::key_of(std::string_view name) {
