@@ -9,28 +9,40 @@ void CopyEncoder::separate() {
   row_started_ = true;
 }
 
-CopyEncoder& CopyEncoder::field(std::string_view text) {
-  separate();
+char* write_copy_text(char* p, std::string_view text) {
   for (const char c : text) {
     switch (c) {
       case '\\':
-        buffer_ += "\\\\";
-        break;
-      case '\n':
-        buffer_ += "\\n";
-        break;
-      case '\r':
-        buffer_ += "\\r";
+        *p++ = '\\';
+        *p++ = '\\';
         break;
       case '\t':
-        buffer_ += "\\t";
+        *p++ = '\\';
+        *p++ = 't';
+        break;
+      case '\n':
+        *p++ = '\\';
+        *p++ = 'n';
+        break;
+      case '\r':
+        *p++ = '\\';
+        *p++ = 'r';
         break;
       case '\0':
         break;
       default:
-        buffer_ += c;
+        *p++ = c;
     }
   }
+  return p;
+}
+
+CopyEncoder& CopyEncoder::field(std::string_view text) {
+  separate();
+  const std::size_t start = buffer_.size();
+  buffer_.resize(start + 2 * text.size());
+  buffer_.resize(
+      static_cast<std::size_t>(write_copy_text(buffer_.data() + start, text) - buffer_.data()));
   return *this;
 }
 

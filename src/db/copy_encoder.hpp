@@ -17,6 +17,11 @@
 
 namespace pend::db {
 
+// Writes text as one field of COPY's text format at p (backslash, tab, newline and carriage
+// return escaped; NUL, which text cannot hold, dropped); p has room for 2 * text.size().
+// Returns the end.
+char* write_copy_text(char* p, std::string_view text);
+
 class CopyEncoder {
  public:
   CopyEncoder& field(std::string_view text);  // NUL bytes, which text cannot hold, are dropped

@@ -43,34 +43,6 @@ class ApiMetricsRows final : public logging::RowEncoder {
 
 }  // namespace
 
-char* write_copy_text(char* p, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\\':
-        *p++ = '\\';
-        *p++ = '\\';
-        break;
-      case '\t':
-        *p++ = '\\';
-        *p++ = 't';
-        break;
-      case '\n':
-        *p++ = '\\';
-        *p++ = 'n';
-        break;
-      case '\r':
-        *p++ = '\\';
-        *p++ = 'r';
-        break;
-      case '\0':
-        break;
-      default:
-        *p++ = c;
-    }
-  }
-  return p;
-}
-
 logging::CopyTarget api_metrics_target() {
   return {.copy = kCopy,
           .create_staging = kCreateStaging,

@@ -10,14 +10,8 @@
 
 #include "logging/postgres_sink.hpp"
 
-#include <string_view>
-
 namespace pend::metrics {
 
 logging::CopyTarget api_metrics_target();
-
-// Appends text as one field of COPY's text format (backslash, tab, newline, carriage return
-// escaped; NUL, which text cannot hold, dropped) at p, which has 2 * text.size() bytes.
-char* write_copy_text(char* p, std::string_view text);
 
 }  // namespace pend::metrics

@@ -1,5 +1,6 @@
 #include "middleware/api_metrics.hpp"
 
+#include "db/copy_encoder.hpp"
 #include "http/ids.hpp"
 #include "http/request_context.hpp"
 #include "logging/json_writer.hpp"
@@ -61,7 +62,7 @@ void ApiMetrics::on_finish(const http::RequestContext& ctx) noexcept {
       p = write_json_int(p, value);
     };
     *p++ = '\t';
-    p = metrics::write_copy_text(p, endpoint);
+    p = db::write_copy_text(p, endpoint);
     *p++ = '\t';
     p = write_literal(p, http::to_string(ctx.method));
     field(std::max<std::int64_t>(0, millis));
@@ -71,7 +72,7 @@ void ApiMetrics::on_finish(const http::RequestContext& ctx) noexcept {
     p = write_literal(p, ctx.cache == http::CacheOutcome::hit ? "\tt\t" : "\tf\t");
     p = user ? write_literal(p, ctx.principal.id) : write_literal(p, "\\N");
     *p++ = '\t';
-    p = error.empty() ? write_literal(p, "\\N") : metrics::write_copy_text(p, error);
+    p = error.empty() ? write_literal(p, "\\N") : db::write_copy_text(p, error);
     field(ceil_millis(ctx.database_time));
     field(ceil_millis(ctx.external_time));
     field(std::max<std::int64_t>(1, concurrent));

@@ -38,6 +38,17 @@ struct AlertingFixture {
   std::atomic<bool> stopping{false};
 };
 
+// A webhook that takes every message.
+std::pair<unsigned, std::string> taken(const RecordedRequest&, std::size_t) { return {200, "{}"}; }
+
+// A webhook's options for the tests of incidents: an hour's cooldown.
+AlertingOptions hour_cooldown(const std::string& webhook_url) {
+  return {.instance = "alerting-test",
+          .cooldown = std::chrono::hours(1),
+          .webhook_url = webhook_url,
+          .webhook_timeout = 2s};
+}
+
 std::vector<boost::json::object> messages(HttpRecorder& hook) {
   std::vector<boost::json::object> out;
   for (const auto& request : hook.requests()) {
@@ -51,13 +62,8 @@ std::vector<boost::json::object> messages(HttpRecorder& hook) {
 TEST(AlertingTest, OneMessagePerIncidentAndOneResolutionThenACooldown) {
   ScratchDatabase database;
   if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
-  HttpRecorder hook([](const RecordedRequest&, std::size_t) {
-    return std::pair<unsigned, std::string>{200, "{}"};
-  });
-  Alerting alerting(AlertingOptions{.instance = "alerting-test",
-                                    .cooldown = std::chrono::hours(1),
-                                    .webhook_url = hook.url("/hooks/pend"),
-                                    .webhook_timeout = 2s});
+  HttpRecorder hook(taken);
+  Alerting alerting(hour_cooldown(hook.url("/hooks/pend")));
   AlertingFixture f(database);
 
   f.cpu(50);
@@ -115,13 +121,8 @@ TEST(AlertingTest, OneMessagePerIncidentAndOneResolutionThenACooldown) {
 TEST(AlertingTest, AnIncidentOpenedInItsCooldownIsMessagedOnceTheCooldownIsOver) {
   ScratchDatabase database;
   if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
-  HttpRecorder hook([](const RecordedRequest&, std::size_t) {
-    return std::pair<unsigned, std::string>{200, "{}"};
-  });
-  Alerting alerting(AlertingOptions{.instance = "alerting-test",
-                                    .cooldown = std::chrono::hours(1),
-                                    .webhook_url = hook.url(),
-                                    .webhook_timeout = 2s});
+  HttpRecorder hook(taken);
+  Alerting alerting(hour_cooldown(hook.url()));
   AlertingFixture f(database);
   f.cpu(85);
   f.run(alerting);
@@ -179,9 +180,7 @@ TEST(AlertingTest, AFailingWebhookIsRetriedUntilItTakesTheMessageOnce) {
 TEST(AlertingTest, RulesOverApiMetricsAndSecurityEvents) {
   ScratchDatabase database;
   if (!database.available()) GTEST_SKIP() << "scripts/test provides PEND_TEST_DATABASE_URL";
-  HttpRecorder hook([](const RecordedRequest&, std::size_t) {
-    return std::pair<unsigned, std::string>{200, "{}"};
-  });
+  HttpRecorder hook(taken);
   std::string error;
   Alerting alerting(AlertingOptions{
       .instance = "alerting-test",
