@@ -9,7 +9,7 @@
 #include "logging/entry.hpp"
 #include "logging/file_sink.hpp"
 #include "logging/logger.hpp"
-#include "logging/postgres_sink.hpp"
+#include "sinks/postgres_sink.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     options.sinks.push_back(std::make_unique<pend::logging::FileSink>(
         pend::logging::FileSinkOptions{.dir = dir, .name = "server", .level = Level::info}));
   } else {
-    options.sinks.push_back(std::make_unique<pend::logging::PostgresSink>(
-        pend::logging::PostgresSinkOptions{.url = url, .log_dir = dir}));
+    options.sinks.push_back(std::make_unique<pend::sinks::PostgresSink>(
+        pend::sinks::PostgresSinkOptions{.url = url, .log_dir = dir}));
   }
   auto logger = std::make_unique<pend::logging::Logger>(std::move(options));
 

@@ -1,7 +1,7 @@
 // Cost of one request through the full middleware chain and a trivial handler, without the
 // network: what the server adds on top of Beast's parsing and the socket.
+#include "http/http_metrics.hpp"
 #include "http/request_pipeline.hpp"
-#include "metrics/http_metrics.hpp"
 #include "middleware/body_parser.hpp"
 #include "middleware/cors.hpp"
 #include "middleware/metrics.hpp"
@@ -28,7 +28,7 @@ void full_chain(benchmark::State& state) {
               });
   config::CorsSettings cors;
   cors.allowed_origins = {"https://app.pend.example"};
-  metrics::HttpMetrics http_metrics(router->templates());
+  http::HttpMetrics http_metrics(router->templates());
   const http::RequestPipeline pipeline(
       router,
       {std::make_shared<middleware::RealIp>(std::vector<std::string>{"127.0.0.1/32"}),

@@ -1,14 +1,15 @@
 // pend-server: parses the subcommand and hands over to the application or a tool.
 #include "app/application.hpp"
-#include "app/build_info.hpp"
 #include "app/healthcheck.hpp"
+#include "app/log_sinks.hpp"
+#include "app/workers.hpp"
 #include "config/loader.hpp"
 #include "db/migrations.hpp"
 #include "db/partitions.hpp"
 #include "db/seed.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
-#include "workers/catalog.hpp"
+#include "util/build_info.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"pend-server: the Pend wallet, admin and PendScan backend"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", [] {
-    const auto& info = pend::app::build_info();
+    const auto& info = pend::util::build_info();
     return std::string{info.version};
   });
 
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     command->add_flag("--no-dotenv", no_dotenv, "do not read the .env file");
   };
   const auto finish_options = [&] {
+    options.known_workers = pend::app::worker_names();
     if (!environment.empty()) options.environment = environment;
     options.config_dir = config_dir;
     if (no_dotenv) options.dotenv_path.reset();
@@ -129,15 +131,18 @@ int main(int argc, char** argv) {
   bool quiet = false;
   healthcheck->add_flag("-q,--quiet", quiet, "print nothing");
 
-  auto* worker = cli.add_subcommand(
-      "worker",
-      "run one background worker alone (metrics-collector, alerting, cleanup) until "
-      "SIGTERM or SIGINT");
+  std::vector<std::string> worker_names;
+  std::string worker_help = "run one background worker alone until SIGTERM or SIGINT:";
+  for (const auto& entry : pend::app::worker_table()) {
+    worker_names.emplace_back(entry.name);
+    worker_help += "\n  " + std::string{entry.name} + ": " + std::string{entry.description};
+  }
+  auto* worker = cli.add_subcommand("worker", worker_help);
   add_config_flags(worker);
   std::string worker_name;
   worker->add_option("name", worker_name, "the worker")
       ->required()
-      ->check(CLI::IsMember({"metrics-collector", "alerting", "cleanup"}));
+      ->check(CLI::IsMember(worker_names));
 
   auto* version = cli.add_subcommand("version", "print version, git commit and build type");
 
@@ -145,7 +150,7 @@ int main(int argc, char** argv) {
   finish_options();
 
   if (*version) {
-    const auto& info = pend::app::build_info();
+    const auto& info = pend::util::build_info();
     std::cout << "pend-server " << info.version << " (commit " << info.git_commit << ", "
               << info.build_type << ")\n";
     return 0;
@@ -236,7 +241,7 @@ int main(int argc, char** argv) {
     try {
       const auto logger = pend::app::make_logger(settings);
       pend::logging::set_global(logger.get());
-      const auto runner = pend::workers::make_runner({worker_name}, settings);
+      const auto runner = pend::app::make_runner({worker_name}, settings);
       boost::asio::io_context signals_loop;
       boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
       signals.async_wait([](const boost::system::error_code&, int) {});

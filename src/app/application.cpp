@@ -1,6 +1,8 @@
 #include "app/application.hpp"
 
-#include "app/build_info.hpp"
+#include "app/collectors.hpp"
+#include "app/features.hpp"
+#include "app/workers.hpp"
 #include "cache/cache_service.hpp"
 #include "cache/error_mapping.hpp"
 #include "cache/rate_limiter.hpp"
@@ -11,22 +13,13 @@
 #include "db/database.hpp"
 #include "db/error_mapping.hpp"
 #include "db/health_check.hpp"
-#include "domain/health/routes.hpp"
-#include "domain/monitoring/routes.hpp"
-#include "domain/sessions/routes.hpp"
-#include "domain/system/routes.hpp"
+#include "domain/common/errors.hpp"
+#include "domain/security/service.hpp"
+#include "http/http_metrics.hpp"
 #include "http/request_pipeline.hpp"
 #include "http/server.hpp"
-#include "logging/batch_sink.hpp"
-#include "logging/console_sink.hpp"
-#include "logging/elasticsearch_sink.hpp"
-#include "logging/file_sink.hpp"
-#include "logging/postgres_sink.hpp"
-#include "metrics/api_metrics_row.hpp"
-#include "metrics/http_metrics.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/process_sampler.hpp"
-#include "metrics/routes.hpp"
 #include "middleware/access_log.hpp"
 #include "middleware/api_metrics.hpp"
 #include "middleware/authenticate.hpp"
@@ -39,7 +32,6 @@
 #include "middleware/security_headers.hpp"
 #include "middleware/trace_context.hpp"
 #include "workers/alerting.hpp"
-#include "workers/catalog.hpp"
 #include "workers/runner.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -47,77 +39,41 @@
 
 namespace pend::app {
 
-namespace {
-
-logging::LoggerOptions logger_options(const config::Settings& settings, int fd) {
-  logging::LoggerOptions options;
-  options.level = logging::parse_level(settings.log.level).value_or(logging::Level::info);
-  options.version = std::string{build_info().version};
-  options.environment = std::string{config::to_string(settings.environment)};
-  options.server_instance = settings.server.instance_name;
-  options.fd = fd;
-  for (const auto& text : settings.log.sinks) {
-    std::string error;
-    const auto spec = logging::parse_sink_spec(text, &error);
-    if (!spec) throw std::invalid_argument("log.sinks " + error);  // the loader checked it
-    if (spec->kind == logging::SinkSpec::Kind::postgres) {
-      options.sinks.push_back(std::make_unique<logging::PostgresSink>(logging::PostgresSinkOptions{
-          .url = settings.database.url, .level = spec->level, .log_dir = settings.log.dir}));
-    } else if (spec->kind == logging::SinkSpec::Kind::console) {
-      options.sinks.push_back(
-          std::make_unique<logging::ConsoleSink>(fd, spec->level, spec->format));
-    } else {
-      options.sinks.push_back(std::make_unique<logging::FileSink>(
-          logging::FileSinkOptions{.dir = settings.log.dir,
-                                   .name = spec->name,
-                                   .level = spec->level,
-                                   .filter = spec->filter,
-                                   .max_bytes = spec->max_bytes,
-                                   .retention_days = spec->retention_days}));
-    }
-  }
-  if (!settings.log.elasticsearch_url.empty()) {
-    options.sinks.push_back(std::make_unique<logging::ElasticsearchSink>(
-        logging::ElasticsearchSinkOptions{.url = settings.log.elasticsearch_url,
-                                          .index = settings.log.elasticsearch_index,
-                                          .daily = settings.log.elasticsearch_daily,
-                                          .log_dir = settings.log.dir}));
-  }
-  if (settings.metrics.api_metrics) {
-    // The api_metrics rows travel the log's pipeline as records of their own kind.
-    options.sinks.push_back(std::make_unique<logging::PostgresSink>(
-        logging::PostgresSinkOptions{.url = settings.database.url,
-                                     .level = logging::Level::trace,
-                                     .log_dir = settings.log.dir,
-                                     .name = "api_metrics",
-                                     .kind = logging::RecordKind::api_metric,
-                                     .splice_ids = false,  // made with their ids
-                                     .target = metrics::api_metrics_target()}));
-  }
-  return options;
-}
-
-}  // namespace
-
-std::unique_ptr<logging::Logger> make_logger(const config::Settings& settings, int fd) {
-  return std::make_unique<logging::Logger>(logger_options(settings, fd));
-}
-
 Application::Application(config::Settings settings, ApplicationOptions options)
     : settings_(std::move(settings)),
       reload_(std::move(options.reload)),
+      clock_(options.clock != nullptr ? *options.clock : util::system_clock()),
       logger_(make_logger(settings_, options.log_fd)),
       router_(std::make_shared<http::Router>()),
       database_(std::make_unique<db::Database>(db::pool_settings(settings_.database))),
       redis_(std::make_unique<cache::Redis>(
           cache::redis_options(settings_.redis, settings_.server.instance_name))),
-      cache_(std::make_unique<cache::CacheService>(*redis_, settings_.cache)),
-      sessions_(std::make_unique<cache::SessionStore>(*redis_, settings_.session)),
+      cache_(std::make_unique<cache::CacheService>(*redis_, settings_.cache, clock_)),
+      sessions_(std::make_unique<cache::SessionStore>(*redis_, settings_.session, clock_)),
       rate_limiter_(
           std::make_unique<cache::RateLimiter>(*redis_, settings_.rate_limit.local_max_keys)),
+      rate_limit_(std::make_shared<middleware::RateLimit>(
+          settings_.rate_limit, *rate_limiter_,
+          [this](const boost::asio::any_io_executor& loop, const http::RequestContext& ctx,
+                 const middleware::RateLimitRefusal& refusal) {
+            domain::security::record_rate_limit_refusal(*database_, loop, ctx, refusal);
+          })),
       health_(settings_.health.check_timeout) {
   if (logging::global() == nullptr) logging::set_global(logger_.get());
-  add_routes();
+  deps_ = std::make_unique<domain::Deps>(domain::Deps{
+      .settings = settings_,
+      .clock = clock_,
+      .logger = *logger_,
+      .database = *database_,
+      .redis = *redis_,
+      .cache = settings_.cache.enabled ? cache_.get() : nullptr,
+      .sessions = *sessions_,
+      .rate_limit = *rate_limit_,
+      .http_client = http_client_,
+      .health = health_,
+      .metrics = metrics_,
+  });
+  add_features();
   add_health_checks();
 }
 
@@ -133,13 +89,13 @@ Application::~Application() {
   if (logging::global() == logger_.get()) logging::set_global(nullptr);
 }
 
-void Application::add_routes() {
-  domain::health::add_routes(*router_, health_);
-  domain::system::add_routes(*router_, *database_);
-  domain::sessions::add_routes(*router_, *sessions_);
-  domain::monitoring::add_routes(*router_, *database_,
-                                 settings_.cache.enabled ? cache_.get() : nullptr, settings_.ops);
-  if (settings_.metrics.enabled) metrics::add_routes(*router_, metrics_, settings_.metrics);
+void Application::add_features() {
+  for (const auto& entry : feature_table()) {
+    auto feature = entry.make(*deps_);
+    if (!feature) continue;  // switched off by its settings
+    feature->add_routes(*router_);
+    features_.push_back(std::move(feature));
+  }
 }
 
 void Application::add_health_checks() {
@@ -164,28 +120,12 @@ void Application::add_collectors() {
   metrics_.add([this](metrics::PrometheusWriter& out) { response_cache_->collect(out); });
   metrics_.add([this](metrics::PrometheusWriter& out) { rate_limit_->collect(out); });
   metrics_.add([this](metrics::PrometheusWriter& out) {
-    const auto& c = server_->counters();
-    out.family("http_server_open_connections", "gauge", "Open client connections.");
-    out.sample("http_server_open_connections", {}, c.connections.load());
-    out.family("http_server_connections_accepted_total", "counter", "Connections accepted.");
-    out.sample("http_server_connections_accepted_total", {}, c.accepted.load());
-    out.family("http_server_connections_refused_total", "counter",
-               "Connections answered 503 and closed at once, by reason.");
-    out.sample("http_server_connections_refused_total", {{"reason", "connection_limit"}},
-               c.refused_over_limit.load());
-    out.sample("http_server_connections_refused_total", {{"reason", "no_descriptors"}},
-               c.refused_no_descriptors.load());
-    out.family("http_server_timeouts_total", "counter",
-               "Connections closed because a read or write timed out.");
-    out.sample("http_server_timeouts_total", {}, c.timeouts.load());
-    out.family("http_server_rejected_requests_total", "counter",
-               "Requests refused before routing (malformed, too large).");
-    out.sample("http_server_rejected_requests_total", {}, c.rejected_requests.load());
-    out.family("pend_log_entries_dropped_total", "counter",
-               "Debug/info log entries dropped because the log queue was full.");
-    out.sample("pend_log_entries_dropped_total", {}, logger_->dropped());
+    collect_server(out, server_->counters(), *logger_);
   });
-  metrics_.add([this](metrics::PrometheusWriter& out) { collect_log_sinks(out); });
+  metrics_.add([this](metrics::PrometheusWriter& out) { collect_log_sinks(out, *logger_); });
+  for (const auto& feature : features_) {
+    metrics_.add([&feature](metrics::PrometheusWriter& out) { feature->collect(out); });
+  }
   metrics_.add([this](metrics::PrometheusWriter& out) {
     if (workers_) workers_->collect(out);
     // Only the instance evaluating alerts now knows how many fire.
@@ -193,45 +133,8 @@ void Application::add_collectors() {
   });
 }
 
-void Application::collect_log_sinks(metrics::PrometheusWriter& out) const {
-  std::vector<const logging::BatchSink*> sinks;
-  for (const auto& sink : logger_->sinks()) {
-    if (const auto* batch = dynamic_cast<const logging::BatchSink*>(sink.get())) {
-      sinks.push_back(batch);
-    }
-  }
-  if (sinks.empty()) return;
-  auto counter = [&](std::string_view name, std::string_view help, auto read) {
-    out.family(name, "counter", help);
-    for (const auto* sink : sinks) {
-      out.sample(name, {{"sink", sink->name()}}, static_cast<std::uint64_t>(read(sink->figures())));
-    }
-  };
-  using Figures = logging::BatchSinkFigures;
-  counter("pend_log_sink_rows_total", "Log entries a server sink stored.",
-          [](const Figures& f) { return f.rows.load(); });
-  counter("pend_log_sink_spooled_batches_total",
-          "Batches written to the local spool because the sink's server could not take them.",
-          [](const Figures& f) { return f.spooled.load(); });
-  counter("pend_log_sink_replayed_batches_total", "Spooled batches delivered later.",
-          [](const Figures& f) { return f.replayed.load(); });
-  counter("pend_log_sink_dead_letters_total",
-          "Log entries the sink's server refused as invalid, kept in the dead-letter file.",
-          [](const Figures& f) { return f.dead_letters.load(); });
-  counter("pend_log_sink_lost_total", "Log entries neither stored nor spooled (spool full).",
-          [](const Figures& f) { return f.lost.load(); });
-  out.family("pend_log_sink_down", "gauge",
-             "1 while the sink's server does not answer (its batches wait in the spool).");
-  for (const auto* sink : sinks) {
-    out.sample("pend_log_sink_down", {{"sink", sink->name()}},
-               std::int64_t{sink->figures().down.load() ? 1 : 0});
-  }
-}
-
 void Application::start() {
   // The chain's order is part of the contract: docs/architecture/request-path.md.
-  rate_limit_ =
-      std::make_shared<middleware::RateLimit>(settings_.rate_limit, *rate_limiter_, *database_);
   response_cache_ = std::make_shared<cache::ResponseCache>(*cache_, router_->templates());
   std::vector<std::shared_ptr<http::Middleware>> chain = {
       std::make_shared<middleware::RealIp>(settings_.server.trusted_proxies),
@@ -242,10 +145,11 @@ void Application::start() {
       std::make_shared<middleware::Authenticate>(*sessions_),  // resolves, never refuses
       rate_limit_,
       std::make_shared<middleware::BodyParser>(),
-      std::make_shared<middleware::Authorize>(),  // 401/403/503 by the route's Access
+      // 401/403/503 by the route's Access and permission
+      std::make_shared<middleware::Authorize>(settings_.ops.token),
       response_cache_,
   };
-  http_metrics_ = std::make_unique<metrics::HttpMetrics>(router_->templates());
+  http_metrics_ = std::make_unique<http::HttpMetrics>(router_->templates());
   std::vector<std::shared_ptr<http::RequestObserver>> observers = {
       std::make_shared<middleware::Metrics>(*http_metrics_)};
   if (settings_.metrics.api_metrics) {
@@ -258,14 +162,15 @@ void Application::start() {
   }
   pipeline_ = std::make_shared<http::RequestPipeline>(
       router_, std::move(chain), std::move(observers),
-      std::vector<http::ErrorTranslator>{db::to_api_error, cache::to_api_error});
+      std::vector<http::ErrorTranslator>{domain::to_api_error, db::to_api_error,
+                                         cache::to_api_error});
   server_ = std::make_unique<http::Server>(settings_.server, pipeline_);
   server_->on_loop_start([this](boost::asio::io_context& loop) {
     database_->attach(loop);
     redis_->attach(loop);
   });
   if (!settings_.workers.enabled.empty()) {
-    workers_ = workers::make_runner(settings_.workers.enabled, settings_, &alerting_);
+    workers_ = make_runner(settings_.workers.enabled, settings_, &alerting_);
   }
   add_collectors();
   server_->start();

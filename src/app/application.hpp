@@ -2,11 +2,15 @@
 // middleware chain in its fixed order, owns their lifetimes, and runs until SIGTERM/SIGINT.
 #pragma once
 
+#include "app/log_sinks.hpp"
 #include "config/settings.hpp"
+#include "domain/common/feature.hpp"
+#include "external/http_client.hpp"
 #include "health/health_registry.hpp"
 #include "http/router.hpp"
 #include "logging/logger.hpp"
 #include "metrics/registry.hpp"
+#include "util/clock.hpp"
 
 #include <functional>
 #include <memory>
@@ -14,10 +18,8 @@
 namespace pend::http {
 class Server;
 class RequestPipeline;
-}  // namespace pend::http
-namespace pend::metrics {
 class HttpMetrics;
-}
+}  // namespace pend::http
 namespace pend::db {
 class Database;
 }  // namespace pend::db
@@ -41,12 +43,10 @@ class RateLimit;
 
 namespace pend::app {
 
-// The logger the settings describe (log.sinks, Elasticsearch, and the api_metrics sink when
-// metrics.api_metrics is on); console lines go to fd.
-std::unique_ptr<logging::Logger> make_logger(const config::Settings& settings, int fd = 2);
-
 struct ApplicationOptions {
   int log_fd = 2;  // where console log lines go
+  // The wall clock every feature reads; null: the system's. Tests pass a ManualClock.
+  const util::Clock* clock = nullptr;
   // Reads the configuration again (same sources as at start-up), for SIGHUP: log.level is
   // applied at once. Empty: SIGHUP is ignored.
   std::function<config::Settings()> reload;
@@ -68,6 +68,8 @@ class Application {
   cache::CacheService& cache() { return *cache_; }
   cache::SessionStore& sessions() { return *sessions_; }
   logging::Logger& logger() { return *logger_; }
+  middleware::RateLimit& rate_limit() { return *rate_limit_; }
+  const domain::Deps& deps() const { return *deps_; }
   const config::Settings& settings() const { return settings_; }
 
   void start();  // binds and serves; throws when the port cannot be bound
@@ -82,13 +84,13 @@ class Application {
   int run();
 
  private:
-  void add_routes();
+  void add_features();
   void add_health_checks();
   void add_collectors();
-  void collect_log_sinks(metrics::PrometheusWriter& out) const;
 
   config::Settings settings_;
   std::function<config::Settings()> reload_;
+  const util::Clock& clock_;
   std::unique_ptr<logging::Logger> logger_;
   std::shared_ptr<http::Router> router_;
   std::unique_ptr<db::Database> database_;  // a pool per shard, attached in start()
@@ -96,11 +98,14 @@ class Application {
   std::unique_ptr<cache::CacheService> cache_;
   std::unique_ptr<cache::SessionStore> sessions_;
   std::unique_ptr<cache::RateLimiter> rate_limiter_;
-  std::shared_ptr<cache::ResponseCache> response_cache_;
   std::shared_ptr<middleware::RateLimit> rate_limit_;
+  std::shared_ptr<cache::ResponseCache> response_cache_;
+  external::HttpClient http_client_;
   health::HealthRegistry health_;
   metrics::Registry metrics_;
-  std::unique_ptr<metrics::HttpMetrics> http_metrics_;
+  std::unique_ptr<domain::Deps> deps_;
+  std::vector<std::unique_ptr<domain::Feature>> features_;
+  std::unique_ptr<http::HttpMetrics> http_metrics_;
   std::shared_ptr<http::RequestPipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<metrics::ProcessSampler> process_sampler_;

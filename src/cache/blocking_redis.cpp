@@ -37,7 +37,8 @@ BlockingReply convert(const redisReply& reply) {
 
 }  // namespace
 
-BlockingRedis::BlockingRedis(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout)
+BlockingRedis::BlockingRedis(const config::RedisEndpoint& endpoint,
+                             std::chrono::milliseconds timeout)
     : context_(nullptr, &redisFree), where_(endpoint.describe()) {
   const timeval limit = to_timeval(timeout);
   context_.reset(redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, limit));

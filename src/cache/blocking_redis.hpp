@@ -7,7 +7,7 @@
 //   const std::string info = redis.command({"INFO", "memory"}).text;
 #pragma once
 
-#include "cache/redis_endpoint.hpp"
+#include "config/redis_endpoint.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -36,7 +36,7 @@ struct BlockingReply {
 class BlockingRedis {
  public:
   // Connects, AUTHs and SELECTs; throws RedisCommandError (never with the password).
-  BlockingRedis(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
+  BlockingRedis(const config::RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
   ~BlockingRedis();
   BlockingRedis(const BlockingRedis&) = delete;
   BlockingRedis& operator=(const BlockingRedis&) = delete;

@@ -1,4 +1,5 @@
 #include "cache/cache_service.hpp"
+#include "util/json.hpp"
 
 #include "cache/redis_error.hpp"
 #include "security/digest.hpp"
@@ -6,7 +7,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <algorithm>
@@ -69,7 +69,7 @@ std::string canonical_params(std::string_view query) {
     i = end;
   }
   // boost::json::object keeps insertion order, which is the sorted order here.
-  return boost::json::serialize(object);
+  return util::json::serialize(object);
 }
 
 std::string api_key(std::string_view method, std::string_view endpoint, std::string_view query) {
@@ -90,12 +90,10 @@ std::string metrics_key(std::string_view type, system_clock::time_point at) {
   return "metrics:" + std::string{type} + ":" + std::to_string(unix_ms(at) / 60'000);
 }
 
-CacheService::CacheService(Redis& redis, config::CacheSettings settings, WallClock clock)
-    : redis_(redis), settings_(std::move(settings)), clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return system_clock::now(); };
-}
+CacheService::CacheService(Redis& redis, config::CacheSettings settings, const util::Clock& clock)
+    : redis_(redis), settings_(std::move(settings)), clock_(clock) {}
 
-std::int64_t CacheService::now_ms() const { return unix_ms(clock_()); }
+std::int64_t CacheService::now_ms() const { return unix_ms(clock_.now()); }
 
 std::chrono::seconds CacheService::ttl(http::CacheTier tier) const {
   switch (tier) {
@@ -157,7 +155,7 @@ asio::awaitable<void> CacheService::cache_blockchain_data(std::string_view type,
                                                           std::int64_t block_number,
                                                           std::optional<std::chrono::seconds> ttl) {
   const std::string key = blockchain_key(type, id);
-  const std::string text = boost::json::serialize(data);
+  const std::string text = util::json::serialize(data);
   const auto seconds = ttl.value_or(settings_.short_ttl).count();
   Pipeline write;
   write.add("MULTI")
@@ -184,14 +182,14 @@ asio::awaitable<std::optional<CachedChainData>> CacheService::get_blockchain_dat
 
 asio::awaitable<void> CacheService::cache_metrics(std::string_view type,
                                                   const boost::json::value& data) {
-  const std::string key = metrics_key(type, clock_());
-  const std::string text = boost::json::serialize(data);
+  const std::string key = metrics_key(type, clock_.now());
+  const std::string text = util::json::serialize(data);
   co_await redis_.command("SET", key, text, "EX", 60);
 }
 
 asio::awaitable<std::optional<boost::json::value>> CacheService::get_metrics(
     std::string_view type, std::optional<system_clock::time_point> at) {
-  const std::string key = metrics_key(type, at.value_or(clock_()));
+  const std::string key = metrics_key(type, at.value_or(clock_.now()));
   Reply reply = co_await redis_.command("GET", key);
   if (reply.is_nil()) co_return std::nullopt;
   boost::system::error_code ec;

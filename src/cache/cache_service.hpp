@@ -19,7 +19,8 @@
 
 #include "cache/redis.hpp"
 #include "config/settings.hpp"
-#include "http/router.hpp"
+#include "http/route_options.hpp"
+#include "util/clock.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
@@ -32,8 +33,6 @@
 #include <string_view>
 
 namespace pend::cache {
-
-using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 // The canonical JSON object of a query string: {"a":"1","b":["2","3"]}, names sorted.
 std::string canonical_params(std::string_view query);
@@ -58,7 +57,8 @@ struct CachedChainData {
 
 class CacheService {
  public:
-  CacheService(Redis& redis, config::CacheSettings settings, WallClock clock = {});
+  CacheService(Redis& redis, config::CacheSettings settings,
+               const util::Clock& clock = util::system_clock());
 
   const config::CacheSettings& settings() const { return settings_; }
   std::chrono::seconds ttl(http::CacheTier tier) const;
@@ -97,7 +97,7 @@ class CacheService {
 
   Redis& redis_;
   config::CacheSettings settings_;
-  WallClock clock_;
+  const util::Clock& clock_;
 };
 
 }  // namespace pend::cache

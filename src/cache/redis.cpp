@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 RedisOptions redis_options(const config::RedisSettings& settings,
                            const std::string& instance_name) {
   std::string error;
-  auto endpoint = parse_redis_url(settings.url, &error);
+  auto endpoint = config::parse_redis_url(settings.url, &error);
   if (!endpoint) throw std::invalid_argument("redis.url: " + error);
   RedisOptions options;
   options.endpoint = std::move(*endpoint);

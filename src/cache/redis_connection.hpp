@@ -17,8 +17,8 @@
 //   auto replies = co_await conn->pipeline(Pipeline{}.add("MULTI").add(...).add("EXEC"));
 #pragma once
 
-#include "cache/redis_endpoint.hpp"
 #include "cache/redis_reply.hpp"
+#include "config/redis_endpoint.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -46,7 +46,7 @@ namespace pend::cache {
 using Clock = std::chrono::steady_clock;
 
 struct RedisOptions {
-  RedisEndpoint endpoint;
+  config::RedisEndpoint endpoint;
   std::chrono::milliseconds connect_timeout{1'000};  // TCP connect plus AUTH/SELECT
   std::chrono::milliseconds command_timeout{1'000};
   std::chrono::milliseconds reconnect_max{5'000};  // backoff ceiling while Redis is down

@@ -106,13 +106,12 @@ std::string session_id_for_token(std::string_view token) {
   return is_session_token(token) ? security::sha256_hex(token) : std::string{};
 }
 
-SessionStore::SessionStore(Redis& redis, config::SessionSettings settings, WallClock clock)
-    : redis_(redis), settings_(settings), clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
-}
+SessionStore::SessionStore(Redis& redis, config::SessionSettings settings, const util::Clock& clock)
+    : redis_(redis), settings_(settings), clock_(clock) {}
 
 std::int64_t SessionStore::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+      .count();
 }
 
 asio::awaitable<NewSession> SessionStore::create(Principal::Kind kind,

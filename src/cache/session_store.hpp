@@ -17,6 +17,7 @@
 #include "cache/redis.hpp"
 #include "config/settings.hpp"
 #include "http/request_context.hpp"
+#include "util/clock.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -53,9 +54,8 @@ std::string session_id_for_token(std::string_view token);
 
 class SessionStore {
  public:
-  using WallClock = std::function<std::chrono::system_clock::time_point()>;
-
-  SessionStore(Redis& redis, config::SessionSettings settings, WallClock clock = {});
+  SessionStore(Redis& redis, config::SessionSettings settings,
+               const util::Clock& clock = util::system_clock());
 
   boost::asio::awaitable<NewSession> create(http::Principal::Kind kind,
                                             std::string_view principal_id,
@@ -81,7 +81,7 @@ class SessionStore {
 
   Redis& redis_;
   config::SessionSettings settings_;
-  WallClock clock_;
+  const util::Clock& clock_;
 };
 
 }  // namespace pend::cache

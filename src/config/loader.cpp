@@ -1,12 +1,12 @@
 #include "config/loader.hpp"
 
-#include "cache/redis_endpoint.hpp"
 #include "config/alert_rule.hpp"
 #include "config/dotenv.hpp"
 #include "config/rate_limit_rule.hpp"
+#include "config/redis_endpoint.hpp"
 #include "config/schema.hpp"
-#include "http/cidr.hpp"
 #include "logging/sink.hpp"
+#include "util/cidr.hpp"
 
 #include <toml++/toml.h>
 
@@ -308,7 +308,7 @@ class Loader {
                           s.server.host + "'");
     }
     for (const auto& cidr : s.server.trusted_proxies) {
-      if (!http::Cidr::parse(cidr)) {
+      if (!util::Cidr::parse(cidr)) {
         problems_.push_back(source_of("server.trusted_proxies") + ": '" + cidr +
                             "' is not an IP address or CIDR network");
       }
@@ -320,7 +320,7 @@ class Loader {
       }
     }
     check_url("database.url", s.database.url, {"postgres", "postgresql"});
-    if (std::string error; !cache::parse_redis_url(s.redis.url, &error)) {
+    if (std::string error; !config::parse_redis_url(s.redis.url, &error)) {
       // Never echo the value: it may hold a password.
       problems_.push_back(source_of("redis.url") +
                           ": redis.url must be redis://[[user]:password@]" +
@@ -389,10 +389,17 @@ class Loader {
         names.push_back(rule->name);
       }
     }
-    for (const auto& name : s.workers.enabled) {
-      if (name != "metrics-collector" && name != "alerting" && name != "cleanup") {
-        problems_.push_back(source_of("workers.enabled") + ": unknown worker '" + name +
-                            "' (known: metrics-collector, alerting, cleanup)");
+    const auto& known_workers = options_.known_workers;
+    if (!known_workers.empty()) {
+      for (const auto& name : s.workers.enabled) {
+        if (std::find(known_workers.begin(), known_workers.end(), name) == known_workers.end()) {
+          std::string known;
+          for (const auto worker : known_workers) {
+            known += (known.empty() ? "" : ", ") + std::string{worker};
+          }
+          problems_.push_back(source_of("workers.enabled") + ": unknown worker '" + name +
+                              "' (known: " + known + ")");
+        }
       }
     }
     if (!s.alerting.webhook_url.empty())

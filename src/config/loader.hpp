@@ -30,6 +30,9 @@ struct LoadOptions {
   std::function<std::optional<std::string>(const std::string&)> getenv;
   // Names of all variables in the environment, to catch misspelt PEND_ ones.
   std::vector<std::string> environment_names;
+  // The workers this binary has (the composition root's table, app/workers.hpp), which
+  // workers.enabled may name; empty: the names are not checked.
+  std::vector<std::string_view> known_workers;
 };
 
 class ConfigError : public std::runtime_error {

@@ -1,6 +1,8 @@
 #include "db/value.hpp"
 
 #include "db/error.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 #include <arpa/inet.h>
 #include <boost/json/parse.hpp>
@@ -18,6 +20,7 @@ using std::chrono::microseconds;
 
 // PostgreSQL counts time from 2000-01-01 00:00:00 UTC.
 constexpr std::int64_t kPgEpochMicros = 946'684'800'000'000;
+constexpr int kMaxJsonDepth = 1024;
 constexpr std::int32_t kPgEpochDays = 10'957;
 
 std::uint16_t read16(const char* p) {
@@ -91,45 +94,17 @@ std::string format_date(std::int32_t pg_days) {
 // ---- Uuid ---------------------------------------------------------------------------------
 
 std::optional<Uuid> Uuid::parse(std::string_view text) {
-  if (text.size() != 36) return std::nullopt;
+  const auto parsed = util::parse_uuid(text);
+  if (!parsed) return std::nullopt;
   Uuid uuid;
-  std::size_t byte = 0;
-  for (std::size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i] != '-') return std::nullopt;
-      ++i;
-      continue;
-    }
-    unsigned value = 0;
-    for (int half = 0; half < 2; ++half, ++i) {
-      const char c = text[i];
-      unsigned nibble;
-      if (c >= '0' && c <= '9') {
-        nibble = static_cast<unsigned>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        nibble = static_cast<unsigned>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        nibble = static_cast<unsigned>(c - 'A' + 10);
-      } else {
-        return std::nullopt;
-      }
-      value = value * 16 + nibble;
-    }
-    uuid.bytes[byte++] = static_cast<std::uint8_t>(value);
-  }
+  std::memcpy(uuid.bytes.data(), parsed->data, 16);
   return uuid;
 }
 
 std::string Uuid::str() const {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 15];
-  }
-  return out;
+  boost::uuids::uuid id;
+  std::memcpy(id.data, bytes.data(), 16);
+  return util::to_string(id);
 }
 
 // ---- Param --------------------------------------------------------------------------------
@@ -170,9 +145,13 @@ std::size_t Param::binary(char* out) const {
     case Kind::uuid:
       std::memcpy(out, uuid_.bytes.data(), 16);
       return 16;
-    case Kind::timestamp:
-      write64(out, static_cast<std::uint64_t>(int_ - kPgEpochMicros));
+    case Kind::timestamp: {
+      constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+      constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+      const std::int64_t wire = int_ == kMax || int_ == kMin ? int_ : int_ - kPgEpochMicros;
+      write64(out, static_cast<std::uint64_t>(wire));
       return 8;
+    }
     case Kind::null:
     case Kind::text:
       break;
@@ -295,6 +274,9 @@ Timestamp Row::get<Timestamp>(int column) const {
     type_error(result_, column, "timestamp");
   }
   const auto micros = static_cast<std::int64_t>(read64(bytes(column).data()));
+  // 'infinity' and '-infinity' are the extremes of int64 on the wire.
+  if (micros == std::numeric_limits<std::int64_t>::max()) return Timestamp::max();
+  if (micros == std::numeric_limits<std::int64_t>::min()) return Timestamp::min();
   return Timestamp{microseconds{micros + kPgEpochMicros}};
 }
 
@@ -347,7 +329,13 @@ template <>
 boost::json::value Row::get<boost::json::value>(int column) const {
   const Oid t = type(column);
   if (is_null(column) || (t != oid::kJson && t != oid::kJsonb)) type_error(result_, column, "json");
-  return boost::json::parse(get<std::string>(column));
+  // PostgreSQL stores nesting far deeper than Boost.JSON's default of 32 levels allows.
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(get<std::string>(column), ec, {}, options);
+  if (ec) type_error(result_, column, "json of at most 1024 levels");
+  return value;
 }
 
 boost::json::value Row::json(int column) const {
@@ -366,6 +354,13 @@ boost::json::value Row::json(int column) const {
     case oid::kJson:
     case oid::kJsonb:
       return get<boost::json::value>(column);
+    case oid::kTimestamptz:
+    case oid::kTimestamp: {
+      // The API's one time format (util/time.hpp): milliseconds.
+      const auto at = get<Timestamp>(column);
+      if (at == Timestamp::max() || at == Timestamp::min()) return format_timestamp(at).c_str();
+      return boost::json::value(util::format_rfc3339(at));
+    }
     default:
       return boost::json::value(get<std::string>(column));
   }
@@ -374,26 +369,9 @@ boost::json::value Row::json(int column) const {
 // ---- text forms ---------------------------------------------------------------------------
 
 std::string format_timestamp(Timestamp value) {
-  const auto day = std::chrono::floor<days>(value);
-  const std::chrono::year_month_day date{day};
-  const std::chrono::hh_mm_ss time{value - day};
-  std::string out;
-  out.reserve(27);
-  append_padded(out, static_cast<unsigned>(static_cast<int>(date.year())), 4);
-  out += '-';
-  append_padded(out, static_cast<unsigned>(date.month()), 2);
-  out += '-';
-  append_padded(out, static_cast<unsigned>(date.day()), 2);
-  out += 'T';
-  append_padded(out, static_cast<unsigned>(time.hours().count()), 2);
-  out += ':';
-  append_padded(out, static_cast<unsigned>(time.minutes().count()), 2);
-  out += ':';
-  append_padded(out, static_cast<unsigned>(time.seconds().count()), 2);
-  out += '.';
-  append_padded(out, static_cast<unsigned>(time.subseconds().count()), 6);
-  out += 'Z';
-  return out;
+  if (value == Timestamp::max()) return "infinity";
+  if (value == Timestamp::min()) return "-infinity";
+  return util::format_rfc3339(value, util::TimePrecision::microseconds);
 }
 
 // numeric on the wire: ndigits, weight, sign, dscale (int16 each), then ndigits base-10000

@@ -2,9 +2,6 @@
 
 #include "http/api_error.hpp"
 
-#include <sodium.h>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <algorithm>
@@ -23,9 +20,11 @@ QueryParams::QueryParams(std::string_view query, std::span<const std::string_vie
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string known;
       for (const auto a : allowed) known += (known.empty() ? "" : ", ") + std::string{a};
-      throw ApiError::bad_request("unknown_parameter",
-                                  "unknown query parameter '" + name + "' (known: " + known + ")",
-                                  {boost::json::object{{"parameter", name}}});
+      throw ApiError::bad_request(
+          "unknown_parameter",
+          "unknown query parameter '" + name + "' (" +
+              (known.empty() ? "this route takes none" : "known: " + known) + ")",
+          {boost::json::object{{"parameter", name}}});
     }
     values_.emplace_back(std::move(name), param.has_value ? param.value.decode() : std::string{});
   }
@@ -51,39 +50,6 @@ std::int64_t QueryParams::integer(std::string_view name, std::int64_t fallback, 
         {boost::json::object{{"field", name}, {"min", min}, {"max", max}}});
   }
   return value;
-}
-
-std::string encode_cursor(const std::vector<std::string>& values) {
-  boost::json::array array;
-  for (const auto& value : values) array.emplace_back(value);
-  const std::string json = boost::json::serialize(array);
-  std::string out(sodium_base64_encoded_len(json.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(json.data()),
-                    json.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
-std::optional<std::vector<std::string>> decode_cursor(std::string_view cursor, std::size_t count) {
-  if (cursor.empty() || cursor.size() > 2048) return std::nullopt;
-  std::string json(cursor.size(), '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(json.data()), json.size(), cursor.data(),
-                        cursor.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  json.resize(length);
-  boost::system::error_code ec;
-  const auto parsed = boost::json::parse(json, ec);
-  if (ec || !parsed.is_array() || parsed.as_array().size() != count) return std::nullopt;
-  std::vector<std::string> values;
-  for (const auto& value : parsed.as_array()) {
-    if (!value.is_string()) return std::nullopt;
-    values.emplace_back(value.as_string());
-  }
-  return values;
 }
 
 }  // namespace pend::http

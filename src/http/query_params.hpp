@@ -1,5 +1,6 @@
-// QueryParams: a request's query string, decoded, for handlers that take parameters. Names
-// not in the route's list are refused with 400 (a typo must not silently mean "default").
+// QueryParams: a request's query string, decoded. Names not in the allowed list are refused
+// with 400 (a typo must not silently mean "default"). Handlers read typed queries instead
+// (http/query.hpp, http::read_query<T>), which use this underneath.
 //
 //   static constexpr std::string_view kNames[] = {"window", "limit", "cursor"};
 //   const QueryParams params(ctx.query, kNames);                         // throws ApiError
@@ -31,11 +32,5 @@ class QueryParams {
  private:
   std::vector<std::pair<std::string, std::string>> values_;
 };
-
-// Opaque list cursors: the values a page ended at, base64url-encoded JSON.
-std::string encode_cursor(const std::vector<std::string>& values);
-// The values, or nullopt (and the handler answers 400 invalid_cursor) when malformed or of
-// another length.
-std::optional<std::vector<std::string>> decode_cursor(std::string_view cursor, std::size_t count);
 
 }  // namespace pend::http

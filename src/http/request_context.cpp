@@ -1,6 +1,5 @@
 #include "http/request_context.hpp"
-
-#include <boost/json/serialize.hpp>
+#include "util/json.hpp"
 
 namespace pend::http {
 
@@ -20,7 +19,7 @@ bool RequestContext::from_this_host() const {
 }
 
 void RequestContext::json(unsigned status, const boost::json::value& value) {
-  text(status, boost::json::serialize(value), "application/json; charset=utf-8");
+  text(status, util::json::serialize(value), "application/json; charset=utf-8");
 }
 
 void RequestContext::text(unsigned status, std::string body, std::string_view content_type) {

@@ -4,6 +4,7 @@
 
 #include "http/method.hpp"
 #include "http/router.hpp"
+#include "security/permissions.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +42,9 @@ struct Principal {
   Kind kind = Kind::none;
   std::string id;          // users.id or admin_users.id
   std::string session_id;  // the session's id: the hash of its token, never the token
+  // An admin's role as their row says now (read on every request, so a change counts at
+  // once); empty for users and for admins whose role could not be established.
+  std::optional<security::Role> role;
 };
 
 // What became of the request's credentials.
@@ -83,6 +88,7 @@ struct RequestContext {
   std::chrono::nanoseconds external_time{0};  // summed by outbound calls (external::HttpClient)
   Principal principal;
   AuthState auth = AuthState::none;
+  bool ops = false;  // let in as operations (RouteOptions::ops_access), not as a principal
   CacheOutcome cache = CacheOutcome::none;
   std::shared_ptr<void> cache_flight;  // the response cache's state while this request leads
   bool answered = false;               // a middleware already produced the response

@@ -1,5 +1,8 @@
 #include "http/router.hpp"
 
+#include "util/hex.hpp"
+#include "util/uuid.hpp"
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -9,7 +12,6 @@ namespace pend::http {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
@@ -43,6 +45,12 @@ std::string_view to_string(ParamType type) {
       return "UUID";
     case ParamType::hex:
       return "0x-prefixed hexadecimal";
+    case ParamType::evm_address:
+      return "0x-prefixed address of 40 hex digits";
+    case ParamType::hash:
+      return "0x-prefixed hash of 64 hex digits";
+    case ParamType::digest:
+      return "64 hex digits";
   }
   return "string";
 }
@@ -57,17 +65,16 @@ bool param_accepts(ParamType type, std::string_view value) {
     case ParamType::int_:
       if (value.front() == '-') value.remove_prefix(1);
       return value.size() <= 19 && all_digits(value);
-    case ParamType::uuid: {
-      if (value.size() != 36) return false;
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? value[i] != '-' : !is_hex(value[i])) return false;
-      }
-      return true;
-    }
+    case ParamType::uuid:
+      return util::is_uuid(value);
     case ParamType::hex:
-      return value.size() > 2 && value[0] == '0' && (value[1] == 'x' || value[1] == 'X') &&
-             std::all_of(value.begin() + 2, value.end(), is_hex);
+      return util::is_hex(value, /*prefixed=*/true);
+    case ParamType::evm_address:
+      return util::is_hex(value, 40, /*prefixed=*/true);
+    case ParamType::hash:
+      return util::is_hex(value, 64, /*prefixed=*/true);
+    case ParamType::digest:
+      return util::is_hex(value, 64, /*prefixed=*/false);
   }
   return false;
 }
@@ -137,6 +144,12 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Route
           type = ParamType::uuid;
         else if (type_name == "hex")
           type = ParamType::hex;
+        else if (type_name == "evm_address")
+          type = ParamType::evm_address;
+        else if (type_name == "hash")
+          type = ParamType::hash;
+        else if (type_name == "digest")
+          type = ParamType::digest;
         else if (type_name != "string")
           return false;
       }

@@ -1,8 +1,8 @@
 // Router: method + path template -> handler. Templates look like
-// "/api/v1/explorer/blocks/{number:uint}"; a parameter's type (uint, int, uuid, hex, or
-// string when omitted) is checked while matching. Literal segments win over parameters.
-// The template without types ("/api/v1/explorer/blocks/{number}") is the route's name in
-// logs, metrics and docs/api/openapi.yaml.
+// "/api/v1/explorer/blocks/{number:uint}"; a parameter's type (uint, int, uuid, hex,
+// evm_address, hash, digest, or string when omitted) is checked while matching. Literal segments
+// win over parameters. The template without types ("/api/v1/explorer/blocks/{number}") is the
+// route's name in logs, metrics and docs/api/openapi.yaml.
 //
 //   Router router;
 //   router.add(Method::get, "/api/v1/explorer/blocks/{number:uint}", handler);
@@ -12,6 +12,7 @@
 
 #include "http/handler.hpp"
 #include "http/method.hpp"
+#include "http/route_options.hpp"
 
 #include <array>
 #include <memory>
@@ -21,32 +22,19 @@
 
 namespace pend::http {
 
-enum class ParamType : std::uint8_t { string, uint, int_, uuid, hex };
+enum class ParamType : std::uint8_t {
+  string,
+  uint,
+  int_,
+  uuid,
+  hex,          // 0x and hex digits
+  evm_address,  // 0x and 40 hex digits (its checksum is the handler's to check)
+  hash,         // 0x and 64 hex digits: a block or transaction hash
+  digest,       // 64 hex digits: a SHA-256 (session ids)
+};
 
 std::string_view to_string(ParamType type);
 bool param_accepts(ParamType type, std::string_view value);
-
-// Who may call a route (the authorize middleware enforces it).
-enum class Access : std::uint8_t {
-  anyone,
-  signed_in,  // a user or an admin session
-  user,       // a user session
-  admin,      // an admin session
-};
-
-// Which of the plan's TTL tiers a route's 200 responses are cached for (GET routes open to
-// anyone only: the response must not depend on who asks).
-enum class CacheTier : std::uint8_t { none, short_ttl, default_ttl, long_ttl };
-
-// What a route expects of a request, read by middleware.
-struct RouteOptions {
-  bool json_body = false;  // the route takes a JSON request body (415 / 400 otherwise)
-  Access access = Access::anyone;
-  CacheTier cache = CacheTier::none;
-  // Rate-limit rules select routes by group (config/rate_limit_rule.hpp).
-  std::string_view group = "api";
-  bool rate_limited = true;  // false for probes and scrapes (health, metrics)
-};
 
 struct Route {
   Method method;

@@ -1,10 +1,10 @@
 #include "http/shard.hpp"
 
 #include "http/connection.hpp"
-#include "http/ids.hpp"
 #include "http/server.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
+#include "util/ids.hpp"
 #include "util/thread_name.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -45,7 +45,7 @@ void refuse_connection(int fd) {
   }
   static constexpr std::string_view kBody =
       R"({"error":{"code":"over_capacity","message":"the server is at its connection limit; retry shortly","request_id":")";
-  const std::string id = new_request_id();
+  const std::string id = util::new_request_id();
   std::string body{kBody};
   body += id;
   body += "\"}}";

@@ -1,8 +1,8 @@
 #include "logging/batch_sink.hpp"
 
-#include "http/ids.hpp"
 #include "logging/console_sink.hpp"
 #include "logging/json_writer.hpp"
+#include "util/ids.hpp"
 #include "util/thread_name.hpp"
 
 #include <fcntl.h>
@@ -167,7 +167,7 @@ std::vector<std::string> BatchSink::take_merged() {
   std::vector<std::string> rows;
   while (!queue_.empty() && (rows.empty() || rows.size() + queue_.front().size() <= kMaxMerged)) {
     for (auto& line : queue_.front()) {
-      rows.push_back(options_.splice_ids ? with_id(line, http::new_request_id()) : std::move(line));
+      rows.push_back(options_.splice_ids ? with_id(line, util::new_request_id()) : std::move(line));
     }
     queued_rows_ -= queue_.front().size();
     queue_.pop_front();

@@ -1,5 +1,7 @@
 #include "logging/console_sink.hpp"
 
+#include "util/json.hpp"
+
 #include <unistd.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -9,27 +11,6 @@
 namespace pend::logging {
 
 namespace {
-
-// Text as it may appear on a terminal: control characters (and DEL) escaped.
-void append_printable(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte == '\n') {
-      out += "\\n";
-    } else if (byte == '\r') {
-      out += "\\r";
-    } else if (byte == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-}
 
 std::string_view colour_of(std::string_view level) {
   if (level == "ERROR") return "\x1b[31m";
@@ -92,27 +73,27 @@ std::string ConsoleSink::human(std::string_view line, bool colour) {
   if (timestamp.size() == 24) {
     out.append(timestamp.substr(0, 10)).append(" ").append(timestamp.substr(11, 12));
   } else {
-    append_printable(out, timestamp);
+    util::json::append_printable(out, timestamp);
   }
   const std::string_view level = text_of(entry, "level");
   out += " [";
   if (colour) out += colour_of(level);
-  append_printable(out, level);
+  util::json::append_printable(out, level);
   if (colour) out += "\x1b[0m";
   out += "] ";
-  append_printable(out, text_of(entry, "message"));
+  util::json::append_printable(out, text_of(entry, "message"));
   if (const auto id = text_of(entry, "request_id"); !id.empty()) {
     out += " | RequestID: ";
-    append_printable(out, id);
+    util::json::append_printable(out, id);
   }
   if (const auto user = text_of(entry, "user_id"); !user.empty()) {
     out += " | UserID: ";
-    append_printable(out, user.substr(0, 8));
+    util::json::append_printable(out, user.substr(0, 8));
     out += "...";
   }
   if (const auto endpoint = text_of(entry, "endpoint"); !endpoint.empty()) {
     out += " | ";
-    append_printable(out, endpoint);
+    util::json::append_printable(out, endpoint);
   }
   if (const auto* ms = entry.if_contains("response_time_ms"); ms != nullptr && ms->is_number()) {
     out += " | ";

@@ -1,9 +1,8 @@
 #include "logging/entry.hpp"
+#include "util/json.hpp"
 
 #include "logging/json_writer.hpp"
 #include "logging/logger.hpp"
-
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <array>
@@ -71,7 +70,7 @@ boost::json::value redacted(const boost::json::value& value) {
 }
 
 std::string redacted_json(const boost::json::value& value, std::size_t limit) {
-  std::string text = boost::json::serialize(redacted(value));
+  std::string text = util::json::serialize(redacted(value));
   if (text.size() <= limit) return text;
   const std::size_t total = text.size();
   text.resize(limit);

@@ -1,6 +1,7 @@
 // Appends JSON tokens to a line without building a DOM: the hot path of log formatting.
-// Strings are escaped so that no input can break a line (control characters, quotes) or
-// produce invalid UTF-8 (bad bytes become U+FFFD): log injection is impossible.
+// Strings and numbers are written by util/json.hpp, as in responses: no input can break a
+// line (control characters, quotes, bidi controls) or produce invalid UTF-8 (bad bytes
+// become U+FFFD), so log injection is impossible.
 //
 //   LineBuffer line;
 //   line.append('{');
@@ -61,7 +62,9 @@ void append_json_string(std::string& out, std::string_view value);
 //   p = write_literal(p, R"(,"request_id":)");
 //   p = write_json_string(p, id);
 //   line.commit(p);
-constexpr std::size_t json_string_room(std::string_view value) { return value.size() * 6 + 2; }
+constexpr std::size_t json_string_room(std::string_view value) {
+  return value.size() * 6 + 2;
+}  // util::json::string_room
 char* write_json_string(char* p, std::string_view value);  // needs json_string_room(value)
 inline char* write_literal(char* p, std::string_view text) {
   std::memcpy(p, text.data(), text.size());

@@ -1,6 +1,6 @@
 #include "metrics/process_metrics.hpp"
 
-#include "app/build_info.hpp"
+#include "util/build_info.hpp"
 
 #include <dirent.h>
 #include <sys/resource.h>
@@ -76,7 +76,7 @@ void collect_process_metrics(PrometheusWriter& out) {
 }
 
 void collect_build_info(PrometheusWriter& out) {
-  const auto& info = app::build_info();
+  const auto& info = util::build_info();
   out.family("pend_build_info", "gauge", "Build of this pend-server; always 1.");
   out.sample(
       "pend_build_info",

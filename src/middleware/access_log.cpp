@@ -1,8 +1,8 @@
 #include "middleware/access_log.hpp"
 
-#include "http/cidr.hpp"
 #include "http/request_context.hpp"
 #include "logging/json_writer.hpp"
+#include "util/cidr.hpp"
 
 #include <algorithm>
 
@@ -41,8 +41,8 @@ void AccessLog::on_finish(const http::RequestContext& ctx) noexcept {
         0,
         std::chrono::duration_cast<std::chrono::microseconds>(ctx.finished - ctx.started).count());
     const auto millis = static_cast<std::int64_t>((micros + 500) / 1000);
-    http::AddressText address_buffer;
-    const std::string_view address = http::to_text(ctx.client_address, address_buffer);
+    util::AddressText address_buffer;
+    const std::string_view address = util::to_text(ctx.client_address, address_buffer);
     const std::string_view user_agent = ctx.request[beast_http::field::user_agent];
     const std::string_view endpoint = ctx.route_name();
     const std::string_view principal = ctx.principal.id;

@@ -1,10 +1,10 @@
 #include "middleware/api_metrics.hpp"
 
 #include "db/copy_encoder.hpp"
-#include "http/ids.hpp"
 #include "http/request_context.hpp"
 #include "logging/json_writer.hpp"
-#include "metrics/api_metrics_row.hpp"
+#include "sinks/api_metrics_target.hpp"
+#include "util/ids.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -52,7 +52,7 @@ void ApiMetrics::on_finish(const http::RequestContext& ctx) noexcept {
     logging::LineBuffer& line = logging::Logger::scratch();
     line.resize(logging::kRecordHeader);  // filled in by submit()
     char* p = line.room(64);
-    p = http::write_request_id(p);
+    p = util::write_request_id(p);
     *p++ = '\t';
     line.commit(p);
     logging::append_utc_timestamp(line);

@@ -4,6 +4,7 @@
 #include "http/api_error.hpp"
 #include "http/request_context.hpp"
 
+#include <sodium.h>
 #include <boost/beast/core/string.hpp>
 
 namespace pend::middleware {
@@ -55,10 +56,48 @@ asio::awaitable<void> Authenticate::before_async(http::RequestContext& ctx) {
   }
 }
 
+bool Authorize::is_ops(const http::RequestContext& ctx) const {
+  if (ctx.from_this_host()) return true;
+  const auto offered = bearer_token(ctx.request[beast_http::field::authorization]);
+  return !ops_token_.empty() && offered.size() == ops_token_.size() &&
+         sodium_memcmp(offered.data(), ops_token_.data(), ops_token_.size()) == 0;
+}
+
+namespace {
+
+bool principal_allowed(const http::RouteOptions& options, const Principal& principal) {
+  switch (options.access) {
+    case http::Access::anyone:
+    case http::Access::signed_in:
+      break;
+    case http::Access::user:
+      if (principal.kind != Principal::Kind::user) return false;
+      break;
+    case http::Access::admin:
+      if (principal.kind != Principal::Kind::admin) return false;
+      break;
+  }
+  if (options.permission == security::Permission::none) return true;
+  return principal.kind == Principal::Kind::admin && principal.role &&
+         security::allows(*principal.role, options.permission);
+}
+
+}  // namespace
+
 void Authorize::before(http::RequestContext& ctx) {
   if (ctx.match.route == nullptr) return;
-  const auto access = ctx.match.route->options.access;
-  if (access == http::Access::anyone) return;
+  const auto& options = ctx.match.route->options;
+  if (options.access == http::Access::anyone) return;
+  if (options.ops_access) {
+    if (is_ops(ctx)) {
+      ctx.ops = true;
+      return;
+    }
+    if (ctx.auth == AuthState::valid && principal_allowed(options, ctx.principal)) return;
+    throw http::ApiError::forbidden(
+        "this route answers clients on this host, the ops token, or an admin whose role allows " +
+        std::string{security::to_string(options.permission)});
+  }
   switch (ctx.auth) {
     case AuthState::none:
       throw http::ApiError::unauthorized(
@@ -78,11 +117,13 @@ void Authorize::before(http::RequestContext& ctx) {
     case AuthState::valid:
       break;
   }
-  const bool allowed =
-      access == http::Access::signed_in ||
-      (access == http::Access::user && ctx.principal.kind == Principal::Kind::user) ||
-      (access == http::Access::admin && ctx.principal.kind == Principal::Kind::admin);
-  if (!allowed) throw http::ApiError::forbidden("this route is not for this kind of account");
+  if (principal_allowed(options, ctx.principal)) return;
+  if (options.permission != security::Permission::none &&
+      ctx.principal.kind == Principal::Kind::admin) {
+    throw http::ApiError::forbidden("your role does not allow " +
+                                    std::string{security::to_string(options.permission)});
+  }
+  throw http::ApiError::forbidden("this route is not for this kind of account");
 }
 
 }  // namespace pend::middleware

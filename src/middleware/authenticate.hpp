@@ -3,8 +3,10 @@
 // Authenticate resolves "Authorization: Bearer <session token>" through the SessionStore
 // into ctx.principal, and records in ctx.auth what became of the credentials. It never
 // refuses: rate limiting runs next and may key on the principal. Authorize then applies the
-// route's Access: 401 without (valid) credentials, 403 for the wrong kind of principal, and
-// 503 when the session store (Redis) cannot be asked, so an outage never lets anyone in.
+// route's Access: 401 without (valid) credentials, 403 for the wrong kind of principal or a
+// role without the route's permission, and 503 when the session store (Redis) cannot be
+// asked, so an outage never lets anyone in. Routes with ops_access also let in a client on
+// this host or the ops token, and answer everyone else 403.
 #pragma once
 
 #include "cache/session_store.hpp"
@@ -30,9 +32,15 @@ class Authenticate final : public http::Middleware {
 
 class Authorize final : public http::Middleware {
  public:
+  explicit Authorize(std::string ops_token = {}) : ops_token_(std::move(ops_token)) {}
+
   std::string_view name() const override { return "authorize"; }
   void before(http::RequestContext& ctx) override;
   void after(http::RequestContext&) noexcept override {}
+
+ private:
+  bool is_ops(const http::RequestContext& ctx) const;
+  std::string ops_token_;  // secret; empty: only clients on this host
 };
 
 }  // namespace pend::middleware

@@ -1,6 +1,7 @@
 #include "middleware/body_parser.hpp"
 
 #include "http/api_error.hpp"
+#include "http/query_params.hpp"
 #include "http/request_context.hpp"
 
 #include <boost/beast/core/string.hpp>
@@ -22,7 +23,12 @@ bool is_json_media_type(std::string_view content_type) {
 }  // namespace
 
 void BodyParser::before(http::RequestContext& ctx) {
-  if (ctx.match.route == nullptr || !ctx.match.route->options.json_body) return;
+  if (ctx.match.route == nullptr) return;
+  if (ctx.match.route->options.query == nullptr && !ctx.query.empty()) {
+    // A route that declares no parameters takes none: 400 unknown_parameter names the first.
+    const http::QueryParams refused(ctx.query, {});
+  }
+  if (!ctx.match.route->options.takes_json()) return;
   const auto& body = ctx.request.body();
   if (body.empty()) {
     throw http::ApiError::bad_request("body_required", "a JSON request body is required");

@@ -2,20 +2,20 @@
 // template and status class; in-flight gauge; sizes).
 #pragma once
 
+#include "http/http_metrics.hpp"
 #include "http/middleware.hpp"
-#include "metrics/http_metrics.hpp"
 
 namespace pend::middleware {
 
 class Metrics final : public http::RequestObserver {
  public:
-  explicit Metrics(metrics::HttpMetrics& metrics) : metrics_(metrics) {}
+  explicit Metrics(http::HttpMetrics& metrics) : metrics_(metrics) {}
 
   void on_start(const http::RequestContext&) noexcept override;
   void on_finish(const http::RequestContext& ctx) noexcept override;
 
  private:
-  metrics::HttpMetrics& metrics_;
+  http::HttpMetrics& metrics_;
 };
 
 }  // namespace pend::middleware

@@ -1,14 +1,11 @@
 #include "middleware/rate_limit.hpp"
 
-#include "domain/security/repository.hpp"
 #include "http/api_error.hpp"
 #include "http/request_context.hpp"
 #include "logging/logger.hpp"
-#include "security/digest.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 
 #include <stdexcept>
 
@@ -27,34 +24,11 @@ void bump(std::atomic<std::uint64_t>& counter) {
 
 }  // namespace
 
-std::string phone_key(const http::RequestContext& ctx) {
-  // Rate limiting runs before the body parser (a flood of malformed bodies is limited too),
-  // so the body is read here; only for requests a phone rule applies to.
-  boost::json::value parsed;
-  if (ctx.body.is_null() && !ctx.request.body().empty()) {
-    boost::system::error_code ec;
-    parsed = boost::json::parse(ctx.request.body(), ec);
-    if (ec) return {};
-  }
-  const auto* body = ctx.body.is_null() ? parsed.if_object() : ctx.body.if_object();
-  if (body == nullptr) return {};
-  const boost::json::value* phone = body->if_contains("phone");
-  if (phone == nullptr) phone = body->if_contains("phone_number");
-  if (phone == nullptr || !phone->is_string()) return {};
-  // Digits only (and a leading +): "+1 (555) 010-9999" and "+15550109999" are one key.
-  std::string digits;
-  for (const char c : phone->get_string()) {
-    if ((c >= '0' && c <= '9') || (c == '+' && digits.empty())) digits += c;
-  }
-  if (digits.size() < 4) return {};
-  return security::sha256_hex(digits).substr(0, 32);
-}
-
 RateLimit::RateLimit(const config::RateLimitSettings& settings, cache::RateLimiter& limiter,
-                     db::Database& database)
+                     RefusalRecorder record_refusal)
     : enabled_(settings.enabled),
       limiter_(limiter),
-      database_(database),
+      record_refusal_(std::move(record_refusal)),
       counters_([this] { return std::make_unique<Counters>(rules_.size()); }) {
   for (const auto& text : settings.rules) {
     std::string error;
@@ -68,12 +42,17 @@ std::string_view RateLimit::group_of(const http::RequestContext& ctx) const {
   return ctx.match.route != nullptr ? ctx.match.route->options.group : std::string_view{"api"};
 }
 
+// The middleware's own keys: the client address and the signed-in principal.
+bool RateLimit::applied_here(const RateLimitRule& rule) const {
+  return rule.key == RateLimitRule::Key::ip || rule.key == RateLimitRule::Key::user;
+}
+
 bool RateLimit::waits(const http::RequestContext& ctx) const {
   if (!enabled_ || rules_.empty()) return false;
   if (ctx.match.route != nullptr && !ctx.match.route->options.rate_limited) return false;
   const auto group = group_of(ctx);
   for (const auto& rule : rules_) {
-    if (rule.applies_to(group)) return true;
+    if (applied_here(rule) && rule.applies_to(group)) return true;
   }
   return false;
 }
@@ -82,27 +61,39 @@ asio::awaitable<void> RateLimit::before_async(http::RequestContext& ctx) {
   const auto group = group_of(ctx);
   std::vector<cache::RateCheck> checks;
   std::vector<std::size_t> rule_index;
-  std::string phone;
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const auto& rule = rules_[i];
-    if (!rule.applies_to(group)) continue;
+    if (!applied_here(rule) || !rule.applies_to(group)) continue;
     std::string key;
-    switch (rule.key) {
-      case RateLimitRule::Key::ip:
-        key = ctx.client_address.to_string();
-        break;
-      case RateLimitRule::Key::user:
-        if (ctx.auth == http::AuthState::valid) key = ctx.principal.id;
-        break;
-      case RateLimitRule::Key::phone:
-        if (phone.empty()) phone = phone_key(ctx);
-        key = phone;
-        break;
+    if (rule.key == RateLimitRule::Key::ip) {
+      key = ctx.client_address.to_string();
+    } else if (ctx.auth == http::AuthState::valid) {
+      key = ctx.principal.id;
     }
     if (key.empty()) continue;  // the rule does not concern this request
     checks.push_back({&rule, std::move(key), {}});
     rule_index.push_back(i);
   }
+  co_await apply(ctx, checks, rule_index);
+}
+
+asio::awaitable<void> RateLimit::check(http::RequestContext& ctx, RateLimitRule::Key key,
+                                       std::string_view value) {
+  if (!enabled_ || value.empty()) co_return;
+  const auto group = group_of(ctx);
+  std::vector<cache::RateCheck> checks;
+  std::vector<std::size_t> rule_index;
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].key != key || !rules_[i].applies_to(group)) continue;
+    checks.push_back({&rules_[i], std::string{value}, {}});
+    rule_index.push_back(i);
+  }
+  co_await apply(ctx, checks, rule_index);
+}
+
+asio::awaitable<void> RateLimit::apply(http::RequestContext& ctx,
+                                       std::vector<cache::RateCheck>& checks,
+                                       const std::vector<std::size_t>& rule_index) {
   if (checks.empty()) co_return;
   co_await limiter_.check(checks);
   const auto loop = co_await asio::this_coro::executor;
@@ -119,28 +110,14 @@ asio::awaitable<void> RateLimit::before_async(http::RequestContext& ctx) {
     bump(counters.refused[rule_index[c]]);
     if (refusing == nullptr || check.decision.reset > refusing->decision.reset) refusing = &check;
     if (check.decision.first_refusal) {
-      const auto& rule = *check.rule;
-      boost::json::object indicators{{"rule", rule.name},
-                                     {"key_type", config::to_string(rule.key)},
-                                     {"limit", rule.limit},
-                                     {"window_seconds", rule.window.count()},
-                                     {"decided_by", check.decision.local ? "local" : "redis"}};
-      if (rule.key == RateLimitRule::Key::phone) indicators["phone_hash"] = check.key;
       logging::warn("SECURITY", "SECURITY_RATE_LIMIT_EXCEEDED", "rate limit exceeded",
-                    {{"rule", rule.name},
+                    {{"rule", check.rule->name},
                      {"ip_address", ctx.client_address.to_string()},
                      {"endpoint", ctx.route_name()},
                      {"request_id", ctx.request_id}});
-      domain::security::SecurityEvent event;
-      event.event_type = "rate_limit_exceeded";
-      event.severity = rule.severity;
-      if (ctx.auth == http::AuthState::valid) event.user_id = ctx.principal.id;
-      event.ip_address = ctx.client_address.to_string();
-      event.user_agent = ctx.request[boost::beast::http::field::user_agent].substr(0, 512);
-      event.endpoint = ctx.route_name();
-      event.threat_indicators = std::move(indicators);
-      event.automatic_action = "rate_limited";
-      domain::security::record_security_event(loop, database_, std::move(event));
+      if (record_refusal_) {
+        record_refusal_(loop, ctx, {*check.rule, check.key, check.decision.local});
+      }
     }
   }
   const auto& shown = refusing != nullptr ? *refusing : *tightest;

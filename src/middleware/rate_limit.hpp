@@ -2,7 +2,13 @@
 // Redis round trip (cache::RateLimiter). Every response carries RateLimit-Limit,
 // RateLimit-Remaining and RateLimit-Reset for the tightest rule; a refusal is 429 with
 // Retry-After. The first refusal of a key in a window (and only that one, across all
-// instances) records a security_events row: rate_limit_exceeded / rate_limited.
+// instances) is handed to the refusal recorder (the composition root makes it a
+// security_events row: rate_limit_exceeded / rate_limited).
+//
+// The middleware applies the ip and user rules. Rules keyed on something only a service
+// knows (phone: the normalised number's hash) are applied by the route that knows it:
+//
+//   co_await rate_limit.check(ctx, config::RateLimitRule::Key::phone, phone_hash);
 #pragma once
 
 #include "cache/rate_limiter.hpp"
@@ -12,19 +18,31 @@
 #include "util/per_thread.hpp"
 
 #include <atomic>
+#include <functional>
 #include <vector>
 
-namespace pend::db {
-class Database;
-}
-
 namespace pend::middleware {
+
+// The first refusal of a key in a window, for the security record.
+struct RateLimitRefusal {
+  const config::RateLimitRule& rule;
+  std::string_view key;  // an address, a user id or a phone hash: never the number
+  bool decided_locally = false;
+};
+using RefusalRecorder =
+    std::function<void(const boost::asio::any_io_executor& loop, const http::RequestContext& ctx,
+                       const RateLimitRefusal& refusal)>;
 
 class RateLimit final : public http::Middleware {
  public:
   // Throws std::invalid_argument on a rule the loader would have refused.
   RateLimit(const config::RateLimitSettings& settings, cache::RateLimiter& limiter,
-            db::Database& database);
+            RefusalRecorder record_refusal = {});
+
+  // The rules of the route's group keyed on `key` applied to value, with the same headers,
+  // counters and refusal as the middleware's own (ApiError 429).
+  boost::asio::awaitable<void> check(http::RequestContext& ctx, config::RateLimitRule::Key key,
+                                     std::string_view value);
 
   std::string_view name() const override { return "rate_limit"; }
   bool waits(const http::RequestContext& ctx) const override;
@@ -42,16 +60,17 @@ class RateLimit final : public http::Middleware {
     std::vector<std::atomic<std::uint64_t>> local;    // decided in memory, Redis down
   };
   std::string_view group_of(const http::RequestContext& ctx) const;
+  bool applied_here(const config::RateLimitRule& rule) const;
+  // Checks the given rules (indexes into rules_) with their keys, sets the headers, throws 429.
+  boost::asio::awaitable<void> apply(http::RequestContext& ctx,
+                                     std::vector<cache::RateCheck>& checks,
+                                     const std::vector<std::size_t>& rule_index);
 
   bool enabled_;
   std::vector<config::RateLimitRule> rules_;
   cache::RateLimiter& limiter_;
-  db::Database& database_;
+  RefusalRecorder record_refusal_;
   util::PerThread<Counters> counters_;
 };
-
-// The phone number a request is about ("phone" or "phone_number" in its JSON body), as a
-// SHA-256 prefix: rate-limit keys never hold the number itself. Empty when there is none.
-std::string phone_key(const http::RequestContext& ctx);
 
 }  // namespace pend::middleware

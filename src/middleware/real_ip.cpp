@@ -22,7 +22,7 @@ std::string_view trim(std::string_view s) {
 
 RealIp::RealIp(const std::vector<std::string>& trusted_proxies) {
   for (const auto& text : trusted_proxies) {
-    auto cidr = http::Cidr::parse(text);
+    auto cidr = util::Cidr::parse(text);
     if (!cidr) throw std::invalid_argument("malformed trusted proxy CIDR: " + text);
     trusted_.push_back(*cidr);
   }
@@ -36,7 +36,7 @@ bool RealIp::trusted(const ip::address& address) const {
 }
 
 void RealIp::before(http::RequestContext& ctx) {
-  ctx.peer_address = http::normalize(ctx.peer_address);
+  ctx.peer_address = util::normalize(ctx.peer_address);
   ctx.client_address = ctx.peer_address;
   if (!trusted(ctx.peer_address)) return;
 
@@ -64,7 +64,7 @@ void RealIp::before(http::RequestContext& ctx) {
     const auto hop = trim(comma == std::string_view::npos ? chain : chain.substr(comma + 1));
     chain = comma == std::string_view::npos ? std::string_view{} : chain.substr(0, comma);
     boost::system::error_code ec;
-    const auto address = http::normalize(ip::make_address(hop, ec));
+    const auto address = util::normalize(ip::make_address(hop, ec));
     if (ec) return;
     ctx.client_address = address;
     if (!trusted(address)) return;

@@ -3,8 +3,8 @@
 // client, whatever the headers say.
 #pragma once
 
-#include "http/cidr.hpp"
 #include "http/middleware.hpp"
+#include "util/cidr.hpp"
 
 #include <string>
 #include <vector>
@@ -23,7 +23,7 @@ class RealIp final : public http::Middleware {
 
  private:
   bool trusted(const boost::asio::ip::address& address) const;
-  std::vector<http::Cidr> trusted_;
+  std::vector<util::Cidr> trusted_;
 };
 
 }  // namespace pend::middleware

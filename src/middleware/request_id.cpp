@@ -1,7 +1,7 @@
 #include "middleware/request_id.hpp"
 
-#include "http/ids.hpp"
 #include "http/request_context.hpp"
+#include "util/ids.hpp"
 
 #include <algorithm>
 
@@ -17,7 +17,7 @@ bool is_well_formed_request_id(std::string_view id) {
 void RequestId::before(http::RequestContext& ctx) {
   const auto offered = ctx.request["X-Request-Id"];
   ctx.request_id =
-      is_well_formed_request_id(offered) ? std::string{offered} : http::new_request_id();
+      is_well_formed_request_id(offered) ? std::string{offered} : util::new_request_id();
   if (ctx.correlation_id.empty()) ctx.correlation_id = ctx.request_id;
 }
 

@@ -1,6 +1,6 @@
 #include "middleware/trace_context.hpp"
 
-#include "http/ids.hpp"
+#include "util/ids.hpp"
 
 #include <algorithm>
 
@@ -44,7 +44,7 @@ void TraceContextMiddleware::before(http::RequestContext& ctx) {
   if (header.empty()) return;
   if (auto incoming = parse_traceparent(header)) {
     ctx.trace = std::move(*incoming);
-    ctx.trace.span_id = http::random_hex(8);
+    ctx.trace.span_id = util::random_hex(8);
     ctx.correlation_id = ctx.trace.trace_id;
   }
 }

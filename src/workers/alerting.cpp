@@ -1,10 +1,9 @@
 #include "workers/alerting.hpp"
+#include "util/json.hpp"
 
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "metrics/prometheus_writer.hpp"
-
-#include <boost/json/serialize.hpp>
 
 #include <set>
 
@@ -217,7 +216,7 @@ std::pair<std::int64_t, std::int64_t> Alerting::deliver(RunContext& ctx) {
                                 : " is back under its " + pending.value(i, 3) + " level");
       const external::HttpRequest request{.method = "POST",
                                           .url = options_.webhook_url,
-                                          .body = boost::json::serialize(body),
+                                          .body = util::json::serialize(body),
                                           .content_type = "application/json"};
       delivered = false;
       for (unsigned attempt = 0; attempt < options_.webhook_attempts && !delivered; ++attempt) {

@@ -12,7 +12,7 @@
 // sign-up flow that creates them.
 #pragma once
 
-#include "cache/redis_endpoint.hpp"
+#include "config/redis_endpoint.hpp"
 #include "config/settings.hpp"
 #include "workers/worker.hpp"
 
@@ -25,7 +25,7 @@ namespace pend::workers {
 struct CleanupOptions {
   config::DatabaseSettings database;
   config::CleanupSettings cleanup;
-  std::optional<cache::RedisEndpoint> redis;  // none: sessions are not looked at
+  std::optional<config::RedisEndpoint> redis;  // none: sessions are not looked at
   std::filesystem::path upload_dir;
   std::filesystem::path log_dir;
   std::chrono::milliseconds redis_timeout{2'000};

@@ -1,10 +1,10 @@
 #include "workers/metrics_collector.hpp"
+#include "util/json.hpp"
 
 #include "cache/blocking_redis.hpp"
 #include "metrics/process_metrics.hpp"
 
 #include <sys/resource.h>
-#include <boost/json/serialize.hpp>
 
 #include <thread>
 
@@ -228,7 +228,7 @@ RunReport MetricsCollector::run(RunContext& ctx) {
       "r.threshold_warning, r.threshold_critical, coalesce(r.metadata, '{}') "
       "FROM jsonb_to_recordset($2::jsonb) AS r(metric_type text, metric_name text, value float8, "
       "unit text, threshold_warning numeric, threshold_critical numeric, metadata jsonb)",
-      {options_.instance, boost::json::serialize(rows)});
+      {options_.instance, util::json::serialize(rows)});
   return {{"rows_written", static_cast<std::int64_t>(rows.size())}};
 }
 

@@ -17,8 +17,8 @@
 //             redis_connected_clients, redis_evicted_keys_per_second
 #pragma once
 
-#include "cache/redis_endpoint.hpp"
 #include "config/alert_rule.hpp"
+#include "config/redis_endpoint.hpp"
 #include "metrics/host_figures.hpp"
 #include "workers/worker.hpp"
 
@@ -35,7 +35,7 @@ struct MetricsCollectorOptions {
   std::vector<config::Threshold> thresholds;
   std::filesystem::path log_dir;
   std::filesystem::path upload_dir;
-  std::optional<cache::RedisEndpoint> redis;  // none: no Redis figures
+  std::optional<config::RedisEndpoint> redis;  // none: no Redis figures
   std::chrono::milliseconds redis_timeout{2'000};
 };
 

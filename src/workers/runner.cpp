@@ -1,12 +1,11 @@
 #include "workers/runner.hpp"
+#include "util/json.hpp"
 
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "metrics/prometheus_writer.hpp"
 #include "util/thread_name.hpp"
 #include "workers/lease.hpp"
-
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <random>
@@ -213,7 +212,7 @@ bool WorkerRunner::run_once(Slot& slot, db::BlockingSession& session) {
       session.exec(
           "UPDATE worker_runs SET finished_at = now(), outcome = $2, summary = $3::jsonb, "
           "error = NULLIF($4, '') WHERE id = $1",
-          {run_id, outcome, boost::json::serialize(report), error});
+          {run_id, outcome, util::json::serialize(report), error});
     }
   } catch (const db::DatabaseError&) {
     // The session went away with the run; the row stays unfinished.

@@ -95,7 +95,7 @@ void TempRedis::kill() {
 
 cache::RedisOptions quick_options(const std::string& url) {
   cache::RedisOptions options;
-  auto endpoint = cache::parse_redis_url(url);
+  auto endpoint = config::parse_redis_url(url);
   if (!endpoint) throw std::invalid_argument("not a Redis URL: " + url);
   options.endpoint = std::move(*endpoint);
   options.connect_timeout = std::chrono::milliseconds(500);

@@ -40,15 +40,16 @@ config::Settings test_settings() {
 }
 
 TestServer::TestServer(config::Settings settings,
-                       const std::function<void(app::Application&)>& setup) {
+                       const std::function<void(app::Application&)>& setup,
+                       const util::Clock* clock) {
   std::string dir = env("PEND_TEST_TMPDIR");
   if (dir.empty()) dir = "/tmp";
   std::string path = dir + "/pend-test-log-XXXXXX";
   log_fd_ = ::mkstemp(path.data());
   if (log_fd_ < 0) throw std::runtime_error("cannot create a log file in " + dir);
   log_path_ = path;
-  app_ = std::make_unique<app::Application>(std::move(settings),
-                                            app::ApplicationOptions{.log_fd = log_fd_});
+  app_ = std::make_unique<app::Application>(
+      std::move(settings), app::ApplicationOptions{.log_fd = log_fd_, .clock = clock});
   if (setup) setup(*app_);
   app_->start();
 }

@@ -21,9 +21,11 @@ std::string env(const char* name);
 
 class TestServer {
  public:
-  // setup runs before start(): add test routes, change nothing else.
+  // setup runs before start(): add test routes, change nothing else. clock: the wall clock
+  // the features read (a util::ManualClock the test moves), or the system's.
   explicit TestServer(config::Settings settings = test_settings(),
-                      const std::function<void(app::Application&)>& setup = {});
+                      const std::function<void(app::Application&)>& setup = {},
+                      const util::Clock* clock = nullptr);
   ~TestServer();
 
   std::uint16_t port() const { return app_->port(); }

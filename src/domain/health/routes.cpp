@@ -1,15 +1,42 @@
 #include "domain/health/routes.hpp"
 
-#include "app/build_info.hpp"
-#include "http/request_context.hpp"
+#include "domain/health/api.hpp"
+#include "http/read.hpp"
+#include "http/route_table.hpp"
+#include "util/build_info.hpp"
 
 #include <boost/json/object.hpp>
 
 namespace pend::domain::health {
 
+namespace asio = boost::asio;
+
 namespace {
 
-const auto kStarted = std::chrono::steady_clock::now();
+class HealthRoutes final : public Feature {
+ public:
+  explicit HealthRoutes(const pend::health::HealthRegistry& registry) : registry_(registry) {}
+  void add_routes(http::Router& router) override;
+
+  asio::awaitable<void> live(http::RequestContext& ctx);
+  asio::awaitable<void> ready(http::RequestContext& ctx);
+
+ private:
+  const pend::health::HealthRegistry& registry_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// Probes come often from the same load balancer address: never rate limited.
+const http::RouteSpec<HealthRoutes> kRoutes[] = {
+    {http::Method::get,
+     "/api/v1/health/live",
+     &HealthRoutes::live,
+     {.response = &http::schema_of<api::Liveness>(), .group = "ops", .rate_limited = false}},
+    {http::Method::get,
+     "/api/v1/health/ready",
+     &HealthRoutes::ready,
+     {.group = "ops", .rate_limited = false}},
+};
 
 boost::json::object to_json(const pend::health::HealthReport& report) {
   boost::json::object checks;
@@ -28,32 +55,29 @@ boost::json::object to_json(const pend::health::HealthReport& report) {
   return {{"status", status}, {"checks", std::move(checks)}};
 }
 
+void HealthRoutes::add_routes(http::Router& router) {
+  http::add_routes<HealthRoutes>(router, *this, kRoutes);
+}
+
+asio::awaitable<void> HealthRoutes::live(http::RequestContext& ctx) {
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+  http::respond(ctx, 200,
+                api::Liveness{.version = std::string{util::build_info().version},
+                              .uptime_seconds = uptime.count()});
+  co_return;
+}
+
+asio::awaitable<void> HealthRoutes::ready(http::RequestContext& ctx) {
+  const auto report = co_await registry_.check_all();
+  ctx.json(report.ready ? 200 : 503, to_json(report));
+  if (!report.ready) ctx.response.set("Retry-After", "5");
+}
+
 }  // namespace
 
-// Probes come often from the same load balancer address: never rate limited.
-constexpr http::RouteOptions kProbe{.group = "ops", .rate_limited = false};
-
-void add_routes(http::Router& router, const pend::health::HealthRegistry& registry) {
-  router.add(
-      http::Method::get, "/api/v1/health/live",
-      [](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
-        const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::steady_clock::now() - kStarted);
-        ctx.json(200, {{"status", "ok"},
-                       {"version", app::build_info().version},
-                       {"uptime_seconds", uptime.count()}});
-        co_return;
-      },
-      kProbe);
-
-  router.add(
-      http::Method::get, "/api/v1/health/ready",
-      [&registry](http::RequestContext& ctx) -> boost::asio::awaitable<void> {
-        const auto report = co_await registry.check_all();
-        ctx.json(report.ready ? 200 : 503, to_json(report));
-        if (!report.ready) ctx.response.set("Retry-After", "5");
-      },
-      kProbe);
+std::unique_ptr<Feature> make_feature(const Deps& deps) {
+  return std::make_unique<HealthRoutes>(deps.health);
 }
 
 }  // namespace pend::domain::health

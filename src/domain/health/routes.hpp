@@ -2,11 +2,10 @@
 // (every registered dependency check passes; 503 with a per-check report otherwise).
 #pragma once
 
-#include "health/health_registry.hpp"
-#include "http/router.hpp"
+#include "domain/common/feature.hpp"
 
 namespace pend::domain::health {
 
-void add_routes(http::Router& router, const pend::health::HealthRegistry& registry);
+std::unique_ptr<Feature> make_feature(const Deps& deps);
 
 }  // namespace pend::domain::health

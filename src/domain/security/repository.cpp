@@ -1,11 +1,11 @@
 #include "domain/security/repository.hpp"
 
-#include "http/router.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
+#include "util/json.hpp"
+#include "util/uuid.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace pend::domain::security {
 
@@ -22,7 +22,7 @@ constexpr db::Statement kInsert{
     "VALUES ($1, $2, (SELECT id FROM users WHERE id = $3::uuid), $4::inet, $5, $6, $7::jsonb, $8)"};
 
 std::optional<std::string> uuid_or_null(const std::string& id) {
-  if (id.empty() || !http::param_accepts(http::ParamType::uuid, id)) return std::nullopt;
+  if (!util::is_uuid(id)) return std::nullopt;
   return id;
 }
 
@@ -35,7 +35,7 @@ std::optional<std::string> text_or_null(const std::string& text) {
 
 asio::awaitable<void> insert_security_event(db::Database& database, const SecurityEvent& event,
                                             const db::Scope& scope) {
-  const std::string indicators = boost::json::serialize(event.threat_indicators);
+  const std::string indicators = util::json::serialize(event.threat_indicators);
   const auto user_id = uuid_or_null(event.user_id);
   const auto ip = text_or_null(event.ip_address);
   const auto agent = text_or_null(event.user_agent);
@@ -56,7 +56,7 @@ void record_security_event(const asio::any_io_executor& loop, db::Database& data
                      {"ip_address", event.ip_address},
                      {"endpoint", event.endpoint},
                      {"automatic_action", event.automatic_action},
-                     {"threat_indicators", boost::json::serialize(event.threat_indicators)}});
+                     {"threat_indicators", util::json::serialize(event.threat_indicators)}});
     }
   };
   asio::co_spawn(loop, std::move(write), logging::rethrow_unhandled);

@@ -10,12 +10,12 @@ constexpr db::Statement kPublicConfig{
 
 }  // namespace
 
-boost::asio::awaitable<PublicConfig> load_public_config(db::Database& database,
-                                                        const db::Scope& scope) {
+boost::asio::awaitable<api::PublicConfig> load_public_config(db::Database& database,
+                                                             const db::Scope& scope) {
   const db::Result rows = co_await database.query(kPublicConfig, scope);
-  PublicConfig config;
+  api::PublicConfig config;
   for (const db::Row row : rows) {
-    config.values[row.get<std::string>(0)] = row.json(1);
+    config.config[row.get<std::string>(0)] = row.json(1);
     const auto updated = row.get<db::Timestamp>(2);
     if (!config.updated_at || updated > *config.updated_at) config.updated_at = updated;
   }

@@ -2,19 +2,11 @@
 #pragma once
 
 #include "db/database.hpp"
-
-#include <boost/json/object.hpp>
-
-#include <optional>
+#include "domain/system/api.hpp"
 
 namespace pend::domain::system {
 
-struct PublicConfig {
-  boost::json::object values;               // key -> its JSON value
-  std::optional<db::Timestamp> updated_at;  // the newest change among them
-};
-
-boost::asio::awaitable<PublicConfig> load_public_config(db::Database& database,
-                                                        const db::Scope& scope);
+boost::asio::awaitable<api::PublicConfig> load_public_config(db::Database& database,
+                                                             const db::Scope& scope);
 
 }  // namespace pend::domain::system

@@ -2,11 +2,10 @@
 // (maintenance mode, whether sign-up is open, upload limits) the app obeys before sign-in.
 #pragma once
 
-#include "db/database.hpp"
-#include "http/router.hpp"
+#include "domain/common/feature.hpp"
 
 namespace pend::domain::system {
 
-void add_routes(http::Router& router, db::Database& database);
+std::unique_ptr<Feature> make_feature(const Deps& deps);
 
 }  // namespace pend::domain::system

@@ -21,8 +21,9 @@ struct CacheServiceTest : ::testing::Test {
   }
   TempRedis server;
   RedisOnLoop r{server.url()};
-  std::chrono::system_clock::time_point now{std::chrono::milliseconds(1'732'550'400'000)};
-  cache::CacheService cache{r.redis, config::CacheSettings{}, [this] { return now; }};
+  util::ManualClock clock{
+      std::chrono::system_clock::time_point{std::chrono::milliseconds(1'732'550'400'000)}};
+  cache::CacheService cache{r.redis, config::CacheSettings{}, clock};
 
   template <typename T>
   T run(asio::awaitable<T> body) {
@@ -61,7 +62,7 @@ TEST_F(CacheServiceTest, ApiResponsesUnderThePlansKeyWithTheirTierTtlAndReadBack
   }());
   EXPECT_EQ(fields, (std::vector<std::string>{R"({"items":[1,2]})", "1732550400000", "30"}));
 
-  now += 4500ms;
+  clock.advance(4500ms);
   const auto hit =
       run(cache.get_cached_api_response("/api/v1/explorer/blocks", "GET", "page=2&limit=10"));
   ASSERT_TRUE(hit);
@@ -103,7 +104,7 @@ TEST_F(CacheServiceTest, BlockchainDataAndPerMinuteMetrics) {
   const auto metrics = run(cache.get_metrics("api"));
   ASSERT_TRUE(metrics);
   EXPECT_EQ(boost::json::serialize(*metrics), R"({"requests":7})");
-  now += 60s;
+  clock.advance(60s);
   EXPECT_FALSE(run(cache.get_metrics("api"))) << "the next minute has its own key";
 }
 

@@ -2,7 +2,9 @@
 // exactness across two instances under concurrent load, one security event per key and
 // window, phone keys that never hold the number, and the in-memory fallback when Redis
 // is down.
+#include "middleware/rate_limit.hpp"
 #include "http/request_context.hpp"
+#include "security/digest.hpp"
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
 #include "support/redis_server.hpp"
@@ -41,10 +43,17 @@ struct RateLimitTest : ::testing::Test {
                        ctx.json(200, {{"pong", true}});
                        co_return;
                      });
+    // A route that knows the phone number applies the phone rules itself, with a key that
+    // is a hash of the normalised number (here: its digits).
     app.router().add(http::Method::post, "/test/otp",
-                     [](http::RequestContext& ctx) -> asio::awaitable<void> {
+                     [&app](http::RequestContext& ctx) -> asio::awaitable<void> {
+                       std::string digits;
+                       for (const char c : ctx.body.at("phone").as_string()) {
+                         if (c >= '0' && c <= '9') digits += c;
+                       }
+                       co_await app.rate_limit().check(ctx, config::RateLimitRule::Key::phone,
+                                                       security::sha256_hex(digits).substr(0, 32));
                        ctx.json(200, {{"sent", true}});
-                       co_return;
                      },
                      {.json_body = true, .group = "auth"});
   }

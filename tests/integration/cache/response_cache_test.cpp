@@ -2,6 +2,7 @@
 // query's parameter order, only 200s stored, one handler run per burst of misses (single
 // flight), HEAD, and the switch that turns it off.
 #include "http/api_error.hpp"
+#include "http/read.hpp"
 #include "http/request_context.hpp"
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
@@ -22,6 +23,14 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
+// The query of /test/items: routes declare their parameters, and the cache keys on them.
+struct ItemsQuery {
+  static constexpr std::string_view kSchema = "ItemsQuery";
+  std::optional<std::string> a;
+  std::optional<std::string> b;
+};
+BOOST_DESCRIBE_STRUCT(ItemsQuery, (), (a, b))
+
 struct ResponseCacheTest : ::testing::Test {
   void SetUp() override {
     if (!database.available() || !TempRedis::available()) {
@@ -35,10 +44,18 @@ struct ResponseCacheTest : ::testing::Test {
     s.cache.enabled = true;
     return s;
   }
-  // Test routes: /test/slow counts its runs and takes 300 ms; /test/flaky answers 404, then
-  // 200s; both cached in the short tier.
+  // Test routes: /test/items answers its parameters (default tier); /test/slow counts its
+  // runs and takes 300 ms; /test/flaky answers 404, then 200s; both in the short tier.
   std::function<void(app::Application&)> routes() {
     return [this](app::Application& app) {
+      app.router().add(
+          http::Method::get, "/test/items",
+          [](http::RequestContext& ctx) -> asio::awaitable<void> {
+            const auto query = http::read_query<ItemsQuery>(ctx);
+            ctx.json(200, {{"a", query.a.value_or("")}, {"b", query.b.value_or("")}});
+            co_return;
+          },
+          {.cache = http::CacheTier::default_ttl, .query = &http::schema_of<ItemsQuery>()});
       app.router().add(http::Method::get, "/test/slow",
                        [this](http::RequestContext& ctx) -> asio::awaitable<void> {
                          ++slow_runs;
@@ -64,15 +81,15 @@ struct ResponseCacheTest : ::testing::Test {
 };
 
 TEST_F(ResponseCacheTest, MissThenHitWithAgeAndTheSameBody) {
-  TestServer server(settings());
-  const auto first = request(server.port(), "GET", "/api/v1/config?b=2&a=1");
+  TestServer server(settings(), routes());
+  const auto first = request(server.port(), "GET", "/test/items?b=2&a=1");
   ASSERT_EQ(first.status, 200u) << first.body;
   EXPECT_EQ(first.header("X-Cache"), "MISS");
   EXPECT_TRUE(first.header("Age").empty());
   // The entry is stored just after the response leaves; poll briefly for it.
   HttpResponse second;
   for (int i = 0; i < 100; ++i) {
-    second = request(server.port(), "GET", "/api/v1/config?a=1&b=2");  // other order
+    second = request(server.port(), "GET", "/test/items?a=1&b=2");  // other order
     if (second.header("X-Cache") == "HIT") break;
     std::this_thread::sleep_for(20ms);
   }
@@ -84,18 +101,18 @@ TEST_F(ResponseCacheTest, MissThenHitWithAgeAndTheSameBody) {
   EXPECT_FALSE(second.header("X-Request-Id").empty());
   EXPECT_NE(second.header("X-Request-Id"), first.header("X-Request-Id"));
 
-  const auto other = request(server.port(), "GET", "/api/v1/config?a=1&b=3");
+  const auto other = request(server.port(), "GET", "/test/items?a=1&b=3");
   EXPECT_EQ(other.header("X-Cache"), "MISS") << "other values, other entry";
-  const auto head = request(server.port(), "HEAD", "/api/v1/config?a=1&b=2");
+  const auto head = request(server.port(), "HEAD", "/test/items?a=1&b=2");
   EXPECT_EQ(head.status, 200u);
   EXPECT_EQ(head.header("X-Cache"), "HIT") << "HEAD shares GET's entry";
   EXPECT_EQ(head.header("Content-Length"), std::to_string(first.body.size()));
 
   const auto metrics = request(server.port(), "GET", "/metrics").body;
-  EXPECT_NE(metrics.find(R"(pend_cache_requests_total{route="/api/v1/config",result="hit"})"),
+  EXPECT_NE(metrics.find(R"(pend_cache_requests_total{route="/test/items",result="hit"})"),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find(R"(pend_cache_requests_total{route="/api/v1/config",result="miss"} 2)"),
+  EXPECT_NE(metrics.find(R"(pend_cache_requests_total{route="/test/items",result="miss"} 2)"),
             std::string::npos);
   EXPECT_NE(metrics.find("pend_redis_command_duration_seconds_count"), std::string::npos);
 }
@@ -123,8 +140,7 @@ TEST_F(ResponseCacheTest, ABurstOfMissesForOneKeyRunsTheHandlerOnce) {
   std::vector<HttpResponse> responses(kClients);
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back(
-        [&, i] { responses[i] = request(server.port(), "GET", "/test/slow?x=1"); });
+    clients.emplace_back([&, i] { responses[i] = request(server.port(), "GET", "/test/slow"); });
   }
   for (auto& client : clients) client.join();
   EXPECT_EQ(slow_runs.load(), 1) << "one upstream call for the whole burst, across shards";

@@ -20,9 +20,10 @@ struct SessionStoreTest : ::testing::Test {
   }
   TempRedis server;
   RedisOnLoop r{server.url()};
-  std::chrono::system_clock::time_point now{std::chrono::milliseconds(1'732'550'400'000)};
+  util::ManualClock clock{
+      std::chrono::system_clock::time_point{std::chrono::milliseconds(1'732'550'400'000)}};
   config::SessionSettings settings{.absolute_timeout = 24h, .idle_timeout = 30min};
-  cache::SessionStore sessions{r.redis, settings, [this] { return now; }};
+  cache::SessionStore sessions{r.redis, settings, clock};
 
   template <typename T>
   T run(asio::awaitable<T> body) {
@@ -78,13 +79,13 @@ TEST_F(SessionStoreTest, TheTokenIsGivenOnceAndRedisKeepsOnlyItsHash) {
 
 TEST_F(SessionStoreTest, IdleSessionsEndAndUseKeepsThemAlive) {
   const auto created = create();
-  now += 29min;
+  clock.advance(29min);
   ASSERT_TRUE(resolve(created.token)) << "used within the idle timeout";
-  now += 29min;
+  clock.advance(29min);
   ASSERT_TRUE(resolve(created.token)) << "the last use counts, not the creation";
-  now += 30min;
+  clock.advance(30min);
   EXPECT_FALSE(resolve(created.token)) << "idle for 30 minutes";
-  now -= 10min;
+  clock.advance(-10min);
   EXPECT_FALSE(resolve(created.token)) << "deleted, not just refused";
   EXPECT_TRUE(run(sessions.list(Principal::Kind::user, "u-1")).empty());
 }
@@ -92,10 +93,10 @@ TEST_F(SessionStoreTest, IdleSessionsEndAndUseKeepsThemAlive) {
 TEST_F(SessionStoreTest, SessionsEndAtTheAbsoluteTimeoutHoweverActive) {
   const auto created = create();
   for (int use = 0; use < 57; ++use) {  // every 25 minutes for 23 h 45 min
-    now += 25min;
+    clock.advance(25min);
     ASSERT_TRUE(resolve(created.token)) << "use " << use;
   }
-  now += 20min;
+  clock.advance(20min);
   EXPECT_FALSE(resolve(created.token)) << "24 h after creation";
   // The key's TTL follows: Redis itself forgets it no later than the absolute end.
   const auto fresh = create();
@@ -109,9 +110,9 @@ TEST_F(SessionStoreTest, SessionsEndAtTheAbsoluteTimeoutHoweverActive) {
 
 TEST_F(SessionStoreTest, RevokeOneRevokeAllAndList) {
   const auto a = create();
-  now += 1s;
+  clock.advance(1s);
   const auto b = create();
-  now += 1s;
+  clock.advance(1s);
   const auto c = create();
   const auto other = create("u-2");
   auto listed = run(sessions.list(Principal::Kind::user, "u-1"));

@@ -31,7 +31,7 @@ TEST(CleanupTest, RemovesWhatIsExpiredAndNothingElse) {
     GTEST_SKIP() << "scripts/test provides PostgreSQL and Redis";
   }
   TempRedis redis;  // of its own: the cleanup looks at every session index
-  const auto endpoint = *cache::parse_redis_url(redis.url());
+  const auto endpoint = *config::parse_redis_url(redis.url());
   std::string base = env("PEND_TEST_TMPDIR");
   if (base.empty()) base = "/tmp";
   const fs::path dir = fs::path(base) / ("pend-cleanup-" + std::to_string(::getpid()));

@@ -28,7 +28,7 @@ TEST(MetricsCollectorTest, EveryTypeOfFigureWithUnitsAndLevels) {
                                                &error)},
        .log_dir = "/tmp",
        .upload_dir = "/tmp/pend-collector-test-not-made/uploads",
-       .redis = cache::parse_redis_url(redis_url)});
+       .redis = config::parse_redis_url(redis_url)});
   db::BlockingSession session(database.url());
   std::atomic<bool> stopping{false};
   workers::RunContext ctx(session, std::chrono::steady_clock::now() + 30s, stopping);

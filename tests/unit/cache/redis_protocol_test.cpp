@@ -1,6 +1,6 @@
 // What the Redis client writes (RESP) and which URLs it accepts.
 #include "cache/redis_connection.hpp"
-#include "cache/redis_endpoint.hpp"
+#include "config/redis_endpoint.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ TEST(RedisProtocolTest, CommandsAreArraysOfBulkStringsWithIntegersFormatted) {
 }
 
 TEST(RedisProtocolTest, UrlsWithCredentialsAndDatabase) {
-  auto e = parse_redis_url("redis://app:p%40ss@cache.internal:6380/3");
+  auto e = config::parse_redis_url("redis://app:p%40ss@cache.internal:6380/3");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->host, "cache.internal");
   EXPECT_EQ(e->port, 6380);
@@ -26,7 +26,7 @@ TEST(RedisProtocolTest, UrlsWithCredentialsAndDatabase) {
   EXPECT_EQ(e->database, 3u);
   EXPECT_EQ(e->describe(), "cache.internal:6380/3") << "never the credentials";
 
-  e = parse_redis_url("redis://:secret@[::1]");
+  e = config::parse_redis_url("redis://:secret@[::1]");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->host, "::1");
   EXPECT_EQ(e->port, 6379);
@@ -37,12 +37,12 @@ TEST(RedisProtocolTest, UrlsWithCredentialsAndDatabase) {
 
 TEST(RedisProtocolTest, UnusableUrlsAreRefusedWithAReason) {
   std::string error;
-  EXPECT_FALSE(parse_redis_url("rediss://cache:6379", &error));
+  EXPECT_FALSE(config::parse_redis_url("rediss://cache:6379", &error));
   EXPECT_NE(error.find("TLS"), std::string::npos);
-  EXPECT_FALSE(parse_redis_url("redis://cache:6379/zero", &error));
+  EXPECT_FALSE(config::parse_redis_url("redis://cache:6379/zero", &error));
   EXPECT_NE(error.find("database number"), std::string::npos);
-  EXPECT_FALSE(parse_redis_url("http://cache", &error));
-  EXPECT_FALSE(parse_redis_url("not a url", &error));
+  EXPECT_FALSE(config::parse_redis_url("http://cache", &error));
+  EXPECT_FALSE(config::parse_redis_url("not a url", &error));
 }
 
 }  // namespace

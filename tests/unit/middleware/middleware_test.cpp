@@ -1,9 +1,9 @@
-#include "http/cidr.hpp"
-#include "http/ids.hpp"
 #include "http/request_context.hpp"
 #include "middleware/real_ip.hpp"
 #include "middleware/request_id.hpp"
 #include "middleware/trace_context.hpp"
+#include "util/cidr.hpp"
+#include "util/ids.hpp"
 
 #include <gtest/gtest.h>
 
@@ -59,7 +59,7 @@ TEST(RequestIdTest, WellFormedIds) {
 
 TEST(RequestIdTest, GeneratedIdsAreUniqueUuidV7) {
   std::set<std::string> ids;
-  for (int i = 0; i < 10000; ++i) ids.insert(http::new_request_id());
+  for (int i = 0; i < 10000; ++i) ids.insert(util::new_request_id());
   EXPECT_EQ(ids.size(), 10000u);
   const auto id = *ids.begin();
   EXPECT_EQ(id.size(), 36u);
@@ -68,25 +68,25 @@ TEST(RequestIdTest, GeneratedIdsAreUniqueUuidV7) {
 }
 
 TEST(CidrTest, MatchesNetworks) {
-  const auto ten = http::Cidr::parse("10.0.0.0/8");
+  const auto ten = util::Cidr::parse("10.0.0.0/8");
   ASSERT_TRUE(ten);
   EXPECT_TRUE(ten->contains(ip::make_address("10.200.3.4")));
   EXPECT_FALSE(ten->contains(ip::make_address("11.0.0.1")));
   EXPECT_TRUE(ten->contains(ip::make_address("::ffff:10.1.2.3"))) << "v4-mapped counts as v4";
-  const auto odd = http::Cidr::parse("192.168.1.128/25");
+  const auto odd = util::Cidr::parse("192.168.1.128/25");
   EXPECT_TRUE(odd->contains(ip::make_address("192.168.1.200")));
   EXPECT_FALSE(odd->contains(ip::make_address("192.168.1.100")));
-  const auto v6 = http::Cidr::parse("fd00::/8");
+  const auto v6 = util::Cidr::parse("fd00::/8");
   EXPECT_TRUE(v6->contains(ip::make_address("fd12::1")));
   EXPECT_FALSE(v6->contains(ip::make_address("10.0.0.1")));
-  EXPECT_TRUE(http::Cidr::parse("127.0.0.1")->contains(ip::make_address("127.0.0.1")));
-  EXPECT_TRUE(http::Cidr::parse("0.0.0.0/0")->contains(ip::make_address("8.8.8.8")));
+  EXPECT_TRUE(util::Cidr::parse("127.0.0.1")->contains(ip::make_address("127.0.0.1")));
+  EXPECT_TRUE(util::Cidr::parse("0.0.0.0/0")->contains(ip::make_address("8.8.8.8")));
 }
 
 TEST(CidrTest, RejectsMalformed) {
   for (const auto* bad : {"", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "::1/129", "x/8",
                           "10.0.0.0/8x", "10.0.0.0/-1"}) {
-    EXPECT_FALSE(http::Cidr::parse(bad)) << bad;
+    EXPECT_FALSE(util::Cidr::parse(bad)) << bad;
   }
 }
 

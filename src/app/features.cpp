@@ -1,0 +1,22 @@
+#include "app/features.hpp"
+
+#include "domain/health/routes.hpp"
+#include "domain/metrics/routes.hpp"
+#include "domain/monitoring/routes.hpp"
+#include "domain/sessions/routes.hpp"
+#include "domain/system/routes.hpp"
+
+namespace pend::app {
+
+const std::vector<FeatureEntry>& feature_table() {
+  static const std::vector<FeatureEntry> table = {
+      {"health", &domain::health::make_feature},
+      {"metrics", &domain::metrics::make_feature},
+      {"system", &domain::system::make_feature},
+      {"sessions", &domain::sessions::make_feature},
+      {"monitoring", &domain::monitoring::make_feature},
+  };
+  return table;
+}
+
+}  // namespace pend::app

@@ -1,0 +1,53 @@
+#include "domain/common/pagination.hpp"
+
+#include "http/api_error.hpp"
+#include "util/base64url.hpp"
+#include "util/json.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace pend::domain {
+
+std::string encode_cursor(const std::vector<std::string>& values) {
+  boost::json::array array;
+  for (const auto& value : values) array.emplace_back(value);
+  return util::base64url_encode(util::json::serialize(array));
+}
+
+std::optional<std::vector<std::string>> parse_cursor(std::string_view cursor, std::size_t count) {
+  if (cursor.empty() || cursor.size() > 2048) return std::nullopt;
+  const auto json = util::base64url_decode(cursor);
+  if (!json) return std::nullopt;
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(*json, ec);
+  if (ec || !parsed.is_array() || parsed.as_array().size() != count) return std::nullopt;
+  std::vector<std::string> values;
+  for (const auto& value : parsed.as_array()) {
+    if (!value.is_string()) return std::nullopt;
+    values.emplace_back(value.as_string());
+  }
+  return values;
+}
+
+std::vector<std::string> decode_cursor(const std::optional<std::string>& cursor,
+                                       std::size_t count) {
+  if (!cursor) return std::vector<std::string>(count);  // from the start
+  auto values = parse_cursor(*cursor, count);
+  if (!values) {
+    throw http::ApiError::bad_request("invalid_cursor", "cursor is not one this list gave");
+  }
+  return std::move(*values);
+}
+
+std::int64_t page_limit(const std::optional<std::int64_t>& limit, std::int64_t fallback,
+                        std::int64_t max) {
+  if (!limit) return fallback;
+  if (*limit < 1 || *limit > max) {
+    throw http::ApiError::validation_failed(
+        "limit must be an integer from 1 to " + std::to_string(max),
+        {boost::json::object{{"field", "limit"}, {"min", 1}, {"max", max}}});
+  }
+  return *limit;
+}
+
+}  // namespace pend::domain

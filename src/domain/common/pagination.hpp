@@ -1,0 +1,63 @@
+// Keyset pagination, the one way lists page (DESIGN.md): `?limit=&cursor=` in,
+// `{"items": [...], "next_cursor": ...}` out. A cursor is opaque to clients: the key values
+// the last item of a page had, base64url-encoded JSON; the next page's query starts after
+// them (WHERE (a, b) > ($1, $2) ORDER BY a, b LIMIT limit + 1), never with OFFSET.
+//
+//   const auto after = domain::decode_cursor(query.cursor, 2);     // 400 invalid_cursor
+//   const auto limit = domain::page_limit(query.limit, 50, 500);    // 422 out of range
+//   auto rows = co_await repository.list(after, limit + 1);
+//   auto page = domain::page_of(std::move(rows), limit, [](const Row& r) {
+//     return std::vector<std::string>{r.endpoint, r.method};
+//   });
+//   ctx.json(200, domain::to_json(page));
+#pragma once
+
+#include "http/json_mapping.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pend::domain {
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_cursor;
+};
+
+std::string encode_cursor(const std::vector<std::string>& values);
+// The values, or nullopt when malformed or of another length.
+std::optional<std::vector<std::string>> parse_cursor(std::string_view cursor, std::size_t count);
+// The cursor's values (count empty strings without one); 400 invalid_cursor when it is not a
+// cursor of this list.
+std::vector<std::string> decode_cursor(const std::optional<std::string>& cursor, std::size_t count);
+// limit, or fallback without one; 422 outside 1..max.
+std::int64_t page_limit(const std::optional<std::int64_t>& limit, std::int64_t fallback,
+                        std::int64_t max);
+
+// From rows fetched with LIMIT limit + 1: the first limit of them, and when there were more,
+// the cursor of the last one kept.
+template <typename T, typename KeyOf>
+Page<T> page_of(std::vector<T> rows, std::int64_t limit, KeyOf key_of) {
+  Page<T> page;
+  if (static_cast<std::int64_t>(rows.size()) > limit) {
+    rows.resize(static_cast<std::size_t>(limit));
+    page.next_cursor = encode_cursor(key_of(rows.back()));
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
+template <typename T>
+boost::json::object to_json(const Page<T>& page) {
+  boost::json::array items;
+  items.reserve(page.items.size());
+  for (const auto& item : page.items) items.push_back(http::encode(item));
+  return {{"items", std::move(items)}, {"next_cursor", http::encode(page.next_cursor)}};
+}
+
+}  // namespace pend::domain

@@ -1,0 +1,51 @@
+// RouteOptions: a route's policy, declared beside the route and read by the middleware:
+// who may call it, the admin permission it needs, its cache tier, its rate-limit group, and
+// the typed body and query it takes (http/read.hpp).
+//
+//   {.access = Access::admin, .permission = security::Permission::users_read,
+//    .query = &http::schema_of<api::UserSearch>(), .group = "admin"}
+#pragma once
+
+#include "security/permissions.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+namespace pend::http {
+
+struct TypeSchema;
+
+// Who may call a route (the authorize middleware enforces it).
+enum class Access : std::uint8_t {
+  anyone,
+  signed_in,  // a user or an admin session
+  user,       // a user session
+  admin,      // an admin session (with the route's permission, when it names one)
+};
+
+// Which of the plan's TTL tiers a route's 200 responses are cached for (GET routes open to
+// anyone only: the response must not depend on who asks).
+enum class CacheTier : std::uint8_t { none, short_ttl, default_ttl, long_ttl };
+
+struct RouteOptions {
+  Access access = Access::anyone;
+  // Admin routes: what the admin's role must allow (security/permissions.hpp).
+  security::Permission permission = security::Permission::none;
+  // Also open to operations without an admin session: a client on this host, or the ops
+  // token (ops.token) as "Authorization: Bearer <token>". For the monitoring read API.
+  bool ops_access = false;
+  CacheTier cache = CacheTier::none;
+  // The typed JSON body (schema_of<T>()): the body parser then requires and parses JSON.
+  const TypeSchema* body = nullptr;
+  // The typed query parameters; a route without one refuses every query parameter.
+  const TypeSchema* query = nullptr;
+  // The success response's type, for the OpenAPI comparison.
+  const TypeSchema* response = nullptr;
+  bool json_body = false;  // a JSON body of no declared type (the body parser parses it)
+  // Rate-limit rules select routes by group (config/rate_limit_rule.hpp).
+  std::string_view group = "api";
+  bool rate_limited = true;  // false for probes and scrapes (health, metrics)
+  bool takes_json() const { return json_body || body != nullptr; }
+};
+
+}  // namespace pend::http
