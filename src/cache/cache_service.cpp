@@ -1,8 +1,8 @@
 #include "cache/cache_service.hpp"
-#include "util/json.hpp"
 
 #include "cache/redis_error.hpp"
 #include "security/digest.hpp"
+#include "util/json.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

@@ -2,6 +2,7 @@
 
 #include "cache/redis_error.hpp"
 #include "security/digest.hpp"
+#include "util/enum_name.hpp"
 
 #include <algorithm>
 
@@ -74,9 +75,7 @@ std::string index_key(Principal::Kind kind, std::string_view principal_id) {
 }
 
 Principal::Kind parse_kind(std::string_view text) {
-  if (text == "user") return Principal::Kind::user;
-  if (text == "admin") return Principal::Kind::admin;
-  return Principal::Kind::none;
+  return util::enum_from_name<Principal::Kind>(text).value_or(Principal::Kind::none);
 }
 
 bool base64url(char c) {
@@ -86,17 +85,7 @@ bool base64url(char c) {
 
 }  // namespace
 
-std::string_view to_string(Principal::Kind kind) {
-  switch (kind) {
-    case Principal::Kind::user:
-      return "user";
-    case Principal::Kind::admin:
-      return "admin";
-    case Principal::Kind::none:
-      break;
-  }
-  return "none";
-}
+std::string_view to_string(Principal::Kind kind) { return util::enum_name(kind); }
 
 bool is_session_token(std::string_view text) {
   return text.size() == kTokenLength && std::all_of(text.begin(), text.end(), base64url);

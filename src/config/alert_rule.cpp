@@ -1,6 +1,7 @@
 #include "config/alert_rule.hpp"
 
 #include "config/rule_parsing.hpp"
+#include "util/enum_name.hpp"
 
 #include <sstream>
 #include <vector>
@@ -62,17 +63,7 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string* err
   return threshold;
 }
 
-std::string_view to_string(AlertRule::Kind kind) {
-  switch (kind) {
-    case AlertRule::Kind::error_rate:
-      return "error_rate";
-    case AlertRule::Kind::p95:
-      return "p95";
-    case AlertRule::Kind::security_events:
-      return "security_events";
-  }
-  return "error_rate";
-}
+std::string_view to_string(AlertRule::Kind kind) { return util::enum_name(kind); }
 
 std::optional<AlertRule> parse_alert_rule(std::string_view text, std::string* error) {
   auto fail = [&](std::string_view why) -> std::optional<AlertRule> {
@@ -92,15 +83,9 @@ std::optional<AlertRule> parse_alert_rule(std::string_view text, std::string* er
   AlertRule rule;
   if (!rules::valid_name(name)) return fail("NAME must be lowercase letters, digits, - or _");
   rule.name = name;
-  if (kind == "error_rate") {
-    rule.kind = AlertRule::Kind::error_rate;
-  } else if (kind == "p95") {
-    rule.kind = AlertRule::Kind::p95;
-  } else if (kind == "security_events") {
-    rule.kind = AlertRule::Kind::security_events;
-  } else {
-    return fail("KIND must be error_rate, p95 or security_events");
-  }
+  const auto rule_kind = util::enum_from_name<AlertRule::Kind>(kind);
+  if (!rule_kind) return fail("KIND must be error_rate, p95 or security_events");
+  rule.kind = *rule_kind;
   if (rule.kind == AlertRule::Kind::security_events) {
     if (!is_severity(target)) return fail("TARGET of security_events must be a severity");
   } else if (target != "*" && !target.starts_with('/')) {

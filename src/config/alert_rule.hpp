@@ -18,6 +18,8 @@
 // min: fewer requests than this in the window (a quiet route) and the rule says nothing.
 #pragma once
 
+#include <boost/describe/enum.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -40,6 +42,7 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string* err
 
 struct AlertRule {
   enum class Kind : std::uint8_t { error_rate, p95, security_events };
+  BOOST_DESCRIBE_NESTED_ENUM(Kind, error_rate, p95, security_events)
   std::string name;
   Kind kind = Kind::error_rate;
   std::string target;  // a route template or * (error_rate, p95); a severity (security_events)

@@ -7,6 +7,7 @@
 #include "config/schema.hpp"
 #include "logging/sink.hpp"
 #include "util/cidr.hpp"
+#include "util/enum_name.hpp"
 
 #include <toml++/toml.h>
 
@@ -32,11 +33,7 @@ const std::set<std::string, std::less<>> kControlVariables = {"PEND_ENV", "PEND_
 constexpr std::string_view kScriptPrefixes[] = {"PEND_TEST_", "PEND_DEV_"};
 
 std::optional<Environment> parse_environment(std::string_view name) {
-  if (name == "development") return Environment::development;
-  if (name == "staging") return Environment::staging;
-  if (name == "production") return Environment::production;
-  if (name == "test") return Environment::test;
-  return std::nullopt;
+  return util::enum_from_name<Environment>(name);
 }
 
 std::string suggestion(std::string_view unknown, bool by_env) {

@@ -1,6 +1,7 @@
 #include "config/rate_limit_rule.hpp"
 
 #include "config/rule_parsing.hpp"
+#include "util/enum_name.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -11,17 +12,7 @@ bool RateLimitRule::applies_to(std::string_view group) const {
   return groups.empty() || std::find(groups.begin(), groups.end(), group) != groups.end();
 }
 
-std::string_view to_string(RateLimitRule::Key key) {
-  switch (key) {
-    case RateLimitRule::Key::ip:
-      return "ip";
-    case RateLimitRule::Key::user:
-      return "user";
-    case RateLimitRule::Key::phone:
-      return "phone";
-  }
-  return "ip";
-}
+std::string_view to_string(RateLimitRule::Key key) { return util::enum_name(key); }
 
 std::optional<RateLimitRule> parse_rate_limit_rule(std::string_view text, std::string* error) {
   auto fail = [&](std::string_view why) -> std::optional<RateLimitRule> {
@@ -49,15 +40,9 @@ std::optional<RateLimitRule> parse_rate_limit_rule(std::string_view text, std::s
       rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
     }
   }
-  if (key == "ip") {
-    rule.key = RateLimitRule::Key::ip;
-  } else if (key == "user") {
-    rule.key = RateLimitRule::Key::user;
-  } else if (key == "phone") {
-    rule.key = RateLimitRule::Key::phone;
-  } else {
-    return fail("KEY must be ip, user or phone");
-  }
+  const auto key_kind = util::enum_from_name<RateLimitRule::Key>(key);
+  if (!key_kind) return fail("KEY must be ip, user or phone");
+  rule.key = *key_kind;
 
   const auto slash = rate.find('/');
   if (slash == std::string::npos) return fail("LIMIT/WINDOW must look like 600/1m");

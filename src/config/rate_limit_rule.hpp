@@ -10,6 +10,8 @@
 // records.
 #pragma once
 
+#include <boost/describe/enum.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -20,6 +22,7 @@ namespace pend::config {
 
 struct RateLimitRule {
   enum class Key : std::uint8_t { ip, user, phone };
+  BOOST_DESCRIBE_NESTED_ENUM(Key, ip, user, phone)
   std::string name;
   std::vector<std::string> groups;  // empty: every group
   Key key = Key::ip;

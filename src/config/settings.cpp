@@ -1,19 +1,9 @@
 #include "config/settings.hpp"
 
+#include "util/enum_name.hpp"
+
 namespace pend::config {
 
-std::string_view to_string(Environment environment) {
-  switch (environment) {
-    case Environment::development:
-      return "development";
-    case Environment::staging:
-      return "staging";
-    case Environment::production:
-      return "production";
-    case Environment::test:
-      return "test";
-  }
-  return "development";
-}
+std::string_view to_string(Environment environment) { return util::enum_name(environment); }
 
 }  // namespace pend::config

@@ -2,6 +2,8 @@
 // components by the composition root. Nothing reads the environment after this is built.
 #pragma once
 
+#include <boost/describe/enum.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -10,6 +12,7 @@
 namespace pend::config {
 
 enum class Environment { development, staging, production, test };
+BOOST_DESCRIBE_ENUM(Environment, development, staging, production, test)
 
 struct ServerSettings {
   std::string host = "0.0.0.0";

@@ -38,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace pend::http {
@@ -216,15 +217,11 @@ void decode(const boost::json::value& in, T& out, const std::string& path, Probl
     out = in.get_bool();
   } else if constexpr (mapping::Integer<T>) {
     using Limits = std::numeric_limits<T>;
-    if (in.is_int64() && in.get_int64() >= static_cast<std::int64_t>(Limits::min()) &&
-        (std::is_unsigned_v<T> || in.get_int64() <= static_cast<std::int64_t>(Limits::max()))) {
-      if (std::is_unsigned_v<T> && in.get_int64() < 0) {
-        return problems.add(path, "out_of_range", "must not be negative");
-      }
-      out = static_cast<T>(in.get_int64());
-    } else if (in.is_uint64() && std::is_unsigned_v<T> &&
-               in.get_uint64() <= static_cast<std::uint64_t>(Limits::max())) {
-      out = static_cast<T>(in.get_uint64());
+    const bool fits = in.is_int64()    ? std::in_range<T>(in.get_int64())
+                      : in.is_uint64() ? std::in_range<T>(in.get_uint64())
+                                       : false;
+    if (fits) {
+      out = in.is_int64() ? static_cast<T>(in.get_int64()) : static_cast<T>(in.get_uint64());
     } else if (in.is_int64() || in.is_uint64()) {
       problems.add(
           path, "out_of_range",

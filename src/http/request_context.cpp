@@ -1,14 +1,15 @@
 #include "http/request_context.hpp"
+
+#include "util/hex.hpp"
 #include "util/json.hpp"
 
 namespace pend::http {
 
 std::string TraceContext::outbound_header() const {
   if (trace_id.empty()) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string header = "00-" + trace_id + '-' + span_id + '-';
-  header += kHex[flags >> 4];
-  header += kHex[flags & 0xF];
+  header += util::kHexDigits[flags >> 4];
+  header += util::kHexDigits[flags & 0xF];
   return header;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/describe/enum.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -39,6 +40,7 @@ struct TraceContext {
 // Who is calling, resolved from "Authorization: Bearer <session token>".
 struct Principal {
   enum class Kind : std::uint8_t { none, user, admin };
+  BOOST_DESCRIBE_NESTED_ENUM(Kind, none, user, admin)
   Kind kind = Kind::none;
   std::string id;          // users.id or admin_users.id
   std::string session_id;  // the session's id: the hash of its token, never the token

@@ -1,8 +1,8 @@
 #include "logging/entry.hpp"
-#include "util/json.hpp"
 
 #include "logging/json_writer.hpp"
 #include "logging/logger.hpp"
+#include "util/json.hpp"
 
 #include <algorithm>
 #include <array>

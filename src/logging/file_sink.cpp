@@ -1,6 +1,7 @@
 #include "logging/file_sink.hpp"
 
 #include "logging/console_sink.hpp"
+#include "util/time.hpp"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -43,14 +44,7 @@ bool writev_fully(int fd, std::vector<iovec>& pieces) {
   return true;
 }
 
-std::string date_of(std::chrono::system_clock::time_point at) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[16];
-  const auto n = std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
-  return std::string(text, n);
-}
+std::string date_of(std::chrono::system_clock::time_point at) { return util::format_date(at); }
 
 bool is_date(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;

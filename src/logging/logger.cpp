@@ -4,6 +4,7 @@
 #include "logging/entry.hpp"
 #include "logging/json_writer.hpp"
 #include "util/thread_name.hpp"
+#include "util/time.hpp"
 
 #include <unistd.h>
 
@@ -242,19 +243,19 @@ void Logger::flush() {
   }
 }
 
-// "2026-11-24T23:40:44.123Z". The part up to the seconds is formatted once per second per
-// thread; the milliseconds are appended by hand.
+// "2026-11-24T23:40:44.123Z" (util/time.hpp's format). The part up to the seconds is
+// formatted once per second per thread; the milliseconds are appended by hand.
 void append_utc_timestamp(LineBuffer& out) {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
-  const std::time_t seconds = ms.count() / 1000;
-  thread_local std::time_t cached_second = -1;
-  thread_local char cached[24];
+  const std::int64_t seconds = ms.count() / 1000;
+  thread_local std::int64_t cached_second = -1;
+  thread_local char cached[32];
   thread_local std::size_t cached_length = 0;
   if (seconds != cached_second) {
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    cached_length = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &utc);
+    const char* end = util::write_rfc3339(cached, util::Microseconds{std::chrono::seconds{seconds}},
+                                          util::TimePrecision::seconds);
+    cached_length = static_cast<std::size_t>(end - cached) - 1;  // without the Z
     cached_second = seconds;
   }
   char* p = out.room(cached_length + 5);

@@ -3,7 +3,7 @@
 // error code, the request's database and outbound-call time, requests in flight, and the
 // process's memory and CPU. Written on the request thread, as the COPY line of its row, into
 // the log's ring as a record of its own kind; the PostgreSQL sink for api_metrics streams
-// them by COPY, with the log's batching and spool (metrics/api_metrics_row.hpp).
+// them by COPY, with the log's batching and spool (sinks/api_metrics_target.hpp).
 #pragma once
 
 #include "http/middleware.hpp"

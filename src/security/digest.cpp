@@ -1,5 +1,8 @@
 #include "security/digest.hpp"
 
+#include "util/base64url.hpp"
+#include "util/hex.hpp"
+
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -17,13 +20,7 @@ std::string hex_digest(const EVP_MD* algorithm, std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest.data(), &length, algorithm, nullptr) != 1) {
     throw std::runtime_error("EVP_Digest failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * length, '\0');
-  for (unsigned int i = 0; i < length; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
+  return util::to_hex(std::span{digest.data(), length});
 }
 
 // Fetched once: OpenSSL 3 looks an algorithm up by name on every implicit use, which costs
@@ -51,12 +48,9 @@ std::string sha256_hex(std::string_view data) {
 
 std::string random_token(std::size_t bytes) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  std::vector<unsigned char> raw(bytes);
+  std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
-  const auto variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_encoded_len(bytes, variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(), variant);
-  out.resize(out.size() - 1);  // the terminating NUL
+  std::string out = util::base64url_encode(raw);
   sodium_memzero(raw.data(), raw.size());
   return out;
 }

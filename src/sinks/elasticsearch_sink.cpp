@@ -1,5 +1,6 @@
-#include "util/json.hpp"
 #include "sinks/elasticsearch_sink.hpp"
+
+#include "util/json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>

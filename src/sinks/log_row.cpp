@@ -1,11 +1,9 @@
-#include "util/json.hpp"
 #include "sinks/log_row.hpp"
-
-#include "util/time.hpp"
 
 #include "db/binary_copy_encoder.hpp"
 #include "sinks/postgres_sink.hpp"
-
+#include "util/json.hpp"
+#include "util/time.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -4,8 +4,8 @@
 // batches at once under a backlog), so the writer thread and the other sinks never wait for
 // it. Each batch is one binary COPY, streamed: PostgreSQL stores the first rows while the
 // sink still encodes the last. What the table is and how a line becomes its row is the
-// CopyTarget: server_logs (logging/log_row.hpp) for the log, api_metrics
-// (metrics/api_metrics_row.hpp) for the request metrics.
+// CopyTarget: server_logs (sinks/log_row.hpp) for the log, api_metrics
+// (sinks/api_metrics_target.hpp) for the request metrics.
 //
 // Nothing is lost: a batch PostgreSQL cannot take goes to the spool (LOG_DIR/spool/<name>),
 // and so does every batch after it while the spool is not empty, to keep the order. The spool

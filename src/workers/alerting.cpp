@@ -1,9 +1,9 @@
 #include "workers/alerting.hpp"
-#include "util/json.hpp"
 
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "metrics/prometheus_writer.hpp"
+#include "util/json.hpp"
 
 #include <set>
 

@@ -1,8 +1,8 @@
 #include "workers/metrics_collector.hpp"
-#include "util/json.hpp"
 
 #include "cache/blocking_redis.hpp"
 #include "metrics/process_metrics.hpp"
+#include "util/json.hpp"
 
 #include <sys/resource.h>
 

@@ -111,10 +111,10 @@ TEST(PostgresSinkTest, NothingLostOrDoubledAcrossAPostgresOutageAndALoggerRestar
   };
   auto rows_and_distinct = [&] { return count(); };
   const sinks::PostgresSinkOptions options{.url = postgres.url(),
-                                             .batch_size = 50,
-                                             .interval = std::chrono::milliseconds(100),
-                                             .log_dir = dir,
-                                             .retry = std::chrono::milliseconds(200)};
+                                           .batch_size = 50,
+                                           .interval = std::chrono::milliseconds(100),
+                                           .log_dir = dir,
+                                           .retry = std::chrono::milliseconds(200)};
   {
     auto logger = logger_with(options);
     for (int i = 0; i < 200; ++i) logger->log(Level::info, "API", "BEFORE", "b", {{"i", i}});
@@ -151,9 +151,9 @@ TEST(PostgresSinkTest, RowsTheTableRefusesGoToTheDeadLetterFile) {
   const auto dir = scratch_dir("dead-letter");
   {
     sinks::PostgresSink sink({.url = database.url(),
-                                .batch_size = 3,
-                                .interval = std::chrono::hours(1),
-                                .log_dir = dir});
+                              .batch_size = 3,
+                              .interval = std::chrono::hours(1),
+                              .log_dir = dir});
     const logging::RecordMeta meta{Level::info, logging::Category::api, false, false};
     sink.write(meta, R"({"@timestamp":"2026-11-25T10:00:00.000Z","message":"ok 1"})");
     sink.write(meta, R"({"@timestamp":"not a time","message":"refused"})");
@@ -312,8 +312,7 @@ TEST(PostgresSinkTest, TheServersAccessLogLandsInServerLogsAndShowsInMetrics) {
   settings.log.sinks = {"console trace json", "postgres info"};
   {
     TestServer server(settings);
-    for (int i = 0; i < 3; ++i)
-      request(server.port(), "GET", "/api/v1/config");
+    for (int i = 0; i < 3; ++i) request(server.port(), "GET", "/api/v1/config");
     request(server.port(), "GET", "/no/such/thing");
     auto count = [&] {
       return database.value("SELECT count(*) FROM server_logs WHERE event_type = 'HTTP_REQUEST'");

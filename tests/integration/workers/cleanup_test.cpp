@@ -1,7 +1,6 @@
 // The cleanup worker against real PostgreSQL and Redis and a scratch LOG_DIR and UPLOAD_DIR:
 // what is past its time goes, everything else stays.
 #include "workers/cleanup.hpp"
-
 #include "cache/blocking_redis.hpp"
 #include "db/blocking_session.hpp"
 #include "support/databases.hpp"

@@ -1,7 +1,6 @@
 // The metrics-collector against real PostgreSQL and Redis: a system_metrics row for every
 // figure of every type, with its unit and the configured levels.
 #include "workers/metrics_collector.hpp"
-
 #include "db/blocking_session.hpp"
 #include "support/databases.hpp"
 #include "support/test_server.hpp"

@@ -29,6 +29,10 @@ TEST(MonitoringRoutesTest, PerRouteFiguresComputedInSqlAndPagedByCursor) {
 
   const auto all = request(server.port(), "GET", "/api/v1/admin/metrics/api");
   ASSERT_EQ(all.status, 200u) << all.body;
+  // Numbers as people write them, not as Boost.JSON prints doubles (5E-2).
+  EXPECT_NE(all.body.find(R"("error_rate":0.05,)"), std::string::npos) << all.body;
+  EXPECT_NE(all.body.find(R"("p50_ms":50.5,)"), std::string::npos) << all.body;
+  EXPECT_EQ(all.body.find("E-"), std::string::npos) << all.body;
   const auto body = all.json().as_object();
   EXPECT_EQ(body.at("window_seconds"), 900);
   EXPECT_TRUE(body.at("next_cursor").is_null());
