@@ -17,6 +17,8 @@ void collect_server(metrics::PrometheusWriter& out, const http::ServerCounters& 
              c.refused_over_limit.load());
   out.sample("http_server_connections_refused_total", {{"reason", "no_descriptors"}},
              c.refused_no_descriptors.load());
+  out.sample("http_server_connections_refused_total", {{"reason", "per_address_limit"}},
+             c.refused_per_address.load());
   out.family("http_server_timeouts_total", "counter",
              "Connections closed because a read or write timed out.");
   out.sample("http_server_timeouts_total", {}, c.timeouts.load());

@@ -114,6 +114,15 @@ void ResponseCache::after(http::RequestContext& ctx) noexcept {
   if (!lead) return;
   if (!ok) return;  // never cached; ~Lead releases the followers
   try {
+    if (!within_budget(ctx, lead->key, lead->ttl)) {
+      // Served to everyone waiting, not stored: ~Lead releases the followers with it.
+      SingleFlight::publish(
+          *lead->flight,
+          std::make_shared<const SharedResponse>(SharedResponse{
+              ctx.response.body(), std::string{ctx.response[beast_http::field::content_type]}}));
+      count(ctx, kOverBudget);
+      return;
+    }
     auto shared = std::make_shared<const SharedResponse>(SharedResponse{
         ctx.response.body(), std::string{ctx.response[beast_http::field::content_type]}});
     SingleFlight::publish(*lead->flight, shared);
@@ -136,6 +145,23 @@ void ResponseCache::after(http::RequestContext& ctx) noexcept {
   }
 }
 
+bool ResponseCache::within_budget(const http::RequestContext& ctx, const std::string& key,
+                                  std::chrono::seconds ttl) {
+  auto& budgets = counters_.local().budgets;
+  auto& budget = budgets[std::min(ctx.match.template_id, budgets.size() - 1)];
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto it = budget.find(key); it != budget.end()) {
+    it->second = now + ttl;
+    return true;
+  }
+  if (budget.size() >= cache_.settings().max_keys_per_route) {
+    std::erase_if(budget, [now](const auto& entry) { return entry.second <= now; });
+    if (budget.size() >= cache_.settings().max_keys_per_route) return false;
+  }
+  budget.emplace(key, now + ttl);
+  return true;
+}
+
 void ResponseCache::collect(metrics::PrometheusWriter& out) const {
   std::vector<std::array<std::uint64_t, kOutcomes>> sums(routes_.size() + 1);
   std::uint64_t stores = 0, store_failures = 0;
@@ -147,7 +173,7 @@ void ResponseCache::collect(metrics::PrometheusWriter& out) const {
     store_failures += c.store_failures.load();
   });
   static constexpr std::array<std::string_view, kOutcomes> kNames{"hit", "miss", "coalesced",
-                                                                  "unavailable"};
+                                                                  "unavailable", "over_budget"};
   auto route_name = [&](std::size_t r) {
     return r < routes_.size() ? std::string_view{routes_[r]} : std::string_view{"unmatched"};
   };
@@ -167,6 +193,13 @@ void ResponseCache::collect(metrics::PrometheusWriter& out) const {
     if (sums[r][kUnavailable] == 0) continue;
     out.sample("pend_cache_lookup_failures_total", {{"route", route_name(r)}},
                sums[r][kUnavailable]);
+  }
+  out.family("pend_cache_key_budget_refusals_total", "counter",
+             "Responses not stored because their route had cache.max_keys_per_route live keys.");
+  for (std::size_t r = 0; r < sums.size(); ++r) {
+    if (sums[r][kOverBudget] == 0) continue;
+    out.sample("pend_cache_key_budget_refusals_total", {{"route", route_name(r)}},
+               sums[r][kOverBudget]);
   }
   out.family("pend_cache_stores_total", "counter",
              "Responses written to the cache, and writes that failed (Redis down).");

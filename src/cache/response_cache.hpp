@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pend::cache {
@@ -35,16 +36,22 @@ class ResponseCache final : public http::Middleware {
   std::size_t flights() const { return flights_.in_flight(); }
 
  private:
-  enum Outcome : std::size_t { kHit, kMiss, kCoalesced, kUnavailable, kOutcomes };
+  enum Outcome : std::size_t { kHit, kMiss, kCoalesced, kUnavailable, kOverBudget, kOutcomes };
+  // The keys a route has stored from this shard and when each expires.
+  using KeyBudget = std::unordered_map<std::string, std::chrono::steady_clock::time_point>;
   struct Counters {
-    explicit Counters(std::size_t routes) : by_route(routes) {}
+    explicit Counters(std::size_t routes) : by_route(routes), budgets(routes) {}
     std::vector<std::array<std::atomic<std::uint64_t>, kOutcomes>> by_route;
     std::atomic<std::uint64_t> stores{0}, store_failures{0};
+    std::vector<KeyBudget> budgets;  // the shard's own: touched on its thread only
   };
   struct Lead;
 
   void count(const http::RequestContext& ctx, Outcome outcome);
   void serve(http::RequestContext& ctx, std::string_view body, std::string_view content_type);
+  // Whether key may be stored for the route (a live key, or room for one more).
+  bool within_budget(const http::RequestContext& ctx, const std::string& key,
+                     std::chrono::seconds ttl);
 
   CacheService& cache_;
   std::vector<std::string> routes_;

@@ -103,14 +103,17 @@ class Loader {
   void read_file() {
     const auto path =
         options_.config_dir / (std::string{to_string(settings_.environment)} + ".toml");
-    if (!std::filesystem::exists(path)) return;  // defaults are a valid configuration
-    if (!std::filesystem::is_regular_file(path)) {
-      problems_.push_back(path.string() + ": not a regular file");
-      return;
+    if (!options_.file_text) {
+      if (!std::filesystem::exists(path)) return;  // defaults are a valid configuration
+      if (!std::filesystem::is_regular_file(path)) {
+        problems_.push_back(path.string() + ": not a regular file");
+        return;
+      }
     }
     toml::table root;
     try {
-      root = toml::parse_file(path.string());
+      root = options_.file_text ? toml::parse(*options_.file_text, path.string())
+                                : toml::parse_file(path.string());
     } catch (const toml::parse_error& error) {
       const auto& where = error.source().begin;
       // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "..." + string.

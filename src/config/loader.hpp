@@ -33,6 +33,8 @@ struct LoadOptions {
   // The workers this binary has (the composition root's table, app/workers.hpp), which
   // workers.enabled may name; empty: the names are not checked.
   std::vector<std::string_view> known_workers;
+  // The environment file's text instead of config_dir/<env>.toml (the fuzz target's seam).
+  std::optional<std::string> file_text;
 };
 
 class ConfigError : public std::runtime_error {

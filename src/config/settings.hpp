@@ -19,16 +19,24 @@ struct ServerSettings {
   std::uint16_t port = 8080;
   unsigned threads = 0;  // 0: one shard per core
   std::size_t max_connections = 10000;
+  // Per client address (the TCP peer; trusted proxies are not counted), so one host cannot
+  // hold every slot. Sized for real clients, many of whom share one NAT address. 0: no cap.
+  std::size_t max_connections_per_ip = 512;
   std::size_t header_limit_bytes = 16 * 1024;
   std::size_t body_limit_bytes = 1024 * 1024;
   std::chrono::milliseconds header_timeout{10'000};  // whole request head, not per byte
   std::chrono::milliseconds body_timeout{30'000};
+  // A new connection's wait for its first byte, apart from the keep-alive idle timeout: a
+  // client that connects and says nothing is let go soon.
+  std::chrono::milliseconds first_byte_timeout{5'000};
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{15'000};
   // A handler's budget: database work still running past it is cancelled (503).
   std::chrono::milliseconds request_timeout{30'000};
-  std::vector<std::string> trusted_proxies{"127.0.0.1/32", "::1/128"};  // CIDR
+  // CIDRs of the proxies whose forwarding headers are believed. None by default: a client
+  // could otherwise choose its own address (and rate-limit key) by sending the header.
+  std::vector<std::string> trusted_proxies;
   bool hsts_always = false;  // else HSTS only when a trusted proxy says the client used TLS
   std::string instance_name = "local";
 };
@@ -74,6 +82,9 @@ struct CacheSettings {
   std::chrono::seconds short_ttl{30};
   std::chrono::seconds default_ttl{300};
   std::chrono::seconds long_ttl{3600};
+  // Live entries one route may have, per shard; past it responses are served but not
+  // stored (a parameter with endless values cannot fill Redis).
+  std::size_t max_keys_per_route = 10'000;
 };
 
 struct SessionSettings {

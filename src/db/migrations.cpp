@@ -60,8 +60,9 @@ std::string label(int version, const std::string& name) {
 void verify(const std::map<int, Applied>& applied, const std::vector<MigrationFile>& files) {
   std::vector<std::string> problems;
   for (const auto& [version, record] : applied) {
-    const auto file = std::find_if(files.begin(), files.end(),
-                                   [&](const MigrationFile& f) { return f.version == version; });
+    const auto file =
+        std::find_if(files.begin(), files.end(),
+                     [v = version](const MigrationFile& f) { return f.version == v; });
     if (file == files.end()) {
       problems.push_back("migration " + label(version, record.name) +
                          " is applied but its file is missing");
@@ -174,8 +175,9 @@ std::vector<MigrationStatus> Migrator::status(const std::vector<MigrationFile>& 
     }
   }
   for (const auto& [version, record] : applied) {
-    const bool has_file = std::any_of(files.begin(), files.end(),
-                                      [&](const MigrationFile& f) { return f.version == version; });
+    const bool has_file =
+        std::any_of(files.begin(), files.end(),
+                    [v = version](const MigrationFile& f) { return f.version == v; });
     if (!has_file) {
       out.push_back({version, record.name, "missing file", record.applied_at, record.duration_ms});
     }

@@ -1,13 +1,16 @@
 #include "http/connection.hpp"
 
+#include "http/address_limiter.hpp"
 #include "http/api_error.hpp"
 #include "http/request_context.hpp"
+#include "http/request_parser.hpp"
 #include "http/server.hpp"
+#include "logging/crash_handler.hpp"
+#include "logging/logger.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -30,32 +33,32 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 4096;  // grows when a head needs more; idle costs little
 constexpr std::size_t kLingerBytes = 1024 * 1024;  // discarded after a refusal, at most
 constexpr auto kLingerTime = std::chrono::seconds(2);
+// Room in the read buffer beyond the head limit: one read's worth. Bounds what a client can
+// make the server hold while a line (a chunk header, a trailer) is incomplete.
+constexpr std::size_t kBufferSlack = 16 * 1024;
 
-// The refusal for a request head or body that could not be read.
-std::optional<ApiError> refusal_for(const boost::system::error_code& ec, std::size_t body_limit) {
-  if (ec == beast_http::error::body_limit) return ApiError::payload_too_large(body_limit);
-  if (ec == beast_http::error::header_limit) {
-    return ApiError{431, "header_too_large", "request header fields are too large"};
-  }
-  const bool parse_error =
-      ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category();
-  if (parse_error && ec != beast_http::error::end_of_stream &&
-      ec != beast_http::error::partial_message) {
-    return ApiError::bad_request("malformed_request", "malformed HTTP request: " + ec.message());
-  }
-  return std::nullopt;  // the peer went away or timed out: nobody to answer
-}
+// Clears a pointer when the scope ends, however it ends.
+struct ClearOnExit {
+  RequestContext*& pointer;
+  ~ClearOnExit() { pointer = nullptr; }
+};
 
 }  // namespace
 
-Connection::Connection(Shard& shard, tcp::socket socket, boost::asio::ip::address peer)
-    : shard_(shard), socket_(std::move(socket)), peer_(peer) {
-  expires_after(shard_.settings().idle_timeout);  // the sweeper may look before run() starts
+Connection::Connection(Shard& shard, tcp::socket socket, boost::asio::ip::address peer,
+                       bool counted)
+    : shard_(shard),
+      socket_(std::move(socket)),
+      buffer_(shard.settings().header_limit_bytes + kBufferSlack),
+      peer_(peer),
+      counted_(counted) {
+  expires_after(shard_.settings().first_byte_timeout);  // the sweeper may look before run()
   position_ = shard_.attach(this);
   shard_.counters().connections.fetch_add(1, std::memory_order_relaxed);
 }
 
 Connection::~Connection() {
+  if (counted_) shard_.addresses().release(peer_);
   shard_.counters().connections.fetch_sub(1, std::memory_order_relaxed);
   shard_.detach(position_);
 }
@@ -88,75 +91,123 @@ void Connection::close_if_expired(std::chrono::steady_clock::time_point now) {
   force_close();
 }
 
+// The one boundary: whatever escapes serving a request is logged and answered here, never
+// passed to the loop (where it would end the process).
 asio::awaitable<void> Connection::run() {
-  const auto& limits = shard_.settings();
-  beast::flat_buffer buffer;
-
-  while (true) {
-    // Between requests: wait for the first byte of the next one, up to the idle timeout.
-    if (buffer.size() == 0) {
-      if (shard_.draining()) break;
-      idle_ = true;
-      expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await socket_.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
-      idle_ = false;
-      if (ec) break;  // closed, idle timeout, or drained
-      buffer.commit(n);
-    }
-
-    // The head must arrive whole within header_timeout: a slow client cannot pin us.
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit_bytes));
-    parser.body_limit(limits.body_limit_bytes);  // also cuts chunked bodies off at the limit
-    expires_after(limits.header_timeout);
-    auto [head_ec, head_n] =
-        co_await beast_http::async_read_header(socket_, buffer, parser, kUseTuple);
-    if (!head_ec && !parser.is_done()) {
-      // Content-Length is known now: refuse before reading a byte of an oversized body.
-      const auto length = parser.content_length();
-      if (length && *length > limits.body_limit_bytes) {
-        head_ec = beast_http::error::body_limit;
-      } else {
-        const auto expect = parser.get()[beast_http::field::expect];
-        if (beast::iequals(expect, "100-continue")) {
-          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          expires_after(limits.write_timeout);
-          auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(kContinue), kUseTuple);
-          if (ec) break;
-        }
-        expires_after(limits.body_timeout);
-        std::tie(head_ec, head_n) =
-            co_await beast_http::async_read(socket_, buffer, parser, kUseTuple);
-      }
-    }
-    if (head_ec) {
-      if (timed_out_) break;  // nobody left to answer
-      const std::optional<ApiError> refusal = refusal_for(head_ec, limits.body_limit_bytes);
-      if (refusal.has_value()) {
-        RequestContext ctx(parser.get());
-        ctx.peer_address = peer_;
-        co_await refuse(ctx, *refusal);
-      }
-      break;
-    }
-
-    RequestContext ctx(parser.get());
-    ctx.peer_address = peer_;
-    ctx.response.version(parser.get().version());
-    deadline_ = std::chrono::steady_clock::time_point::max();  // handlers bound their own work
-    ctx.deadline = std::chrono::steady_clock::now() + limits.request_timeout;
-    handling_ = &ctx;
-    handler_cancelled_ = false;
-    co_await shard_.pipeline().handle(ctx);
-    handling_ = nullptr;
-    const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
-    const bool written = co_await write_response(ctx, keep_alive);
-    if (!written || !keep_alive) break;
+  bool failed = false;
+  try {
+    co_await serve();
+  } catch (const std::exception& error) {
+    failed = true;
+    logging::error("API", "CONNECTION_EXCEPTION", error.what(),
+                   {{"error_stack", logging::current_stack()}});
+  } catch (...) {
+    failed = true;
+    logging::error("API", "CONNECTION_EXCEPTION", "non-standard exception",
+                   {{"error_stack", logging::current_stack()}});
   }
-
+  if (failed) co_await answer_internal_error();
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   socket_.close(ec);
+}
+
+asio::awaitable<void> Connection::serve() {
+  bool first = true;
+  while (co_await serve_one(first) == Step::next) first = false;
+}
+
+asio::awaitable<Connection::Step> Connection::serve_one(bool first) {
+  const auto& limits = shard_.settings();
+  // Between requests: wait for the first byte of the next one. A new connection gets the
+  // first-byte timeout, a kept-alive one the idle timeout.
+  if (buffer_.size() == 0) {
+    if (shard_.draining()) co_return Step::close;
+    idle_ = true;
+    expires_after(first ? limits.first_byte_timeout : limits.idle_timeout);
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
+    idle_ = false;
+    if (ec) co_return Step::close;  // closed, timed out, or drained
+    buffer_.commit(n);
+  }
+
+  // The head must arrive whole within header_timeout: a slow client cannot pin us.
+  RequestParser parser({.header_limit = static_cast<std::uint32_t>(limits.header_limit_bytes),
+                        .body_limit = limits.body_limit_bytes});
+  ReadPhase phase = ReadPhase::head;
+  expires_after(limits.header_timeout);
+  auto [read_ec, read_n] =
+      co_await beast_http::async_read_header(socket_, buffer_, parser, kUseTuple);
+  if (!read_ec && !parser.is_done()) {
+    // Content-Length is known now: refuse before reading a byte of an oversized body.
+    const auto length = parser.content_length();
+    if (length && *length > limits.body_limit_bytes) {
+      read_ec = beast_http::error::body_limit;
+    } else {
+      if (co_await continue_or_refuse(parser) == Step::close) co_return Step::close;
+      phase = ReadPhase::body;
+      expires_after(limits.body_timeout);
+      std::tie(read_ec, read_n) =
+          co_await beast_http::async_read(socket_, buffer_, parser, kUseTuple);
+    }
+  }
+  if (read_ec) {
+    if (timed_out_) co_return Step::close;  // nobody left to answer
+    const std::optional<ApiError> refusal = refusal_for(read_ec, phase, limits.body_limit_bytes);
+    if (refusal.has_value()) {
+      RequestContext ctx(parser.get());
+      ctx.peer_address = peer_;
+      co_await refuse(ctx, *refusal);
+    }
+    co_return Step::close;
+  }
+
+  RequestContext ctx(parser.get());
+  ctx.peer_address = peer_;
+  ctx.response.version(parser.get().version());
+  deadline_ = std::chrono::steady_clock::time_point::max();  // handlers bound their own work
+  ctx.deadline = std::chrono::steady_clock::now() + limits.request_timeout;
+  {
+    handling_ = &ctx;
+    const ClearOnExit clear{handling_};
+    handler_cancelled_ = false;
+    co_await shard_.pipeline().handle(ctx);
+  }
+  const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
+  const bool written = co_await write_response(ctx, keep_alive);
+  co_return written&& keep_alive ? Step::next : Step::close;
+}
+
+// Before a body is read: the route (for whether it takes trailers), and for Expect:
+// 100-continue the answer the client waits for. A request that will be refused whatever its
+// body (no such route, the wrong method, no credentials for a signed-in route) is refused
+// now, without inviting the body.
+asio::awaitable<Connection::Step> Connection::continue_or_refuse(RequestParser& parser) {
+  Request& request = parser.get();
+  const std::string_view target = request.target();
+  const auto path = target.substr(0, target.find('?'));
+  RouteMatch match;
+  shard_.pipeline().router().match(parse_method(request.method_string()), path, match);
+  parser.set_accepts_trailers(match.route != nullptr && match.route->options.accepts_trailers);
+  if (!beast::iequals(request[beast_http::field::expect], "100-continue")) co_return Step::next;
+
+  std::optional<ApiError> refusal;
+  if (match.route == nullptr) {
+    refusal = routing_error(match);
+  } else if (match.route->options.access != Access::anyone && !match.route->options.ops_access &&
+             request.find(beast_http::field::authorization) == request.end()) {
+    refusal = ApiError::unauthorized("this route needs a session: Authorization: Bearer <token>");
+  }
+  if (refusal) {
+    RequestContext ctx(request);
+    ctx.peer_address = peer_;
+    co_await refuse(ctx, *refusal);
+    co_return Step::close;
+  }
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  expires_after(shard_.settings().write_timeout);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(kContinue), kUseTuple);
+  co_return ec ? Step::close : Step::next;
 }
 
 asio::awaitable<bool> Connection::write_response(RequestContext& ctx, bool keep_alive) {
@@ -194,6 +245,19 @@ asio::awaitable<void> Connection::refuse(RequestContext& ctx, const ApiError& er
   // (No co_await inside conditions: GCC 12 miscompiles some of those.)
   const bool written = co_await write_response(ctx, /*keep_alive=*/false);
   if (written) co_await linger_close();
+}
+
+// A canned answer for a request whose handling broke in a way the pipeline could not turn
+// into an envelope itself. Nothing of the failure is in it.
+asio::awaitable<void> Connection::answer_internal_error() {
+  static constexpr std::string_view kResponse =
+      "HTTP/1.1 500 Internal Server Error\r\n"
+      "Content-Type: application/json; charset=utf-8\r\n"
+      "Connection: close\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n"
+      "Content-Length: 69\r\n\r\n"
+      R"({"error":{"code":"internal_error","message":"internal server error"}})";
+  expires_after(shard_.settings().write_timeout);
+  co_await asio::async_write(socket_, asio::buffer(kResponse), kUseTuple);
 }
 
 // After refusing a request whose body we did not read, close our side for writing and read

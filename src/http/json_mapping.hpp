@@ -187,7 +187,8 @@ void decode_struct(const boost::json::object& in, T& out, const std::string& pat
     }
     decode(*value, out.*d.pointer, field, problems);
   });
-  for (const auto& [key, value] : in) {
+  for (const auto& entry : in) {
+    const std::string_view key = entry.key();
     bool known = false;
     boost::mp11::mp_for_each<members<T>>([&](auto d) { known = known || key == d.name; });
     if (!known) problems.add(join(path, key), "unknown_field", "is not a field of this body");

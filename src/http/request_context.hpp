@@ -112,6 +112,13 @@ struct RequestContext {
   // (a proxy on this host must send X-Forwarded-For; one that sends nothing cannot be told
   // from a local client).
   bool from_this_host() const;
+  // Whether the request carries "Authorization: Bearer <secret>" (compared in constant
+  // time); false for an empty secret.
+  bool has_bearer(std::string_view secret) const;
+  // Operations: a client on this host, or the ops token (ops.token).
+  bool is_ops(std::string_view ops_token) const {
+    return from_this_host() || has_bearer(ops_token);
+  }
   void json(unsigned status, const boost::json::value& value);
   void text(unsigned status, std::string body, std::string_view content_type);
 };

@@ -103,6 +103,10 @@ void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) co
     ctx.response.body().clear();
     ctx.response.content_length(length);
   } else {
+    // 1xx, 204 and 304 have no body (RFC 9110 6.4.1): one a handler set anyway is dropped,
+    // rather than let Beast throw on it.
+    const unsigned status = ctx.response.result_int();
+    if (status < 200 || status == 204 || status == 304) ctx.response.body().clear();
     ctx.response.prepare_payload();
   }
   ctx.response_bytes = ctx.response.body().size();

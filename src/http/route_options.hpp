@@ -41,7 +41,8 @@ struct RouteOptions {
   const TypeSchema* query = nullptr;
   // The success response's type, for the OpenAPI comparison.
   const TypeSchema* response = nullptr;
-  bool json_body = false;  // a JSON body of no declared type (the body parser parses it)
+  bool json_body = false;         // a JSON body of no declared type (the body parser parses it)
+  bool accepts_trailers = false;  // chunked bodies may end in trailer fields (kept apart)
   // Rate-limit rules select routes by group (config/rate_limit_rule.hpp).
   std::string_view group = "api";
   bool rate_limited = true;  // false for probes and scrapes (health, metrics)

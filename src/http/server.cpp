@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "http/address_limiter.hpp"
 #include "http/shard.hpp"
 #include "logging/logger.hpp"
 
@@ -11,8 +12,24 @@ namespace pend::http {
 
 namespace asio = boost::asio;
 
+namespace {
+
+std::vector<util::Cidr> networks(const std::vector<std::string>& texts) {
+  std::vector<util::Cidr> out;
+  for (const auto& text : texts) {
+    if (auto cidr = util::Cidr::parse(text)) out.push_back(*cidr);
+  }
+  return out;
+}
+
+}  // namespace
+
 Server::Server(config::ServerSettings settings, std::shared_ptr<const RequestPipeline> pipeline)
-    : settings_(std::move(settings)), pipeline_(std::move(pipeline)) {}
+    : settings_(std::move(settings)),
+      pipeline_(std::move(pipeline)),
+      // A trusted proxy's connections carry many clients: they are not capped per address.
+      addresses_(std::make_unique<AddressLimiter>(settings_.max_connections_per_ip,
+                                                  networks(settings_.trusted_proxies))) {}
 
 Server::~Server() {
   shutdown();
@@ -24,7 +41,7 @@ void Server::start() {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   const asio::ip::tcp::endpoint requested{asio::ip::make_address(settings_.host), settings_.port};
   for (unsigned i = 0; i < count; ++i) {
-    auto shard = std::make_unique<Shard>(settings_, *pipeline_, counters_);
+    auto shard = std::make_unique<Shard>(settings_, *pipeline_, counters_, *addresses_);
     // With port 0 the first shard picks the port and the others join it (SO_REUSEPORT).
     port_ = shard->listen({requested.address(), i == 0 ? requested.port() : port_});
     shards_.push_back(std::move(shard));

@@ -22,6 +22,7 @@
 
 namespace pend::http {
 
+class AddressLimiter;
 class Shard;
 
 // Connection-level counters, read by /metrics.
@@ -29,6 +30,7 @@ struct ServerCounters {
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused_over_limit{0};
+  std::atomic<std::uint64_t> refused_per_address{0};  // server.max_connections_per_ip
   std::atomic<std::uint64_t> refused_no_descriptors{0};
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> rejected_requests{0};  // 400/413/431 before routing
@@ -59,9 +61,11 @@ class Server {
   friend class Shard;
   config::ServerSettings settings_;
   std::shared_ptr<const RequestPipeline> pipeline_;
+  // Before the shards: connections the shards destroy last still count into these.
+  ServerCounters counters_;
+  std::unique_ptr<AddressLimiter> addresses_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<LoopHook> loop_hooks_;
-  ServerCounters counters_;
   std::atomic<bool> draining_{false};
   std::uint16_t port_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "http/shard.hpp"
 
+#include "http/address_limiter.hpp"
 #include "http/connection.hpp"
 #include "http/server.hpp"
 #include "logging/crash_handler.hpp"
@@ -63,10 +64,11 @@ void refuse_connection(int fd) {
 }
 
 Shard::Shard(const config::ServerSettings& settings, const RequestPipeline& pipeline,
-             ServerCounters& counters)
+             ServerCounters& counters, AddressLimiter& addresses)
     : settings_(settings),
       pipeline_(pipeline),
       counters_(counters),
+      addresses_(addresses),
       io_(std::make_unique<asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
       reserve_fd_(open_reserve_fd()) {}
 
@@ -140,7 +142,15 @@ asio::awaitable<void> Shard::accept_loop() {
       refuse_connection(socket.release());
       continue;
     }
-    auto connection = std::make_unique<Connection>(*this, std::move(socket), peer.address());
+    // One host may not hold every slot (server.max_connections_per_ip).
+    const auto address = util::normalize(peer.address());
+    if (!addresses_.acquire(address)) {
+      counters_.refused_per_address.fetch_add(1, std::memory_order_relaxed);
+      refuse_connection(socket.release());
+      continue;
+    }
+    auto connection =
+        std::make_unique<Connection>(*this, std::move(socket), address, /*counted=*/true);
     asio::co_spawn(
         *io_, [c = std::move(connection)]() { return c->run(); }, logging::rethrow_unhandled);
   }

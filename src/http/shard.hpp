@@ -18,6 +18,7 @@
 
 namespace pend::http {
 
+class AddressLimiter;
 class Connection;
 struct ServerCounters;
 
@@ -28,7 +29,7 @@ inline constexpr std::chrono::milliseconds kSweepPeriod{250};
 class Shard {
  public:
   Shard(const config::ServerSettings& settings, const RequestPipeline& pipeline,
-        ServerCounters& counters);
+        ServerCounters& counters, AddressLimiter& addresses);
   ~Shard();
 
   // Opens this shard's listening socket (SO_REUSEPORT) on endpoint; returns the bound port.
@@ -42,6 +43,7 @@ class Shard {
   const config::ServerSettings& settings() const { return settings_; }
   const RequestPipeline& pipeline() const { return pipeline_; }
   ServerCounters& counters() { return counters_; }
+  AddressLimiter& addresses() { return addresses_; }
   bool draining() const { return draining_; }
   std::list<Connection*>::iterator attach(Connection* connection);
   void detach(std::list<Connection*>::iterator position);
@@ -56,6 +58,7 @@ class Shard {
   const config::ServerSettings& settings_;
   const RequestPipeline& pipeline_;
   ServerCounters& counters_;
+  AddressLimiter& addresses_;
   std::unique_ptr<boost::asio::io_context> io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::steady_timer> drain_deadline_;

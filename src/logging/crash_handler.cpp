@@ -129,4 +129,17 @@ void install_crash_handler(const std::filesystem::path& log_dir) {
   }
 }
 
+std::string current_stack() {
+  std::array<void*, 48> frames{};
+  const int depth = ::backtrace(frames.data(), static_cast<int>(frames.size()));
+  char** symbols = ::backtrace_symbols(frames.data(), depth);
+  std::string text;
+  for (int i = 1; symbols != nullptr && i < depth; ++i) {  // 1: not this function
+    text += symbols[i];
+    text += '\n';
+  }
+  std::free(symbols);
+  return text;
+}
+
 }  // namespace pend::logging

@@ -10,10 +10,15 @@
 
 #include <exception>
 #include <filesystem>
+#include <string>
 
 namespace pend::logging {
 
 void install_crash_handler(const std::filesystem::path& log_dir);
+
+// The calling thread's stack as text (one frame a line), for a log entry about an exception
+// caught at a boundary.
+std::string current_stack();
 
 // A co_spawn completion handler for coroutines nobody awaits: an exception that escapes
 // one is not swallowed (as asio::detached would) but rethrown on the loop's thread, where it

@@ -4,7 +4,6 @@
 #include "http/api_error.hpp"
 #include "http/request_context.hpp"
 
-#include <sodium.h>
 #include <boost/beast/core/string.hpp>
 
 namespace pend::middleware {
@@ -56,13 +55,6 @@ asio::awaitable<void> Authenticate::before_async(http::RequestContext& ctx) {
   }
 }
 
-bool Authorize::is_ops(const http::RequestContext& ctx) const {
-  if (ctx.from_this_host()) return true;
-  const auto offered = bearer_token(ctx.request[beast_http::field::authorization]);
-  return !ops_token_.empty() && offered.size() == ops_token_.size() &&
-         sodium_memcmp(offered.data(), ops_token_.data(), ops_token_.size()) == 0;
-}
-
 namespace {
 
 bool principal_allowed(const http::RouteOptions& options, const Principal& principal) {
@@ -89,7 +81,7 @@ void Authorize::before(http::RequestContext& ctx) {
   const auto& options = ctx.match.route->options;
   if (options.access == http::Access::anyone) return;
   if (options.ops_access) {
-    if (is_ops(ctx)) {
+    if (ctx.is_ops(ops_token_)) {
       ctx.ops = true;
       return;
     }

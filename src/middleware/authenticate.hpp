@@ -39,7 +39,6 @@ class Authorize final : public http::Middleware {
   void after(http::RequestContext&) noexcept override {}
 
  private:
-  bool is_ops(const http::RequestContext& ctx) const;
   std::string ops_token_;  // secret; empty: only clients on this host
 };
 

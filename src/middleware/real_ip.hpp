@@ -1,6 +1,10 @@
-// real_ip: the client's address and scheme. X-Forwarded-For and X-Forwarded-Proto count only
-// when the TCP peer is a trusted proxy (server.trusted_proxies); otherwise the peer is the
-// client, whatever the headers say.
+// real_ip: the client's address and scheme, which the access log, the rate limiter (its ip
+// key) and security events use. Forwarding headers count only when the TCP peer is a trusted
+// proxy (server.trusted_proxies, none by default); otherwise the peer is the client, whatever
+// the headers say. From a trusted peer, Forwarded (RFC 7239) decides when present, else
+// X-Forwarded-For; either is walked from the right, each trusted hop vouching for the one
+// before it, and the first untrusted address is the client. The scheme comes from the same
+// header (proto=, else X-Forwarded-Proto).
 #pragma once
 
 #include "http/middleware.hpp"

@@ -26,6 +26,9 @@ config::Settings test_settings() {
   settings.log.access_log = true;
   settings.log.sinks = {"console trace json"};  // to the captured file; no log files
   settings.cors.allowed_origins = {"https://app.pend.example"};
+  // The tests play a proxy on loopback (X-Forwarded-For); trusting it is explicit.
+  settings.server.trusted_proxies = {"127.0.0.1/32"};
+  settings.server.max_connections_per_ip = 0;     // tests open many connections from loopback
   settings.database.maintain_partitions = false;  // tests run it explicitly
   // Tests run in parallel against one Redis: shared cache entries and rate-limit counters
   // would leak between them. The tests of those features turn them on, on a Redis of their own.

@@ -7,6 +7,7 @@
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cmath>
 
 namespace pend::test {
 namespace {
@@ -69,6 +71,30 @@ class PgConnectionTest : public ::testing::Test {
   static ScratchDatabase* database_;
 };
 ScratchDatabase* PgConnectionTest::database_ = nullptr;
+
+// Values a row may hold that once broke decoding: infinite timestamps (int64 extremes on the
+// wire), NaN, and jsonb nested deeper than Boost.JSON's default limit of 32.
+TEST_F(PgConnectionTest, DecodesInfinityNanAndDeepJson) {
+  static constexpr Statement kOdd{
+      "test.odd_values",
+      "SELECT 'infinity'::timestamptz, '-infinity'::timestamptz, 'NaN'::float8, 'NaN'::numeric,"
+      " (repeat('[', 200) || '1' || repeat(']', 200))::jsonb, $1::timestamptz"};
+  run([&]() -> asio::awaitable<void> {
+    auto conn = co_await connect();
+    const auto rows = co_await conn->query(kOdd, {}, db::Timestamp::max());
+    const auto row = rows[0];
+    EXPECT_EQ(row.get<db::Timestamp>(0), db::Timestamp::max());
+    EXPECT_EQ(row.get<db::Timestamp>(1), db::Timestamp::min());
+    EXPECT_EQ(row.get<std::string>(0), "infinity");
+    EXPECT_EQ(row.json(1), "-infinity");
+    EXPECT_TRUE(std::isnan(row.get<double>(2)));
+    EXPECT_EQ(row.get<std::string>(3), "NaN");
+    auto depth = 0;
+    for (auto value = row.json(4); value.is_array(); value = value.as_array().at(0)) ++depth;
+    EXPECT_EQ(depth, 200);
+    EXPECT_EQ(row.get<db::Timestamp>(5), db::Timestamp::max()) << "infinity binds as a parameter";
+  });
+}
 
 TEST_F(PgConnectionTest, BindsAndDecodesTypedValues) {
   const auto uuid = *db::Uuid::parse("0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506");
