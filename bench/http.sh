@@ -119,7 +119,8 @@ configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=
 pend_port=$(free_port)
 log "starting pend-server on 127.0.0.1:$pend_port"
 PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_LOG=$ACCESS_LOG LOG_DIR="$TMP/logs" \
-  LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_DATABASE_MAINTAIN_PARTITIONS=false \
+  LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_SERVER_MAX_CONNECTIONS_PER_IP=30000 \
+  PEND_DATABASE_MAINTAIN_PARTITIONS=false \
   PEND_WORKERS= PEND_METRICS_API_METRICS=false \
   build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
 pend_pid=$!

@@ -58,6 +58,7 @@ Application::Application(config::Settings settings, ApplicationOptions options)
                  const middleware::RateLimitRefusal& refusal) {
             domain::security::record_rate_limit_refusal(*database_, loop, ctx, refusal);
           })),
+      work_(std::make_unique<util::WorkPool>(settings_.server.work_threads)),
       health_(settings_.health.check_timeout) {
   if (logging::global() == nullptr) logging::set_global(logger_.get());
   deps_ = std::make_unique<domain::Deps>(domain::Deps{
@@ -70,6 +71,7 @@ Application::Application(config::Settings settings, ApplicationOptions options)
       .sessions = *sessions_,
       .rate_limit = *rate_limit_,
       .http_client = http_client_,
+      .work = *work_,
       .health = health_,
       .metrics = metrics_,
   });
@@ -173,6 +175,13 @@ void Application::start() {
     workers_ = make_runner(settings_.workers.enabled, settings_, &alerting_);
   }
   add_collectors();
+  if (settings_.auth.phone_pepper.empty()) {
+    // Allowed outside production only (the loader refuses it there): hashes made with the
+    // fixed development pepper are worthless as protection of real numbers.
+    logging::warn("SECURITY", "DEVELOPMENT_PEPPER",
+                  "auth.phone_pepper is empty: phone hashes use the development pepper; "
+                  "never use this instance with real phone numbers");
+  }
   server_->start();
   if (workers_) workers_->start();
 }

@@ -101,6 +101,7 @@ class Application {
   std::shared_ptr<middleware::RateLimit> rate_limit_;
   std::shared_ptr<cache::ResponseCache> response_cache_;
   external::HttpClient http_client_;
+  std::unique_ptr<util::WorkPool> work_;
   health::HealthRegistry health_;
   metrics::Registry metrics_;
   std::unique_ptr<domain::Deps> deps_;

@@ -1,10 +1,12 @@
 #include "app/features.hpp"
 
+#include "domain/auth/routes.hpp"
 #include "domain/health/routes.hpp"
 #include "domain/metrics/routes.hpp"
 #include "domain/monitoring/routes.hpp"
 #include "domain/sessions/routes.hpp"
 #include "domain/system/routes.hpp"
+#include "domain/users/routes.hpp"
 
 namespace pend::app {
 
@@ -15,6 +17,8 @@ const std::vector<FeatureEntry>& feature_table() {
       {"system", &domain::system::make_feature},
       {"sessions", &domain::sessions::make_feature},
       {"monitoring", &domain::monitoring::make_feature},
+      {"auth", &domain::auth::make_feature},
+      {"users", &domain::users::make_feature},
   };
   return table;
 }

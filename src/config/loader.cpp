@@ -358,7 +358,47 @@ class Loader {
       }
     }
     validate_monitoring();
+    validate_auth();
     if (s.environment == Environment::production) validate_production();
+  }
+
+  static bool is_region(std::string_view text) {
+    return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
+  }
+
+  void validate_auth() {
+    const auto& a = settings_.auth;
+    if (!is_region(a.default_region)) {
+      problems_.push_back(source_of("auth.default_region") +
+                          ": auth.default_region must be an ISO 3166 alpha-2 region such as GB");
+    }
+    for (const auto& region : a.sms_countries) {
+      if (!is_region(region)) {
+        problems_.push_back(source_of("auth.sms_countries") + ": '" + region +
+                            "' is not an ISO 3166 alpha-2 region such as GB");
+      }
+    }
+    if (a.sms_provider != "log" && a.sms_provider != "http") {
+      problems_.push_back(source_of("auth.sms_provider") +
+                          ": auth.sms_provider must be log or http");
+    }
+    if (a.sms_provider == "http") {
+      check_url("auth.sms_url", a.sms_url, {"http", "https"});
+      if (a.sms_from.empty() && a.sms_messaging_service_sid.empty()) {
+        problems_.push_back(source_of("auth.sms_from") +
+                            ": the http SMS provider needs auth.sms_from or "
+                            "auth.sms_messaging_service_sid");
+      }
+    }
+    check_url("auth.siwe_uri", a.siwe_uri, {"http", "https"});
+    if (a.siwe_domain.empty() || a.siwe_domain.find_first_of(" /\n") != std::string::npos) {
+      problems_.push_back(source_of("auth.siwe_domain") +
+                          ": auth.siwe_domain must be a host[:port] (an RFC 3986 authority)");
+    }
+    if (a.lockout > a.lockout_max) {
+      problems_.push_back(source_of("auth.lockout_seconds") +
+                          ": auth.lockout_seconds must not exceed auth.lockout_max_seconds");
+    }
   }
 
   void validate_monitoring() {
@@ -422,6 +462,19 @@ class Loader {
     if (s.metrics.enabled && s.metrics.token.empty() && !s.metrics.loopback_only) {
       problems_.push_back(
           "production requires PEND_METRICS_TOKEN, or PEND_METRICS_LOOPBACK_ONLY=true");
+    }
+    if (s.auth.phone_pepper.size() < 32) {
+      problems_.push_back(source_of("auth.phone_pepper") +
+                          ": production requires auth.phone_pepper of 32 bytes or more");
+    }
+    if (s.auth.sms_provider != "http") {
+      problems_.push_back(source_of("auth.sms_provider") +
+                          ": production sends codes by SMS: auth.sms_provider = http");
+    }
+    if (s.auth.sms_countries.empty()) {
+      problems_.push_back(source_of("auth.sms_countries") +
+                          ": production requires auth.sms_countries, the regions codes may be "
+                          "sent to (against SMS pumping)");
     }
     const bool any_origin = std::find(s.cors.allowed_origins.begin(), s.cors.allowed_origins.end(),
                                       "*") != s.cors.allowed_origins.end();

@@ -39,6 +39,8 @@ struct ServerSettings {
   std::vector<std::string> trusted_proxies;
   bool hsts_always = false;  // else HSTS only when a trusted proxy says the client used TLS
   std::string instance_name = "local";
+  // Threads for work that must not run on a shard's loop (SMS calls, Argon2id, encryption).
+  unsigned work_threads = 4;
 };
 
 struct CorsSettings {
@@ -182,6 +184,56 @@ struct HealthSettings {
   std::chrono::milliseconds check_timeout{1'000};
 };
 
+// App users' sign-up and sign-in (domain/auth): phone numbers, one-time codes by SMS, wallet
+// ownership by EIP-4361, lock-out and the suspicious-activity rules.
+struct AuthSettings {
+  // What development and tests use when auth.phone_pepper is empty: not a secret, never for
+  // real numbers (production refuses to start without its own).
+  static constexpr std::string_view kDevelopmentPepper = "pend-development-pepper-not-secret";
+  const std::string& pepper() const {
+    static const std::string development{kDevelopmentPepper};
+    return phone_pepper.empty() ? development : phone_pepper;
+  }
+  // HMAC key of phone_hash (and of stored codes): never the number in clear. Production
+  // refuses to start without one of 32+ bytes; elsewhere an empty one means
+  // kDevelopmentPepper (and a warning). Changing it orphans every phone_hash.
+  std::string phone_pepper;           // secret
+  std::string default_region = "GB";  // for numbers given without +country
+  // Where codes go: "log" (development and tests: the code is logged at debug) or "http"
+  // (a Twilio-compatible form POST).
+  std::string sms_provider = "log";
+  std::string
+      sms_url;  // secret: https://SID:TOKEN@api.twilio.com/2010-04-01/Accounts/SID/Messages.json
+  std::string sms_from;
+  std::string sms_messaging_service_sid;
+  std::chrono::milliseconds sms_timeout{5'000};
+  unsigned sms_attempts = 3;
+  // Regions (ISO 3166 alpha-2) codes may be sent to, against SMS pumping. Empty: any
+  // (refused in production).
+  std::vector<std::string> sms_countries;
+  std::chrono::seconds code_ttl{300};
+  unsigned code_max_attempts = 5;         // submissions of one code, counted before comparing
+  std::chrono::seconds resend_after{30};  // a new code for a phone and purpose, no sooner
+  unsigned codes_per_phone_hour = 5;
+  unsigned codes_per_phone_day = 10;
+  unsigned codes_per_ip_hour = 20;
+  unsigned failures_per_phone_hour = 10;  // wrong codes for a phone across its codes
+  unsigned lockout_failures = 10;         // consecutive wrong codes that lock an account
+  std::chrono::seconds lockout{900};      // doubled with each further lock-out
+  std::chrono::seconds lockout_max{86'400};
+  // EIP-4361: what a wallet's sign-in message must name.
+  std::string siwe_domain = "localhost:8080";
+  std::string siwe_uri = "http://localhost:8080";
+  std::string siwe_statement = "Sign in to Pend with this wallet.";
+  std::uint64_t chain_id = 31'337;
+  std::chrono::seconds challenge_ttl{600};
+  // A header a trusted proxy sets to the client's country (CF-IPCountry, X-Country-Code);
+  // empty: the country of a sign-in is not known and that rule does not run.
+  std::string country_header;
+  unsigned suspicious_phones_per_ip_hour = 5;     // distinct phones asking for codes
+  unsigned suspicious_failures_per_ip_hour = 20;  // wrong codes across accounts
+};
+
 // Read by `pend-server seed` only: the first superadmin.
 struct SeedSettings {
   std::string admin_email;
@@ -196,6 +248,7 @@ struct Settings {
   RedisSettings redis;
   CacheSettings cache;
   SessionSettings session;
+  AuthSettings auth;
   RateLimitSettings rate_limit;
   MetricsSettings metrics;
   WorkerSettings workers;

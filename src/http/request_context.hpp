@@ -77,6 +77,7 @@ struct RequestContext {
   boost::asio::ip::address peer_address;    // the TCP peer
   boost::asio::ip::address client_address;  // peer, or X-Forwarded-For from a trusted proxy
   bool client_tls = false;                  // X-Forwarded-Proto: https from a trusted proxy
+  bool via_trusted_proxy = false;  // the peer is a trusted proxy: its headers may be believed
 
   boost::json::value body;  // the parsed JSON body, for routes that take one
   Clock::time_point started;

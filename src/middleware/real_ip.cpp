@@ -87,6 +87,7 @@ void RealIp::before(http::RequestContext& ctx) {
   ctx.peer_address = util::normalize(ctx.peer_address);
   ctx.client_address = ctx.peer_address;
   if (!trusted(ctx.peer_address)) return;
+  ctx.via_trusted_proxy = true;
 
   const bool rfc7239 = ctx.request.find(boost::beast::http::field::forwarded) != ctx.request.end();
   const std::string chain_text =

@@ -2,8 +2,11 @@
 
 #include "util/hex.hpp"
 
+#include <sodium.h>
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+
+#include <stdexcept>
 
 namespace pend::util {
 
@@ -23,5 +26,14 @@ std::optional<boost::uuids::uuid> parse_uuid(std::string_view text) {
 }
 
 std::string to_string(const boost::uuids::uuid& id) { return boost::uuids::to_string(id); }
+
+std::string random_uuid() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  boost::uuids::uuid id;
+  randombytes_buf(id.data, sizeof id.data);
+  id.data[6] = static_cast<std::uint8_t>((id.data[6] & 0x0F) | 0x40);  // version 4
+  id.data[8] = static_cast<std::uint8_t>((id.data[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  return boost::uuids::to_string(id);
+}
 
 }  // namespace pend::util

@@ -17,5 +17,7 @@ namespace pend::util {
 bool is_uuid(std::string_view text);
 std::optional<boost::uuids::uuid> parse_uuid(std::string_view text);
 std::string to_string(const boost::uuids::uuid& id);
+// A version-4 UUID from libsodium's CSPRNG, as text (ids a client must not guess).
+std::string random_uuid();
 
 }  // namespace pend::util

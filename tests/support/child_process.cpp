@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace pend::test {
@@ -86,6 +88,40 @@ bool wait_for_port(std::uint16_t port) {
     }
   }
   return false;
+}
+
+std::string run_tool(const std::vector<std::string>& args) {
+  if (args.empty()) throw std::invalid_argument("run_tool: no program");
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) throw std::runtime_error("run_tool: pipe failed");
+  std::vector<char*> argv;
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], 1);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  std::string out;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) out.append(buffer, n);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("run_tool: " + args[0] + " failed (status " + std::to_string(status) +
+                             ")");
+  }
+  return out;
+}
+
+std::string node_tool(std::string_view name) {
+  const auto path = std::filesystem::path{PEND_SOURCE_DIR} / "node_modules/.bin" / name;
+  return std::filesystem::exists(path) ? path.string() : std::string{};
 }
 
 }  // namespace pend::test

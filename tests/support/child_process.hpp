@@ -32,4 +32,10 @@ std::unique_ptr<Child> spawn(const std::vector<std::string>& args,
 
 bool wait_for_port(std::uint16_t port);  // up to 10 s (free_port: support/redis_server.hpp)
 
+// Runs a program (a path, no shell) to its end and gives its stdout; throws when it cannot
+// start or exits non-zero. For outside tools the tests check the server against (cast).
+std::string run_tool(const std::vector<std::string>& argv);
+// A tool from ./node_modules/.bin (installed by scripts/install-deps), or "" when missing.
+std::string node_tool(std::string_view name);
+
 }  // namespace pend::test

@@ -26,6 +26,7 @@ config::Settings test_settings() {
   settings.log.access_log = true;
   settings.log.sinks = {"console trace json"};  // to the captured file; no log files
   settings.cors.allowed_origins = {"https://app.pend.example"};
+  settings.auth.phone_pepper = "test-pepper-not-a-secret-0123456789abcdef";
   // The tests play a proxy on loopback (X-Forwarded-For); trusting it is explicit.
   settings.server.trusted_proxies = {"127.0.0.1/32"};
   settings.server.max_connections_per_ip = 0;     // tests open many connections from loopback

@@ -14,6 +14,7 @@
 #include "metrics/registry.hpp"
 #include "middleware/rate_limit.hpp"
 #include "util/clock.hpp"
+#include "util/work_pool.hpp"
 
 namespace pend::domain {
 
@@ -28,6 +29,8 @@ struct Deps {
   cache::SessionStore& sessions;
   middleware::RateLimit& rate_limit;
   const external::HttpClient& http_client;
+  // For work that must not run on a shard's loop (blocking calls, slow hashing).
+  util::WorkPool& work;
   health::HealthRegistry& health;
   const metrics::Registry& metrics;
 };

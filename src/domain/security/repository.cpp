@@ -17,9 +17,10 @@ namespace {
 // than losing the event to a foreign-key error.
 constexpr db::Statement kInsert{
     "security_events.insert",
-    "INSERT INTO security_events (event_type, severity, user_id, ip_address, user_agent, "
-    "endpoint, threat_indicators, automatic_action_taken) "
-    "VALUES ($1, $2, (SELECT id FROM users WHERE id = $3::uuid), $4::inet, $5, $6, $7::jsonb, $8)"};
+    "INSERT INTO security_events (timestamp, event_type, severity, user_id, ip_address, "
+    "user_agent, endpoint, threat_indicators, automatic_action_taken) "
+    "VALUES (coalesce($9, now()), $1, $2, (SELECT id FROM users WHERE id = $3::uuid), $4::inet, "
+    "$5, $6, $7::jsonb, $8)"};
 
 std::optional<std::string> uuid_or_null(const std::string& id) {
   if (!util::is_uuid(id)) return std::nullopt;
@@ -40,7 +41,7 @@ asio::awaitable<void> insert_security_event(db::Database& database, const Securi
   const auto ip = text_or_null(event.ip_address);
   const auto agent = text_or_null(event.user_agent);
   co_await database.query(kInsert, scope, event.event_type, event.severity, user_id, ip, agent,
-                          event.endpoint, indicators, event.automatic_action);
+                          event.endpoint, indicators, event.automatic_action, event.at);
 }
 
 void record_security_event(const asio::any_io_executor& loop, db::Database& database,

@@ -3,8 +3,11 @@
 #pragma once
 
 #include "db/database.hpp"
+#include "util/time.hpp"
 
 #include <boost/json/object.hpp>
+
+#include <optional>
 
 #include <string>
 
@@ -18,7 +21,9 @@ struct SecurityEvent {
   std::string user_agent;
   std::string endpoint;  // the route template
   boost::json::object threat_indicators;
-  std::string automatic_action;  // rate_limited, ...
+  std::string automatic_action;  // rate_limited, blocked, flagged
+  // When it happened by the application's clock (tests move it); empty: the database's now.
+  std::optional<util::Microseconds> at;
 };
 
 boost::asio::awaitable<void> insert_security_event(db::Database& database,

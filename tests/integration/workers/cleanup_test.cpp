@@ -41,6 +41,18 @@ TEST(CleanupTest, RemovesWhatIsExpiredAndNothingElse) {
       "INSERT INTO worker_runs (worker, server_instance, started_at, finished_at, outcome) VALUES "
       "('cleanup', 'a', now() - interval '40 days', now() - interval '40 days', 'ok'), "
       "('cleanup', 'a', now() - interval '1 day', now() - interval '1 day', 'ok')");
+  // Codes and nonces: one long expired of each, one live.
+  session.exec(
+      "INSERT INTO auth_codes (phone_hash, purpose, code_mac, created_at, expires_at) VALUES "
+      "(repeat('a', 64), 'login', decode(repeat('00', 32), 'hex'), now() - interval '3 days', "
+      "now() - interval '3 days' + interval '5 minutes'), "
+      "(repeat('b', 64), 'login', decode(repeat('00', 32), 'hex'), now() - interval '1 day', "
+      "now() - interval '1 day' + interval '5 minutes')");
+  session.exec(
+      "INSERT INTO auth_nonces (nonce, address, issued_at, expires_at) VALUES "
+      "('oldnonce0000', '0x' || repeat('0', 40), now() - interval '3 hours', "
+      "now() - interval '2 hours'), "
+      "('livenonce000', '0x' || repeat('0', 40), now(), now() + interval '10 minutes')");
   // A month long past server_logs' 90 days of retention, beside the current ones.
   session.exec(
       "CREATE TABLE server_logs_2024_01 PARTITION OF server_logs "
@@ -76,6 +88,10 @@ TEST(CleanupTest, RemovesWhatIsExpiredAndNothingElse) {
 
   EXPECT_EQ(report.at("partitions_dropped"), 1);
   EXPECT_EQ(report.at("worker_runs_deleted"), 1);
+  EXPECT_EQ(report.at("auth_codes_deleted"), 1);
+  EXPECT_EQ(report.at("auth_nonces_deleted"), 1);
+  EXPECT_EQ(database.value("SELECT string_agg(left(phone_hash, 1), ',') FROM auth_codes"), "b");
+  EXPECT_EQ(database.value("SELECT string_agg(nonce, ',') FROM auth_nonces"), "livenonce000");
   EXPECT_EQ(report.at("session_index_entries_removed"), 3);
   EXPECT_EQ(report.at("upload_temp_files_removed"), 2);
   EXPECT_EQ(report.at("spool_temp_files_removed"), 1);

@@ -47,6 +47,16 @@ class ConfigLoaderTest : public ::testing::Test {
     return {};
   }
 
+  // What production needs besides its database, Redis and metrics settings: the auth
+  // feature's pepper and a real SMS provider with its allow-list.
+  void with_production_auth() {
+    env_["PEND_AUTH_PHONE_PEPPER"] = "production-pepper-0123456789abcdefghij";
+    env_["PEND_AUTH_SMS_PROVIDER"] = "http";
+    env_["PEND_AUTH_SMS_URL"] = "https://AC1:token@sms.example/Messages.json";
+    env_["PEND_AUTH_SMS_FROM"] = "+15005550006";
+    env_["PEND_AUTH_SMS_COUNTRIES"] = "GB,US";
+  }
+
   fs::path dir_;
   std::map<std::string, std::string> env_;
 };
@@ -146,6 +156,7 @@ TEST_F(ConfigLoaderTest, ProductionRequiresItsSecrets) {
           {"DATABASE_URL", "postgresql://pend@db/pend"},
           {"REDIS_URL", "redis://cache:6379"},
           {"PEND_METRICS_LOOPBACK_ONLY", "true"}};
+  with_production_auth();
   found = problems(options());
   EXPECT_EQ(found, std::vector<std::string>{
                        "environment variable DATABASE_URL: production requires a password in "
@@ -275,6 +286,7 @@ TEST_F(ConfigLoaderTest, ProductionRejectsAnEmptyPasswordAndAnyOriginWithCredent
   env_ = {{"PEND_ENV", "production"},          {"DATABASE_URL", "postgresql://pend:@db/pend"},
           {"REDIS_URL", "redis://cache:6379"}, {"PEND_METRICS_TOKEN", "t"},
           {"PEND_CORS_ALLOWED_ORIGINS", "*"},  {"PEND_CORS_ALLOW_CREDENTIALS", "true"}};
+  with_production_auth();
   const auto found = problems(options());
   EXPECT_TRUE(mentions(found, "production requires a password in DATABASE_URL"));
   EXPECT_TRUE(
@@ -287,6 +299,7 @@ TEST_F(ConfigLoaderTest, ProductionAcceptsSecretsFromDotenv) {
         "DATABASE_URL=postgresql://pend:pw@db/pend\nREDIS_HOST=cache\n"
         "PEND_METRICS_LOOPBACK_ONLY=true\n");
   env_ = {{"PEND_ENV", "production"}};
+  with_production_auth();
   const auto settings = load(options());
   EXPECT_EQ(settings.redis.url, "redis://cache:6379");
 }

@@ -89,6 +89,11 @@ TEST(ShippedConfigTest, EveryEnvironmentFileLoads) {
       if (name == "DATABASE_URL") return "postgresql://pend:secret@db:5432/pend";
       if (name == "REDIS_URL") return "redis://:secret@cache:6379/0";
       if (name == "PEND_METRICS_TOKEN") return "token";
+      if (name == "PEND_AUTH_PHONE_PEPPER") return "production-pepper-0123456789abcdefghij";
+      if (name == "PEND_AUTH_SMS_PROVIDER") return "http";
+      if (name == "PEND_AUTH_SMS_URL") return "https://AC1:token@sms.example/Messages.json";
+      if (name == "PEND_AUTH_SMS_FROM") return "+15005550006";
+      if (name == "PEND_AUTH_SMS_COUNTRIES") return "GB,US";
       return std::nullopt;
     };
     try {
@@ -110,7 +115,9 @@ TEST(ShippedConfigTest, ProductionFileAloneIsRefused) {
     load(o);
     ADD_FAILURE() << "production loaded without its secrets";
   } catch (const ConfigError& error) {
-    EXPECT_EQ(error.problems().size(), 3u) << error.what();
+    // DATABASE_URL, REDIS_URL and PEND_METRICS_TOKEN; the phone pepper, an SMS provider and
+    // its country allow-list.
+    EXPECT_EQ(error.problems().size(), 6u) << error.what();
   }
 }
 
