@@ -3,6 +3,7 @@
 #include "config/rule_parsing.hpp"
 #include "util/enum_name.hpp"
 
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -103,7 +104,9 @@ std::optional<AlertRule> parse_alert_rule(std::string_view text, std::string* er
   rule.critical = *critical;
   if (!min.empty()) {
     const auto minimum = level_of(min, "min");
-    if (!minimum || *minimum < 1 || *minimum != static_cast<std::uint32_t>(*minimum)) {
+    // The range check comes first: converting a double beyond uint32_t is undefined.
+    if (!minimum || *minimum < 1 || *minimum > std::numeric_limits<std::uint32_t>::max() ||
+        *minimum != static_cast<std::uint32_t>(*minimum)) {
       return fail("min must be min=N, a positive integer");
     }
     rule.min = static_cast<std::uint32_t>(*minimum);

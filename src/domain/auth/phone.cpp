@@ -25,9 +25,14 @@ const PhoneNumberUtil& numbers() {
 }  // namespace
 
 std::string Phone::masked() const {
-  const std::string prefix = "+" + std::to_string(country_code);
-  if (e164.size() <= prefix.size() + 3) return prefix + "***";
-  return prefix + std::string(e164.size() - prefix.size() - 3, '*') + e164.substr(e164.size() - 3);
+  // Appended piece by piece (GCC 12's -O3 -Wrestrict misreads a chain of operator+ here).
+  std::string out = "+";
+  out.append(std::to_string(country_code));
+  if (e164.size() <= out.size() + 3) return out.append("***");
+  const std::size_t stars = e164.size() - out.size() - 3;
+  out.append(stars, '*');
+  out.append(e164, e164.size() - 3, 3);
+  return out;
 }
 
 std::optional<Phone> PhoneNumbers::parse(std::string_view text, PhoneProblem* problem,
