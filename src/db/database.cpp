@@ -56,8 +56,8 @@ asio::awaitable<Lease> Database::acquire(const Scope& scope) {
 
 asio::awaitable<Result> Database::query(const Statement& statement, std::span<const Param> params,
                                         const Scope& scope) {
-  Lease connection = co_await acquire(scope);
-  co_return co_await connection->query(statement, params, scope);
+  Pool& pool = local(co_await asio::this_coro::executor);
+  co_return co_await pool.query(statement, params, scope);
 }
 
 PoolTotals Database::totals() const {
@@ -109,6 +109,11 @@ void Database::collect(metrics::PrometheusWriter& out) const {
           [](const PoolFigures& f) { return f.connects.load(); });
   counter("pend_db_pool_connect_failures_total", "Failed attempts to connect to PostgreSQL.",
           [](const PoolFigures& f) { return f.connect_failures.load(); });
+  counter("pend_db_statements_coalesced_total",
+          "Single statements that waited for a busy pool and went pipelined with others.",
+          [](const PoolFigures& f) { return f.coalesced.load(); });
+  counter("pend_db_coalesced_round_trips_total", "Round trips that carried coalesced statements.",
+          [](const PoolFigures& f) { return f.batches.load(); });
   counter("pend_db_pool_acquire_timeouts_total",
           "Callers that found no free connection within the acquire timeout.",
           [](const PoolFigures& f) { return f.acquire_timeouts.load(); });

@@ -46,7 +46,9 @@ class Database {
 
   // The calling coroutine's loop's pool. Throws DatabaseError if the loop has none.
   boost::asio::awaitable<Lease> acquire(const Scope& scope = {});
-  // One statement on a connection leased for it: co_await database.query(kFind, scope, id).
+  // One statement on its own: co_await database.query(kFind, scope, id). On a connection of
+  // its own when one is free; pipelined with others of this loop while the pool is busy
+  // (Pool::query).
   template <typename... Args>
   boost::asio::awaitable<Result> query(const Statement& statement, const Scope& scope,
                                        Args&&... args) {

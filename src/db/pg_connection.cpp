@@ -57,7 +57,11 @@ enum class Expect : std::uint8_t { prepare, execute, sync };
 // ---- Batch --------------------------------------------------------------------------------
 
 std::size_t Batch::add(const Statement& statement, std::initializer_list<Param> params) {
-  Item item{&statement, std::vector<Param>(params), {}, {}};
+  return add(statement, std::span<const Param>(params.begin(), params.size()));
+}
+
+std::size_t Batch::add(const Statement& statement, std::span<const Param> params) {
+  Item item{&statement, std::vector<Param>(params.begin(), params.end()), {}, {}};
   for (auto& param : item.params) {
     if (param.kind() == Param::Kind::text) param.rebind_text(texts_.emplace_back(param.text()));
   }
@@ -68,6 +72,11 @@ std::size_t Batch::add(const Statement& statement, std::initializer_list<Param> 
 const Result& Batch::result(std::size_t i) const {
   if (items_.at(i).error) throw *items_[i].error;
   return items_[i].result;
+}
+
+Result Batch::take(std::size_t i) {
+  if (items_.at(i).error) throw *items_[i].error;
+  return std::move(items_[i].result);
 }
 
 const DatabaseError* Batch::error(std::size_t i) const {

@@ -76,7 +76,10 @@ class Batch {
   explicit Batch(Mode mode = Mode::independent) : mode_(mode) {}
 
   std::size_t add(const Statement& statement, std::initializer_list<Param> params = {});
+  std::size_t add(const Statement& statement, std::span<const Param> params);
   std::size_t size() const { return items_.size(); }
+  // Moves the i-th statement's rows out (after run); throws its DatabaseError if it failed.
+  Result take(std::size_t i);
   // The i-th statement's rows; throws its DatabaseError if it failed.
   const Result& result(std::size_t i) const;
   const DatabaseError* error(std::size_t i) const;

@@ -4,7 +4,9 @@
 #include "logging/logger.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -67,8 +69,29 @@ void Pool::start() {
       loop_, [self = shared_from_this()] { return self->maintain(); }, logging::rethrow_unhandled);
 }
 
+struct Pool::Queued {
+  explicit Queued(asio::io_context& loop) : timer(loop, Clock::time_point::max()) {}
+  const Statement* statement = nullptr;
+  std::span<const Param> params;  // the caller's, alive while it waits
+  const Scope* scope = nullptr;
+  Result result;
+  std::exception_ptr error;
+  bool done = false;
+  asio::steady_timer timer;  // never expires: cancelled when the statement is done
+
+  void finish(std::exception_ptr failure) {
+    error = std::move(failure);
+    done = true;
+    timer.cancel();
+  }
+};
+
 void Pool::close() {
   closed_ = true;
+  for (Queued* queued : queued_) {
+    queued->finish(std::make_exception_ptr(DatabaseError("the server is shutting down", "57P01")));
+  }
+  queued_.clear();
   idle_.clear();
   open_ = static_cast<unsigned>(leased_.size());
   for (Waiter* waiter : waiters_) {
@@ -78,6 +101,84 @@ void Pool::close() {
   waiters_.clear();
   wake_.cancel();
   publish();
+}
+
+// ---- single statements, coalesced while the pool is busy ---------------------------------
+
+asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const Param> params,
+                                    const Scope& scope) {
+  const bool spare = !idle_.empty() || open_ < settings_.max_connections || closed_;
+  if (spare || statement.prepare == false) {
+    Lease connection = co_await acquire(scope);
+    co_return co_await connection->query(statement, params, scope);
+  }
+  Queued queued(loop_);
+  queued.statement = &statement;
+  queued.params = params;
+  queued.scope = &scope;
+  queued_.push_back(&queued);
+  if (drainers_ < std::max(1u, settings_.max_connections)) {
+    ++drainers_;
+    asio::co_spawn(loop_, drain(shared_from_this()), asio::detached);
+  }
+  // Not cancellable from outside: the drainer holds a pointer to `queued` until it calls
+  // finish(), and the earliest deadline of the batch bounds the wait.
+  while (!queued.done) {
+    (void)co_await queued.timer.async_wait(
+        asio::bind_cancellation_slot(asio::cancellation_slot(), kUseTuple));
+  }
+  if (queued.error) std::rethrow_exception(queued.error);
+  co_return std::move(queued.result);
+}
+
+asio::awaitable<void> Pool::drain(std::shared_ptr<Pool> self) {
+  while (!queued_.empty() && !closed_) {
+    std::exception_ptr failure;
+    std::vector<Queued*> riders;
+    try {
+      Scope scope{.deadline = queued_.front()->scope->deadline};
+      Lease connection = co_await acquire(scope);
+      const auto count = std::min(queued_.size(), kMaxCoalesced);
+      if (count == 0) break;  // another drainer took them while this one waited
+      riders.assign(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(count));
+      queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(count));
+      Batch batch(Batch::Mode::independent);
+      for (Queued* rider : riders) {
+        batch.add(*rider->statement, rider->params);
+        scope.deadline = std::min(scope.deadline, rider->scope->deadline);
+      }
+      std::chrono::nanoseconds time{0};
+      scope.time = &time;
+      co_await connection->run(batch, scope);
+      figures_.coalesced.fetch_add(riders.size(), std::memory_order_relaxed);
+      figures_.batches.fetch_add(1, std::memory_order_relaxed);
+      for (std::size_t i = 0; i < riders.size(); ++i) {
+        Queued* rider = riders[i];
+        if (rider->scope->time != nullptr) *rider->scope->time += time;
+        std::exception_ptr error;
+        try {
+          rider->result = batch.take(i);
+        } catch (...) {
+          error = std::current_exception();
+        }
+        rider->finish(error);
+      }
+      riders.clear();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (failure) {
+      // The connection was lost or the deadline passed: every statement of the batch (or,
+      // without a connection, the one whose deadline it was) fails with it.
+      if (riders.empty() && !queued_.empty()) {
+        riders.push_back(queued_.front());
+        queued_.pop_front();
+      }
+      for (Queued* rider : riders) rider->finish(failure);
+    }
+  }
+  --drainers_;
+  (void)self;
 }
 
 std::string Pool::last_error() const {

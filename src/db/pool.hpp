@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ struct PoolFigures {
   std::atomic<std::uint64_t> connect_failures{0};
   std::atomic<std::uint64_t> acquire_timeouts{0};
   std::atomic<std::uint64_t> discarded{0};  // found closed, broken, cancelled or abandoned
+  std::atomic<std::uint64_t> coalesced{0};  // single statements sent in a batch (Pool::query)
+  std::atomic<std::uint64_t> batches{0};    // the round trips that carried them
 };
 
 class Pool;
@@ -92,6 +95,17 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
 
   boost::asio::awaitable<Lease> acquire(const Scope& scope = {});
 
+  // A single statement on its own (no transaction). With a connection free it runs on it;
+  // while every connection is busy, statements arriving meanwhile are queued and sent
+  // together as one pipelined Batch (Mode::independent: each its own implicit transaction,
+  // exactly as if sent alone) on the next connection free, up to kMaxCoalesced a round trip.
+  // That is where a saturated pool spends its time: on round trips, not on statements.
+  // A queued statement runs under the earliest deadline of its batch; its cancellation
+  // slot is not watched.
+  boost::asio::awaitable<Result> query(const Statement& statement, std::span<const Param> params,
+                                       const Scope& scope);
+  static constexpr std::size_t kMaxCoalesced = 32;
+
   boost::asio::io_context& loop() const { return loop_; }
   const PoolFigures& figures() const { return figures_; }
   std::string last_error() const;
@@ -105,6 +119,10 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
  private:
   friend class Lease;
   struct Waiter;
+  struct Queued;
+  // Sends the queued statements in batches while any are queued; one per busy connection
+  // at most.
+  boost::asio::awaitable<void> drain(std::shared_ptr<Pool> self);
 
   void release(std::unique_ptr<PgConnection> connection);
   void hand_out(std::unique_ptr<PgConnection> connection);
@@ -121,6 +139,8 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   std::vector<std::unique_ptr<PgConnection>> idle_;  // most recently used last
   std::vector<PgConnection*> leased_;                // for the watchdog
   std::deque<Waiter*> waiters_;
+  std::deque<Queued*> queued_;  // statements waiting to ride a batch (query)
+  unsigned drainers_ = 0;
   unsigned open_ = 0;  // idle + leased + connecting
   bool closed_ = false;
   bool down_ = false;  // the last connect failed

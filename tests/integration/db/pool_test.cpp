@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -117,6 +118,56 @@ TEST_F(PoolTest, WaitsForAFreeConnectionAndTimesOutBeyondTheLimit) {
     EXPECT_EQ(database.totals().waiting, 0);
     EXPECT_LE(database.totals().open, 2);
   }());
+}
+
+// While every connection is busy, single statements queue and go pipelined together: 41 of
+// them on one connection, each with its own answer, the failing one alone failing.
+TEST_F(PoolTest, StatementsThatWaitForABusyPoolShareRoundTrips) {
+  static constexpr Statement kTwice{"test.twice", "SELECT $1::int * 2"};
+  static constexpr Statement kDivide{"test.divide", "SELECT 1 / $1::int"};
+  auto& database = make(1, 1);
+  run([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    auto answers = std::make_shared<std::vector<std::int64_t>>(40, -1);
+    auto done = std::make_shared<int>(0);
+    auto failed = std::make_shared<std::string>();
+    {
+      db::Lease busy = co_await database.acquire();  // the pool's one connection, held
+      for (int i = 0; i < 40; ++i) {
+        asio::co_spawn(
+            executor,
+            [&database, answers, done, i]() -> asio::awaitable<void> {
+              (*answers)[i] = co_await integer(database.query(kTwice, {}, i));
+              ++*done;
+            },
+            asio::detached);
+      }
+      asio::co_spawn(
+          executor,
+          [&database, failed, done]() -> asio::awaitable<void> {
+            *failed = co_await sqlstate_of(database.query(kDivide, {}, 0));
+            ++*done;
+          },
+          asio::detached);
+      // Let each of them run up to its wait (queueing takes no I/O).
+      for (int turn = 0; turn < 50; ++turn) co_await asio::post(executor, asio::use_awaitable);
+      EXPECT_EQ(*done, 0);  // all queued behind the held connection
+    }
+    for (int i = 0; i < 500 && *done < 41; ++i) co_await pause(10ms);
+    EXPECT_EQ(*done, 41);
+    for (int i = 0; i < 40; ++i) EXPECT_EQ((*answers)[i], 2 * i) << i;
+    EXPECT_EQ(*failed, "22012");  // division_by_zero, and only that statement
+    EXPECT_EQ(co_await integer(database.query(kTwice, {}, 21)), 42);
+  }());
+  // One statement went alone (the last); the 41 shared at most 2 round trips (the batch
+  // limit is 32).
+  metrics::PrometheusWriter out;
+  database.collect(out);
+  EXPECT_NE(out.text().find("pend_db_statements_coalesced_total{shard=\"0\"} 41"),
+            std::string::npos)
+      << out.text();
+  EXPECT_NE(out.text().find("pend_db_coalesced_round_trips_total{shard=\"0\"} 2"),
+            std::string::npos);
 }
 
 TEST_F(PoolTest, KeepsTheMinimumOpenAndReusesConnections) {
