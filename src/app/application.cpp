@@ -13,6 +13,7 @@
 #include "db/database.hpp"
 #include "db/error_mapping.hpp"
 #include "db/health_check.hpp"
+#include "domain/admin/routes.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/security/service.hpp"
 #include "http/http_metrics.hpp"
@@ -144,7 +145,11 @@ void Application::start() {
       std::make_shared<middleware::TraceContextMiddleware>(),
       std::make_shared<middleware::SecurityHeaders>(settings_.server.hsts_always),
       std::make_shared<middleware::Cors>(settings_.cors),
-      std::make_shared<middleware::Authenticate>(*sessions_),  // resolves, never refuses
+      std::make_shared<middleware::Authenticate>(  // resolves, never refuses
+          *sessions_,
+          [this](std::string admin_id) {
+            return domain::admin::current_role(*database_, std::move(admin_id));
+          }),
       rate_limit_,
       std::make_shared<middleware::BodyParser>(),
       // 401/403/503 by the route's Access and permission

@@ -1,5 +1,6 @@
 #include "app/features.hpp"
 
+#include "domain/admin/routes.hpp"
 #include "domain/auth/routes.hpp"
 #include "domain/health/routes.hpp"
 #include "domain/metrics/routes.hpp"
@@ -19,6 +20,7 @@ const std::vector<FeatureEntry>& feature_table() {
       {"monitoring", &domain::monitoring::make_feature},
       {"auth", &domain::auth::make_feature},
       {"users", &domain::users::make_feature},
+      {"admin", &domain::admin::make_feature},
   };
   return table;
 }

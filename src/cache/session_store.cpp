@@ -19,15 +19,15 @@ constexpr std::size_t kUserAgentLimit = 512;
 // write, and the idle timeout stays exact to the second.
 constexpr std::int64_t kTouchEveryMs = 1'000;
 
-// KEYS[1] session:{id}; ARGV id, now_ms, idle_ms, touch_every_ms.
+// KEYS[1] session:{id}; ARGV id, now_ms, idle_ms (for sessions without their own), touch_every_ms.
 // The index key is derived from the session's own fields (standalone Redis, not Cluster).
 const Script kResolve{R"lua(
 local f = redis.call('HMGET', KEYS[1], 'kind', 'user_id', 'admin_id', 'created_at',
-                     'last_accessed', 'expires_at', 'ip_address', 'user_agent')
+                     'last_accessed', 'expires_at', 'ip_address', 'user_agent', 'idle')
 if not f[1] then return false end
 local principal = f[2] or f[3]
 local now = tonumber(ARGV[2])
-local idle = tonumber(ARGV[3])
+local idle = tonumber(f[9]) or tonumber(ARGV[3])
 local last = tonumber(f[5])
 local expires = tonumber(f[6])
 if (not principal) or (not last) or (not expires) or now >= expires or now - last >= idle then
@@ -117,8 +117,12 @@ asio::awaitable<NewSession> SessionStore::create(Principal::Kind kind,
   s.kind = kind;
   s.principal_id = principal_id;
   s.created_at_ms = s.last_accessed_ms = now_ms();
-  const std::int64_t absolute_ms = settings_.absolute_timeout.count() * 1000;
-  const std::int64_t idle_ms = settings_.idle_timeout.count() * 1000;
+  // Admin sessions have limits of their own; each session carries its idle limit.
+  const bool admin = kind == Principal::Kind::admin;
+  const std::int64_t absolute_ms =
+      (admin ? settings_.admin_absolute_timeout : settings_.absolute_timeout).count() * 1000;
+  const std::int64_t idle_ms =
+      (admin ? settings_.admin_idle_timeout : settings_.idle_timeout).count() * 1000;
   s.expires_at_ms = s.created_at_ms + absolute_ms;
   s.ip_address = ip_address;
   s.user_agent = user_agent.substr(0, kUserAgentLimit);
@@ -130,7 +134,7 @@ asio::awaitable<NewSession> SessionStore::create(Principal::Kind kind,
   write.add("MULTI")
       .add("HSET", key, "kind", to_string(kind), id_field, s.principal_id, "created_at",
            s.created_at_ms, "last_accessed", s.last_accessed_ms, "expires_at", s.expires_at_ms,
-           "ip_address", s.ip_address, "user_agent", s.user_agent)
+           "ip_address", s.ip_address, "user_agent", s.user_agent, "idle", idle_ms)
       .add("PEXPIRE", key, std::min(idle_ms, absolute_ms))
       .add("SADD", index, s.id)
       .add("PEXPIRE", index, absolute_ms)  // outlives every session in it

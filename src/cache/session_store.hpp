@@ -2,12 +2,13 @@
 // base64url) once, at creation; Redis keeps only its SHA-256, which is the session's id:
 //
 //   session:{id}                 hash: kind, user_id | admin_id, created_at, last_accessed,
-//                                expires_at (Unix ms), ip_address, user_agent
+//                                expires_at (Unix ms), ip_address, user_agent, idle (ms)
 //   sessions:{kind}:{principal}  set of that principal's session ids (list, revoke all)
 //
-// A session ends at created_at + absolute timeout (the plan's 24 h) or after the idle
-// timeout without use, whichever comes first; the key's TTL follows so Redis forgets it
-// too. Resolving, revoking and revoking all are Lua scripts: each is one atomic step.
+// A session ends at created_at + absolute timeout (the plan's 24 h; 12 h for admins) or
+// after the idle timeout without use (30 min; 15 min for admins), whichever comes first; the key's
+// TTL follows so Redis forgets it too. Resolving, revoking and revoking all are Lua scripts: each
+// is one atomic step.
 //
 //   SessionStore sessions(redis, settings.session);
 //   NewSession created = co_await sessions.create(Principal::Kind::user, user_id, ip, agent);

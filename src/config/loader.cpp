@@ -8,6 +8,7 @@
 #include "logging/sink.hpp"
 #include "util/cidr.hpp"
 #include "util/enum_name.hpp"
+#include "util/hex.hpp"
 
 #include <toml++/toml.h>
 
@@ -359,6 +360,7 @@ class Loader {
     }
     validate_monitoring();
     validate_auth();
+    validate_admin();
     if (s.environment == Environment::production) validate_production();
   }
 
@@ -398,6 +400,27 @@ class Loader {
     if (a.lockout > a.lockout_max) {
       problems_.push_back(source_of("auth.lockout_seconds") +
                           ": auth.lockout_seconds must not exceed auth.lockout_max_seconds");
+    }
+  }
+
+  static bool security_key_ok(const std::string& key) {
+    return key.size() == 64 && util::is_hex(key);
+  }
+
+  void validate_admin() {
+    const auto& a = settings_.admin;
+    if (!a.totp_key.empty() && !security_key_ok(a.totp_key)) {
+      problems_.push_back(source_of("admin.totp_key") +
+                          ": admin.totp_key must be 64 hex digits (32 random bytes: "
+                          "openssl rand -hex 32)");
+    }
+    if (a.lockout > a.lockout_max) {
+      problems_.push_back(source_of("admin.lockout_seconds") +
+                          ": admin.lockout_seconds must not exceed admin.lockout_max_seconds");
+    }
+    if (a.totp_issuer.empty() || a.totp_issuer.find(':') != std::string::npos) {
+      problems_.push_back(source_of("admin.totp_issuer") +
+                          ": admin.totp_issuer must be a name without ':'");
     }
   }
 
@@ -466,6 +489,10 @@ class Loader {
     if (s.auth.phone_pepper.size() < 32) {
       problems_.push_back(source_of("auth.phone_pepper") +
                           ": production requires auth.phone_pepper of 32 bytes or more");
+    }
+    if (!security_key_ok(s.admin.totp_key)) {
+      problems_.push_back(source_of("admin.totp_key") +
+                          ": production requires admin.totp_key, 64 hex digits (32 random bytes)");
     }
     if (s.auth.sms_provider != "http") {
       problems_.push_back(source_of("auth.sms_provider") +

@@ -92,6 +92,30 @@ struct CacheSettings {
 struct SessionSettings {
   std::chrono::seconds absolute_timeout{86'400};  // the plan's 24 h, however active
   std::chrono::seconds idle_timeout{1'800};       // unused this long: over
+  // Admin sessions end sooner (OWASP ASVS 3.3): 12 h however active, 15 min unused.
+  std::chrono::seconds admin_absolute_timeout{43'200};
+  std::chrono::seconds admin_idle_timeout{900};
+};
+
+// The admin panel's sign-in (docs/architecture/admin.md).
+struct AdminSettings {
+  // What development and tests use when admin.totp_key is empty: not a secret (production
+  // refuses to start without its own).
+  static constexpr std::string_view kDevelopmentTotpKey =
+      "0000000000000000000000000000000000000000000000000000000000000000";
+  const std::string& key_hex() const {
+    static const std::string development{kDevelopmentTotpKey};
+    return totp_key.empty() ? development : totp_key;
+  }
+  // 64 hex digits: the XChaCha20-Poly1305 key of TOTP secrets at rest and the HMAC key of
+  // recovery codes. Changing it makes every enrolment unreadable (admins enrol again).
+  std::string totp_key;                     // secret
+  std::string totp_issuer = "Pend";         // the name authenticator apps show
+  std::chrono::seconds mfa_token_ttl{300};  // between the password and the code
+  unsigned mfa_attempts = 5;                // codes one mfa_token may try
+  unsigned lockout_failures = 5;            // wrong passwords or codes in a row that lock
+  std::chrono::seconds lockout{900};        // doubled with each further lock-out
+  std::chrono::seconds lockout_max{86'400};
 };
 
 // Rules are "NAME GROUPS KEY LIMIT/WINDOW SEVERITY" (config/rate_limit_rule.hpp).
@@ -249,6 +273,7 @@ struct Settings {
   CacheSettings cache;
   SessionSettings session;
   AuthSettings auth;
+  AdminSettings admin;
   RateLimitSettings rate_limit;
   MetricsSettings metrics;
   WorkerSettings workers;

@@ -1,6 +1,7 @@
 #include "db/seed.hpp"
 
 #include "db/blocking_session.hpp"
+#include "security/password.hpp"
 
 #include <sodium.h>
 
@@ -27,15 +28,6 @@ constexpr ConfigDefault kDefaults[] = {
      "Admin actions that need a second admin's approval.", false},
 };
 
-std::string hash_password(const std::string& password) {
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_MODERATE,
-                        crypto_pwhash_MEMLIMIT_MODERATE) != 0) {
-    throw DatabaseError("seed failed: not enough memory to hash the admin password");
-  }
-  return hash;
-}
-
 }  // namespace
 
 SeedReport seed(const std::string& database_url, const config::SeedSettings& settings) {
@@ -53,7 +45,7 @@ SeedReport seed(const std::string& database_url, const config::SeedSettings& set
       if (settings.admin_password.size() < kMinimumPasswordLength) {
         throw DatabaseError("ADMIN_PASSWORD must have at least 12 characters");
       }
-      const std::string hash = hash_password(settings.admin_password);
+      const std::string hash = security::hash_password(settings.admin_password);
       // ON CONFLICT: two deploys seeding at once create one admin.
       const auto created = session.exec(
           "INSERT INTO admin_users (email, display_name, password_hash, role)"

@@ -49,10 +49,34 @@ asio::awaitable<void> Authenticate::before_async(http::RequestContext& ctx) {
     auto session = co_await sessions_.resolve(token);
     if (!session) co_return;
     ctx.principal = {session->kind, std::move(session->principal_id), std::move(session->id)};
-    ctx.auth = AuthState::valid;
   } catch (const cache::RedisError&) {
     ctx.auth = AuthState::unavailable;
+    co_return;
   }
+  if (ctx.principal.kind == Principal::Kind::admin) {
+    // The role as the admin's row says now; an admin no longer active has no session.
+    std::optional<security::Role> role;
+    bool known = false;
+    try {
+      if (admin_roles_) {
+        role = co_await admin_roles_(ctx.principal.id);
+        known = true;
+      }
+    } catch (const std::exception&) {
+      known = false;
+    }
+    if (!known) {
+      ctx.principal = {};
+      ctx.auth = AuthState::unavailable;
+      co_return;
+    }
+    if (!role) {
+      ctx.principal = {};
+      co_return;  // invalid: 401
+    }
+    ctx.principal.role = role;
+  }
+  ctx.auth = AuthState::valid;
 }
 
 namespace {

@@ -11,14 +11,24 @@
 
 #include "cache/session_store.hpp"
 #include "http/middleware.hpp"
+#include "security/permissions.hpp"
 
 #include <atomic>
+#include <functional>
+#include <optional>
 
 namespace pend::middleware {
 
+// An admin's role as their row says now; empty when the admin is not active (disabled,
+// suspended, gone). Asked on every request with an admin session, so a changed role or a
+// disabled account counts at once. Throws when it cannot be known (the request gets 503).
+using AdminRoles =
+    std::function<boost::asio::awaitable<std::optional<security::Role>>(std::string admin_id)>;
+
 class Authenticate final : public http::Middleware {
  public:
-  explicit Authenticate(cache::SessionStore& sessions) : sessions_(sessions) {}
+  explicit Authenticate(cache::SessionStore& sessions, AdminRoles admin_roles = {})
+      : sessions_(sessions), admin_roles_(std::move(admin_roles)) {}
 
   std::string_view name() const override { return "authenticate"; }
   bool waits(const http::RequestContext& ctx) const override;
@@ -28,6 +38,7 @@ class Authenticate final : public http::Middleware {
 
  private:
   cache::SessionStore& sessions_;
+  AdminRoles admin_roles_;
 };
 
 class Authorize final : public http::Middleware {

@@ -21,6 +21,10 @@ std::string random_from(std::string_view alphabet, std::size_t count) {
 
 }  // namespace
 
+std::string random_string(std::string_view alphabet, std::size_t count) {
+  return random_from(alphabet, count);
+}
+
 std::string random_digits(std::size_t count) { return random_from("0123456789", count); }
 
 std::string random_alphanumeric(std::size_t count) {

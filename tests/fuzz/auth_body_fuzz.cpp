@@ -1,12 +1,15 @@
-// The sign-up and sign-in bodies as the auth routes read them: JSON decoded into each of
-// their types (every problem collected, never an exception), and a phone number that
-// decodes through libphonenumber. A number it accepts is E.164, its masked form hides all
-// but the last three digits, and its hash is 64 hex digits.
+// The sign-up and sign-in bodies as the auth and admin routes read them: JSON decoded into
+// each of their types (every problem collected, never an exception), a TOTP code checked
+// (only six digits can ever match), and a phone number that decodes through libphonenumber. A
+// number it accepts is E.164, its masked form hides all but the last three digits, and its hash is
+// 64 hex digits.
+#include "domain/admin/api.hpp"
 #include "domain/auth/api.hpp"
 #include "domain/auth/phone.hpp"
 #include "http/api_error.hpp"
 #include "http/json_mapping.hpp"
 #include "http/query.hpp"
+#include "security/totp.hpp"
 
 #include <boost/json/parser.hpp>
 
@@ -77,5 +80,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)decodes(value, proof);
   api::LoginRequest login;
   (void)decodes(value, login);
+  domain::admin::api::AdminLoginRequest admin_login;
+  (void)decodes(value, admin_login);
+  domain::admin::api::AdminTotpRequest admin_totp;
+  if (decodes(value, admin_totp)) {
+    const bool digits = admin_totp.code.size() == 6 &&
+                        admin_totp.code.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits && !domain::admin::api::is_recovery_code(admin_totp.code)) __builtin_trap();
+    const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{1'800'000'000}};
+    const auto step = security::check_totp("12345678901234567890", admin_totp.code, now, {});
+    if (step && !digits) __builtin_trap();
+  }
   return 0;
 }

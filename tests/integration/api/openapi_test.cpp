@@ -66,8 +66,16 @@ YAML::Node resolve(const YAML::Node& spec, const YAML::Node& node) {
   return at;
 }
 
+// The schema a property refers to: its $ref, or for a nullable one (an optional struct)
+// the $ref beside {type: 'null'} in its oneOf.
 std::string ref_name(const YAML::Node& node) {
-  if (!node["$ref"]) return {};
+  if (!node["$ref"]) {
+    if (!node["oneOf"] || node["oneOf"].size() != 2) return {};
+    for (const auto& choice : node["oneOf"]) {
+      if (choice["$ref"]) return ref_name(choice);
+    }
+    return {};
+  }
   const auto path = node["$ref"].as<std::string>();
   return path.substr(path.rfind('/') + 1);
 }

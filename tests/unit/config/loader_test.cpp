@@ -48,8 +48,9 @@ class ConfigLoaderTest : public ::testing::Test {
   }
 
   // What production needs besides its database, Redis and metrics settings: the auth
-  // feature's pepper and a real SMS provider with its allow-list.
+  // feature's pepper and a real SMS provider with its allow-list, the admins' TOTP key.
   void with_production_auth() {
+    env_["PEND_ADMIN_TOTP_KEY"] = std::string(64, 'c');
     env_["PEND_AUTH_PHONE_PEPPER"] = "production-pepper-0123456789abcdefghij";
     env_["PEND_AUTH_SMS_PROVIDER"] = "http";
     env_["PEND_AUTH_SMS_URL"] = "https://AC1:token@sms.example/Messages.json";
@@ -164,6 +165,13 @@ TEST_F(ConfigLoaderTest, ProductionRequiresItsSecrets) {
 
   env_["DATABASE_URL"] = "postgresql://pend:s3cret@db/pend";
   EXPECT_TRUE(problems(options()).empty());
+  env_["PEND_ADMIN_TOTP_KEY"] = "";
+  EXPECT_EQ(problems(options()),
+            std::vector<std::string>{"environment variable PEND_ADMIN_TOTP_KEY: production "
+                                     "requires admin.totp_key, 64 hex digits (32 random bytes)"});
+  env_["PEND_ADMIN_TOTP_KEY"] = std::string(63, 'c') + "g";
+  EXPECT_EQ(problems(options()).size(), 2u) << "not hex: refused in any environment, too";
+  env_["PEND_ADMIN_TOTP_KEY"] = std::string(64, 'c');
   env_["DATABASE_URL"] = "postgresql://pend@db/pend?sslmode=require&password=s3cret";
   EXPECT_TRUE(problems(options()).empty()) << "libpq also takes the password as a parameter";
 }

@@ -94,6 +94,7 @@ TEST(ShippedConfigTest, EveryEnvironmentFileLoads) {
       if (name == "PEND_AUTH_SMS_URL") return "https://AC1:token@sms.example/Messages.json";
       if (name == "PEND_AUTH_SMS_FROM") return "+15005550006";
       if (name == "PEND_AUTH_SMS_COUNTRIES") return "GB,US";
+      if (name == "PEND_ADMIN_TOTP_KEY") return std::string(64, 'a');
       return std::nullopt;
     };
     try {
@@ -116,8 +117,8 @@ TEST(ShippedConfigTest, ProductionFileAloneIsRefused) {
     ADD_FAILURE() << "production loaded without its secrets";
   } catch (const ConfigError& error) {
     // DATABASE_URL, REDIS_URL and PEND_METRICS_TOKEN; the phone pepper, an SMS provider and
-    // its country allow-list.
-    EXPECT_EQ(error.problems().size(), 6u) << error.what();
+    // its country allow-list; the admins' TOTP key.
+    EXPECT_EQ(error.problems().size(), 7u) << error.what();
   }
 }
 
