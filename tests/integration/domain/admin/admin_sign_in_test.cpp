@@ -5,6 +5,7 @@
 // session; a changed role or a disabled admin counting on the next request; no password,
 // secret, code or token in a log or an error body.
 #include "security/digest.hpp"
+#include "support/child_process.hpp"
 #include "security/totp.hpp"
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
@@ -17,6 +18,8 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <boost/asio/awaitable.hpp>
+
+#include <unistd.h>
 
 #include <regex>
 #include <thread>
@@ -216,6 +219,26 @@ TEST_F(AdminSignInTest, EnrolWithAFirstCodeThenSignInWithCodesOncePerCode) {
             "1");
   // A sign-in resets the failure count; the refused recovery code is the one since.
   EXPECT_EQ(database.value("SELECT failed_login_attempts FROM admin_users"), "1");
+}
+
+// An outside authenticator: oathtool reads the enrolment's base32 secret as an app does and
+// computes the code for the server's (test) clock; the server accepts it.
+TEST_F(AdminSignInTest, AnOutsideAuthenticatorsCodeIsAccepted) {
+  if (::access("/usr/bin/oathtool", X_OK) != 0) {
+    GTEST_SKIP() << "oathtool: scripts/install-deps installs it";
+  }
+  add_admin("ana@example.com", "viewer");
+  const auto challenge = login("ana@example.com");
+  ASSERT_EQ(challenge.status, 200u) << challenge.body;
+  const std::string base32{challenge.json().at("enrolment").at("secret").as_string()};
+  auto code = run_tool({"/usr/bin/oathtool", "--totp", "--base32", "--now",
+                        "2027-01-15 08:00:00 UTC", base32});  // 1,800,000,000: the test's clock
+  code.erase(code.find_last_not_of("\n") + 1);
+  ASSERT_EQ(code.size(), 6u) << code;
+  secret = from_base32(base32);
+  EXPECT_EQ(code, code_now());
+  const auto signed_in = totp(challenge, code);
+  EXPECT_EQ(signed_in.status, 200u) << signed_in.body;
 }
 
 TEST_F(AdminSignInTest, UnknownWrongDisabledAndLockedAllGetTheSameAnswer) {
