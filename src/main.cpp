@@ -4,12 +4,16 @@
 #include "app/log_sinks.hpp"
 #include "app/workers.hpp"
 #include "config/loader.hpp"
+#include "db/audit_chain.hpp"
 #include "db/migrations.hpp"
 #include "db/partitions.hpp"
 #include "db/seed.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
+#include "security/ed25519.hpp"
+#include "security/secret_box.hpp"
 #include "util/build_info.hpp"
+#include "util/hex.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -18,6 +22,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <limits>
 
 extern char** environ;
 
@@ -110,6 +115,21 @@ int main(int argc, char** argv) {
   auto* partitions = cli.add_subcommand(
       "partitions", "create upcoming monthly partitions and drop those past retention, once");
   add_config_flags(partitions);
+
+  auto* audit = cli.add_subcommand("audit", "the admin audit trail");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify",
+      "walk the audit chain and its signed checkpoints; name the first row that does not match "
+      "(exit 1)");
+  add_config_flags(audit_verify);
+  std::int64_t audit_from = 1;
+  std::string audit_public_key;
+  audit_verify->add_option("--from", audit_from, "start at this seq (the row before it anchors)")
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+  audit_verify->add_option("--public-key", audit_public_key,
+                           "hex Ed25519 key the checkpoints must be signed with (default: the "
+                           "one admin.audit_signing_key gives)");
 
   auto* config_cmd = cli.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
@@ -218,6 +238,35 @@ int main(int argc, char** argv) {
       std::cerr << "pend-server partitions: " << error.what() << '\n';
       if (error.sqlstate() == "42883") std::cerr << "(run pend-server migrate first)\n";
       return 1;
+    }
+  }
+
+  if (*audit_verify) {
+    const auto settings = load_or_exit(options);
+    try {
+      std::string public_key = audit_public_key;
+      if (public_key.empty()) {
+        const auto seed = pend::security::key_from_hex(settings.admin.signing_key_hex());
+        public_key = pend::util::to_hex(pend::security::Ed25519Key(seed.value()).public_key());
+      }
+      pend::db::BlockingSession session(settings.database.url);
+      const auto report =
+          pend::db::verify_audit_chain(session, {.from_seq = audit_from, .public_key = public_key});
+      if (report.problem) {
+        std::printf("FAILED at seq %lld: %s\n", static_cast<long long>(report.problem->seq),
+                    report.problem->what.c_str());
+        return 1;
+      }
+      std::printf(
+          "ok: %lld row(s) from seq %lld chain up to the head (seq %lld); %lld signed "
+          "checkpoint(s) verify with key %s\n",
+          static_cast<long long>(report.rows), static_cast<long long>(audit_from),
+          static_cast<long long>(report.head_seq), static_cast<long long>(report.checkpoints),
+          public_key.c_str());
+      return 0;
+    } catch (const std::exception& error) {
+      std::cerr << "pend-server audit verify: " << error.what() << '\n';
+      return 2;
     }
   }
 

@@ -1,6 +1,8 @@
 #include "app/workers.hpp"
 
+#include "security/secret_box.hpp"
 #include "workers/alerting.hpp"
+#include "workers/audit_checkpoints.hpp"
 #include "workers/cleanup.hpp"
 #include "workers/metrics_collector.hpp"
 
@@ -55,6 +57,13 @@ std::unique_ptr<workers::Worker> make_cleanup(const config::Settings& settings) 
                               .redis_timeout = settings.redis.command_timeout * 2});
 }
 
+std::unique_ptr<workers::Worker> make_audit_checkpoints(const config::Settings& settings) {
+  return std::make_unique<workers::AuditCheckpoints>(workers::AuditCheckpointOptions{
+      .signing_seed = security::key_from_hex(settings.admin.signing_key_hex()).value(),
+      .policy = {.every_rows = settings.admin.audit_checkpoint_rows,
+                 .every = settings.admin.audit_checkpoint_interval}});
+}
+
 }  // namespace
 
 const std::vector<WorkerEntry>& worker_table() {
@@ -65,6 +74,8 @@ const std::vector<WorkerEntry>& worker_table() {
        &make_alerting},
       {"cleanup", "partitions, retention, temporary files, dead letters (one per cluster)",
        &make_cleanup},
+      {"audit-checkpoints", "signed checkpoints of the admin audit chain (one per cluster)",
+       &make_audit_checkpoints},
   };
   return table;
 }

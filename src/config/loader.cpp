@@ -414,6 +414,11 @@ class Loader {
                           ": admin.totp_key must be 64 hex digits (32 random bytes: "
                           "openssl rand -hex 32)");
     }
+    if (!a.audit_signing_key.empty() && !security_key_ok(a.audit_signing_key)) {
+      problems_.push_back(source_of("admin.audit_signing_key") +
+                          ": admin.audit_signing_key must be 64 hex digits (a 32-byte Ed25519 "
+                          "seed: openssl rand -hex 32)");
+    }
     if (a.lockout > a.lockout_max) {
       problems_.push_back(source_of("admin.lockout_seconds") +
                           ": admin.lockout_seconds must not exceed admin.lockout_max_seconds");
@@ -493,6 +498,10 @@ class Loader {
     if (!security_key_ok(s.admin.totp_key)) {
       problems_.push_back(source_of("admin.totp_key") +
                           ": production requires admin.totp_key, 64 hex digits (32 random bytes)");
+    }
+    if (!security_key_ok(s.admin.audit_signing_key)) {
+      problems_.push_back(source_of("admin.audit_signing_key") +
+                          ": production requires admin.audit_signing_key, 64 hex digits");
     }
     if (s.auth.sms_provider != "http") {
       problems_.push_back(source_of("auth.sms_provider") +

@@ -116,6 +116,17 @@ struct AdminSettings {
   unsigned lockout_failures = 5;            // wrong passwords or codes in a row that lock
   std::chrono::seconds lockout{900};        // doubled with each further lock-out
   std::chrono::seconds lockout_max{86'400};
+  // 64 hex digits: the Ed25519 seed that signs the audit chain's checkpoints. Development
+  // and tests use a fixed one when empty; production refuses to start without its own.
+  static constexpr std::string_view kDevelopmentSigningKey =
+      "1111111111111111111111111111111111111111111111111111111111111111";
+  const std::string& signing_key_hex() const {
+    static const std::string development{kDevelopmentSigningKey};
+    return audit_signing_key.empty() ? development : audit_signing_key;
+  }
+  std::string audit_signing_key;         // secret
+  unsigned audit_checkpoint_rows = 100;  // a signed checkpoint after this many rows...
+  std::chrono::seconds audit_checkpoint_interval{300};  // ...or this long, if any are new
 };
 
 // Rules are "NAME GROUPS KEY LIMIT/WINDOW SEVERITY" (config/rate_limit_rule.hpp).
@@ -150,7 +161,7 @@ struct MetricsSettings {
 
 // Background workers (workers/): which of them `serve` runs beside the API.
 struct WorkerSettings {
-  std::vector<std::string> enabled{"metrics-collector", "alerting", "cleanup"};
+  std::vector<std::string> enabled{"metrics-collector", "alerting", "cleanup", "audit-checkpoints"};
   // A cluster singleton's standby tries the lock this often: the longest a dead leader's work
   // waits for another instance (plus PostgreSQL noticing a vanished connection: keepalives).
   std::chrono::milliseconds takeover{5'000};

@@ -1,5 +1,6 @@
 #include "domain/admin/service.hpp"
 
+#include "domain/audit/repository.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/security/repository.hpp"
 #include "logging/entry.hpp"
@@ -26,6 +27,10 @@ DomainError refused() {
   // locked: a caller cannot tell them apart.
   return DomainError::unauthenticated(
       "invalid_credentials", "the email or password is wrong, or the account cannot sign in now");
+}
+
+std::string_view failure_detail(std::string_view what) {
+  return what == "password" ? "wrong_password" : "wrong_code";
 }
 
 DomainError wrong_code() {
@@ -85,6 +90,27 @@ void AdminAuthService::record(const asio::any_io_executor& loop, const auth::Cal
   domain::security::record_security_event(loop, database_, std::move(event));
 }
 
+asio::awaitable<void> AdminAuthService::audit_sign_in(const auth::Caller& caller,
+                                                      const Admin& admin, std::string_view outcome,
+                                                      std::string_view detail,
+                                                      std::string_view session_id,
+                                                      const db::Scope& scope) {
+  audit::AuditRecord record{.admin_id = admin.id,
+                            .action = "admin.sign_in",
+                            .resource_type = "admin",
+                            .resource_id = admin.id,
+                            .old_values = nullptr,
+                            .new_values = {{"result", detail}},
+                            .ip_address = caller.ip,
+                            .user_agent = caller.user_agent,
+                            .session_id = std::nullopt,
+                            .justification = std::nullopt,
+                            .outcome = std::string{outcome},
+                            .at = now()};
+  if (!session_id.empty()) record.session_id = std::string{session_id};
+  co_await audit::append(database_, record, scope);
+}
+
 asio::awaitable<void> AdminAuthService::failed(const auth::Caller& caller, const Admin& admin,
                                                std::string_view what, const db::Scope& scope) {
   (what == "password" ? figures_.password_failures : figures_.code_failures)
@@ -93,6 +119,7 @@ asio::awaitable<void> AdminAuthService::failed(const auth::Caller& caller, const
   entry.admin_id = admin.id;
   logging::security("ADMIN_SIGN_IN_FAILED", "an admin sign-in failed: wrong " + std::string{what},
                     entry);
+  co_await audit_sign_in(caller, admin, "refused", failure_detail(what), {}, scope);
   const auto failure =
       co_await admins_.record_failure(admin.id, static_cast<int>(settings_.lockout_failures), now(),
                                       settings_.lockout, settings_.lockout_max, scope);
@@ -131,6 +158,8 @@ asio::awaitable<api::AdminMfaChallenge> AdminAuthService::login(
                       locked(*admin) ? "an admin sign-in refused: the account is locked"
                                      : "an admin sign-in refused: the account is not active",
                       entry);
+    co_await audit_sign_in(caller, *admin, "refused",
+                           locked(*admin) ? "account_locked" : "account_not_active", {}, scope);
     throw refused();
   }
   if (!right) {
@@ -236,6 +265,9 @@ asio::awaitable<api::AdminSignedIn> AdminAuthService::verify(const auth::Caller&
   admin->last_login_at = at;
   const auto created = co_await sessions_.create(http::Principal::Kind::admin, admin->id, caller.ip,
                                                  caller.user_agent);
+  co_await audit_sign_in(caller, *admin, "allowed",
+                         ticket->step == MfaStep::enrol ? "enrolled" : "signed_in",
+                         created.session.id, scope);
   figures_.sign_ins.fetch_add(1, std::memory_order_relaxed);
   logging::Entry entry{.ip_address = caller.ip, .endpoint = caller.endpoint};
   entry.admin_id = admin->id;

@@ -55,6 +55,11 @@ class AdminAuthService {
                                           const db::Scope& scope);
   boost::asio::awaitable<std::optional<std::vector<std::string>>> confirm_enrolment(
       const Admin& admin, std::string_view code, const db::Scope& scope);
+  // The audit row of a sign-in attempt on a known admin: allowed (with its session) or
+  // refused (with why).
+  boost::asio::awaitable<void> audit_sign_in(const auth::Caller& caller, const Admin& admin,
+                                             std::string_view outcome, std::string_view detail,
+                                             std::string_view session_id, const db::Scope& scope);
   void record(const boost::asio::any_io_executor& loop, const auth::Caller& caller,
               std::string event_type, std::string severity, std::string action,
               boost::json::object indicators);

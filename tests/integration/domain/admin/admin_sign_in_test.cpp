@@ -5,8 +5,8 @@
 // session; a changed role or a disabled admin counting on the next request; no password,
 // secret, code or token in a log or an error body.
 #include "security/digest.hpp"
-#include "support/child_process.hpp"
 #include "security/totp.hpp"
+#include "support/child_process.hpp"
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
 #include "support/redis_server.hpp"
@@ -219,6 +219,18 @@ TEST_F(AdminSignInTest, EnrolWithAFirstCodeThenSignInWithCodesOncePerCode) {
             "1");
   // A sign-in resets the failure count; the refused recovery code is the one since.
   EXPECT_EQ(database.value("SELECT failed_login_attempts FROM admin_users"), "1");
+
+  // Every attempt on the account is in the audit trail, in order, the allowed ones with
+  // their session.
+  EXPECT_EQ(database.value("SELECT string_agg(outcome || ':' || (new_values->>'result'), ',' "
+                           "ORDER BY seq) FROM admin_audit_logs WHERE action = 'admin.sign_in' "
+                           "AND admin_id = '" +
+                           id + "'"),
+            "refused:wrong_code,allowed:enrolled,refused:wrong_code,allowed:signed_in,"
+            "refused:wrong_code,allowed:signed_in,allowed:signed_in,refused:wrong_code");
+  EXPECT_EQ(database.value("SELECT session_id || ' ' || host(ip_address) FROM admin_audit_logs "
+                           "WHERE new_values->>'result' = 'enrolled'"),
+            security::sha256_hex(std::string{signed_body.at("token").as_string()}) + " 127.0.0.1");
 }
 
 // An outside authenticator: oathtool reads the enrolment's base32 secret as an app does and
