@@ -1,8 +1,8 @@
 #include "domain/admin/service.hpp"
 
 #include "domain/audit/repository.hpp"
+#include "domain/auth/caller_event.hpp"
 #include "domain/common/errors.hpp"
-#include "domain/security/repository.hpp"
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "security/mac.hpp"
@@ -77,17 +77,13 @@ std::string AdminAuthService::recovery_mac(std::string_view admin_id, std::strin
 void AdminAuthService::record(const asio::any_io_executor& loop, const auth::Caller& caller,
                               std::string event_type, std::string severity, std::string action,
                               boost::json::object indicators) {
-  domain::security::SecurityEvent event;
-  event.event_type = std::move(event_type);
-  event.severity = std::move(severity);
-  event.ip_address = caller.ip;
-  event.user_agent = caller.user_agent;
-  event.endpoint = caller.endpoint;
-  event.threat_indicators = std::move(indicators);
-  event.automatic_action = std::move(action);
-  event.at = now();
-  // On the caller's loop, not awaited: the request does not wait for the row.
-  domain::security::record_security_event(loop, database_, std::move(event));
+  auth::record_caller_event(loop, database_, caller,
+                            {.event_type = std::move(event_type),
+                             .severity = std::move(severity),
+                             .action = std::move(action),
+                             .indicators = std::move(indicators),
+                             .user_id = {},
+                             .at = now()});
 }
 
 asio::awaitable<void> AdminAuthService::audit_sign_in(const auth::Caller& caller,

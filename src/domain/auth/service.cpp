@@ -1,8 +1,9 @@
 #include "domain/auth/service.hpp"
 
+#include "domain/auth/caller_event.hpp"
+
 #include "db/error.hpp"
 #include "domain/common/errors.hpp"
-#include "domain/security/repository.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
@@ -114,21 +115,16 @@ std::string AuthService::code_mac(std::string_view otp_id, std::string_view code
 void AuthService::record(const asio::any_io_executor& loop, const Caller& caller,
                          std::string event_type, std::string severity, std::string action,
                          boost::json::object indicators, std::string_view user_id) {
-  domain::security::SecurityEvent event;
-  event.event_type = std::move(event_type);
-  event.severity = std::move(severity);
-  event.user_id = std::string{user_id};
-  event.ip_address = caller.ip;
-  event.user_agent = caller.user_agent;
-  event.endpoint = caller.endpoint;
-  event.threat_indicators = std::move(indicators);
-  event.automatic_action = std::move(action);
-  event.at = now();
   logging::Entry entry{.ip_address = caller.ip, .endpoint = caller.endpoint};
   entry.user_id = user_id;
-  logging::security(event.event_type, "security event: " + event.event_type, entry);
-  // On the caller's loop, not awaited: the request does not wait for the row.
-  domain::security::record_security_event(loop, database_, std::move(event));
+  logging::security(event_type, "security event: " + event_type, entry);
+  record_caller_event(loop, database_, caller,
+                      {.event_type = std::move(event_type),
+                       .severity = std::move(severity),
+                       .action = std::move(action),
+                       .indicators = std::move(indicators),
+                       .user_id = user_id,
+                       .at = now()});
 }
 
 std::optional<std::string> AuthService::phone_key(std::string_view text) const {
