@@ -13,6 +13,7 @@
 #include "db/database.hpp"
 #include "db/error_mapping.hpp"
 #include "db/health_check.hpp"
+#include "domain/admin/denials.hpp"
 #include "domain/admin/routes.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/security/service.hpp"
@@ -153,7 +154,12 @@ void Application::start() {
       rate_limit_,
       std::make_shared<middleware::BodyParser>(),
       // 401/403/503 by the route's Access and permission
-      std::make_shared<middleware::Authorize>(settings_.ops.token),
+      std::make_shared<middleware::Authorize>(
+          settings_.ops.token,
+          [this](const boost::asio::any_io_executor& loop, const http::RequestContext& ctx,
+                 std::string_view why) {
+            domain::admin::record_denial(loop, *database_, clock_, ctx, why);
+          }),
       response_cache_,
   };
   http_metrics_ = std::make_unique<http::HttpMetrics>(router_->templates());

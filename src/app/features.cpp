@@ -2,6 +2,7 @@
 
 #include "domain/admin/routes.hpp"
 #include "domain/auth/routes.hpp"
+#include "domain/console/routes.hpp"
 #include "domain/health/routes.hpp"
 #include "domain/metrics/routes.hpp"
 #include "domain/monitoring/routes.hpp"
@@ -21,6 +22,7 @@ const std::vector<FeatureEntry>& feature_table() {
       {"auth", &domain::auth::make_feature},
       {"users", &domain::users::make_feature},
       {"admin", &domain::admin::make_feature},
+      {"console", &domain::console::make_feature},
   };
   return table;
 }

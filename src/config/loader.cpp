@@ -361,11 +361,23 @@ class Loader {
     validate_monitoring();
     validate_auth();
     validate_admin();
+    validate_approvals();
     if (s.environment == Environment::production) validate_production();
   }
 
   static bool is_region(std::string_view text) {
     return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
+  }
+
+  void validate_approvals() {
+    for (const auto& rule : settings_.admin.approval_required) {
+      if (std::ranges::find(AdminSettings::kApprovalRules, rule) ==
+          std::end(AdminSettings::kApprovalRules)) {
+        problems_.push_back(source_of("admin.approval_required") + ": '" + rule +
+                            "' is not an approval rule (user.close, user.tier_above_3, "
+                            "admin.role, user.unlock_high_severity)");
+      }
+    }
   }
 
   void validate_auth() {

@@ -127,6 +127,13 @@ struct AdminSettings {
   std::string audit_signing_key;         // secret
   unsigned audit_checkpoint_rows = 100;  // a signed checkpoint after this many rows...
   std::chrono::seconds audit_checkpoint_interval{300};  // ...or this long, if any are new
+  static constexpr std::string_view kApprovalRules[] = {"user.close", "user.tier_above_3",
+                                                        "admin.role", "user.unlock_high_severity"};
+  // Four-eyes: the admin actions that wait for a second admin's approval (the names of
+  // domain/console's approval rules), and how long such a request stays open.
+  std::vector<std::string> approval_required{"user.close", "user.tier_above_3", "admin.role",
+                                             "user.unlock_high_severity"};
+  std::chrono::seconds approval_ttl{86'400};
 };
 
 // Rules are "NAME GROUPS KEY LIMIT/WINDOW SEVERITY" (config/rate_limit_rule.hpp).

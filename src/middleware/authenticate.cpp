@@ -4,6 +4,7 @@
 #include "http/api_error.hpp"
 #include "http/request_context.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/string.hpp>
 
 namespace pend::middleware {
@@ -99,6 +100,23 @@ bool principal_allowed(const http::RouteOptions& options, const Principal& princ
 }
 
 }  // namespace
+
+bool Authorize::waits(const http::RequestContext& ctx) const {
+  if (!record_denial_ || ctx.match.route == nullptr) return false;
+  const auto& options = ctx.match.route->options;
+  return options.access == http::Access::admin ||
+         options.permission != security::Permission::none;
+}
+
+boost::asio::awaitable<void> Authorize::before_async(http::RequestContext& ctx) {
+  const auto loop = co_await boost::asio::this_coro::executor;
+  try {
+    before(ctx);
+  } catch (const http::ApiError& error) {
+    if (error.status() == 403) record_denial_(loop, ctx, error.what());
+    throw;
+  }
+}
 
 void Authorize::before(http::RequestContext& ctx) {
   if (ctx.match.route == nullptr) return;

@@ -13,6 +13,8 @@
 #include "http/middleware.hpp"
 #include "security/permissions.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -41,16 +43,27 @@ class Authenticate final : public http::Middleware {
   AdminRoles admin_roles_;
 };
 
+// Told of each 403 on an admin route (a role without the permission, a user session, a
+// caller outside the ops rule), on the request's loop, before the refusal is answered: the
+// security log, a security_events row and the audit trail record it (domain/admin).
+using DenialRecorder = std::function<void(const boost::asio::any_io_executor& loop,
+                                          const http::RequestContext& ctx, std::string_view why)>;
+
 class Authorize final : public http::Middleware {
  public:
-  explicit Authorize(std::string ops_token = {}) : ops_token_(std::move(ops_token)) {}
+  explicit Authorize(std::string ops_token = {}, DenialRecorder record_denial = {})
+      : ops_token_(std::move(ops_token)), record_denial_(std::move(record_denial)) {}
 
   std::string_view name() const override { return "authorize"; }
+  // Admin routes wait, so that a denial can be recorded on the loop; the rest never do.
+  bool waits(const http::RequestContext& ctx) const override;
   void before(http::RequestContext& ctx) override;
+  boost::asio::awaitable<void> before_async(http::RequestContext& ctx) override;
   void after(http::RequestContext&) noexcept override {}
 
  private:
   std::string ops_token_;  // secret; empty: only clients on this host
+  DenialRecorder record_denial_;
 };
 
 }  // namespace pend::middleware

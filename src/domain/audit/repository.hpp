@@ -30,6 +30,11 @@ struct AuditRecord {
   std::optional<std::string> session_id;
   std::optional<std::string> justification;
   std::string outcome = "allowed";  // allowed, refused, pending, approved, rejected, expired
+  // Four-eyes: the request of an action that waits for approval says approval_required;
+  // the action's own row, once approved, names who approved it and when.
+  bool approval_required = false;
+  std::optional<std::string> approved_by;
+  std::optional<util::Microseconds> approved_at;
   util::Microseconds at{};
 };
 

@@ -50,4 +50,33 @@ std::int64_t page_limit(const std::optional<std::int64_t>& limit, std::int64_t f
   return *limit;
 }
 
+boost::json::array rows_json(const db::Result& rows, int hidden_columns) {
+  const int shown = rows.columns() - hidden_columns;
+  boost::json::array items;
+  items.reserve(static_cast<std::size_t>(rows.rows()));
+  for (const db::Row row : rows) {
+    boost::json::object item;
+    for (int column = 0; column < shown; ++column) {
+      item[rows.column_name(column)] = row.json(column);
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+boost::json::object row_page(const db::Result& rows, std::int64_t limit, int key_columns) {
+  boost::json::array items = rows_json(rows, key_columns);
+  boost::json::value next = nullptr;
+  if (static_cast<std::int64_t>(items.size()) > limit) {
+    items.resize(static_cast<std::size_t>(limit));
+    const db::Row last = rows[static_cast<int>(limit) - 1];
+    std::vector<std::string> keys;
+    for (int column = rows.columns() - key_columns; column < rows.columns(); ++column) {
+      keys.push_back(last.get<std::string>(column));
+    }
+    next = boost::json::string(encode_cursor(keys));
+  }
+  return {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+}
+
 }  // namespace pend::domain

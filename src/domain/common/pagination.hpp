@@ -12,6 +12,7 @@
 //   ctx.json(200, domain::to_json(page));
 #pragma once
 
+#include "db/value.hpp"
 #include "http/json_mapping.hpp"
 
 #include <boost/json/object.hpp>
@@ -51,6 +52,15 @@ Page<T> page_of(std::vector<T> rows, std::int64_t limit, KeyOf key_of) {
   page.items = std::move(rows);
   return page;
 }
+
+// Rows as JSON objects, column by column (db::Row::json), leaving out the last
+// `hidden_columns` of them.
+boost::json::array rows_json(const db::Result& rows, int hidden_columns = 0);
+
+// A page straight from SQL: rows fetched with LIMIT limit + 1 whose last `key_columns`
+// columns are the cursor's keys (as text, e.g. to_char of a timestamp to the microsecond and
+// id::text); they make next_cursor and are not shown in items.
+boost::json::object row_page(const db::Result& rows, std::int64_t limit, int key_columns);
 
 template <typename T>
 boost::json::object to_json(const Page<T>& page) {

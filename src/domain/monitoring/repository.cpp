@@ -1,5 +1,7 @@
 #include "domain/monitoring/repository.hpp"
 
+#include "domain/common/pagination.hpp"
+
 namespace pend::domain::monitoring {
 
 namespace {
@@ -39,18 +41,6 @@ constexpr db::Statement kLatestSystem{
     "ORDER BY server_instance, metric_name, metadata::text, timestamp DESC) latest "
     "ORDER BY server_instance, metric_name, metadata_text LIMIT $7 + 1"};
 
-boost::json::array to_json(const db::Result& rows) {
-  boost::json::array items;
-  for (const db::Row row : rows) {
-    boost::json::object item;
-    for (int column = 0; column < rows.columns(); ++column) {
-      item[rows.column_name(column)] = row.json(column);
-    }
-    items.push_back(std::move(item));
-  }
-  return items;
-}
-
 }  // namespace
 
 boost::asio::awaitable<boost::json::array> route_figures(db::Database& database,
@@ -59,7 +49,7 @@ boost::asio::awaitable<boost::json::array> route_figures(db::Database& database,
   const db::Result rows =
       co_await database.query(kRouteFigures, scope, static_cast<double>(page.window.count()),
                               page.after_endpoint, page.after_method, page.limit);
-  co_return to_json(rows);
+  co_return rows_json(rows);
 }
 
 boost::asio::awaitable<boost::json::array> latest_system_figures(db::Database& database,
@@ -68,7 +58,7 @@ boost::asio::awaitable<boost::json::array> latest_system_figures(db::Database& d
   const db::Result rows = co_await database.query(
       kLatestSystem, scope, static_cast<double>(page.window.count()), page.instance, page.type,
       page.after_instance, page.after_metric, page.after_metadata, page.limit);
-  co_return to_json(rows);
+  co_return rows_json(rows);
 }
 
 }  // namespace pend::domain::monitoring

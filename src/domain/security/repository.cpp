@@ -44,6 +44,15 @@ asio::awaitable<void> insert_security_event(db::Database& database, const Securi
                           event.endpoint, indicators, event.automatic_action, event.at);
 }
 
+asio::awaitable<void> insert_security_event(db::Transaction& tx, const SecurityEvent& event) {
+  const std::string indicators = util::json::serialize(event.threat_indicators);
+  const auto user_id = uuid_or_null(event.user_id);
+  const auto ip = text_or_null(event.ip_address);
+  const auto agent = text_or_null(event.user_agent);
+  co_await tx.query(kInsert, event.event_type, event.severity, user_id, ip, agent, event.endpoint,
+                    indicators, event.automatic_action, event.at);
+}
+
 void record_security_event(const asio::any_io_executor& loop, db::Database& database,
                            SecurityEvent event) {
   auto write = [&database, event = std::move(event)]() -> asio::awaitable<void> {

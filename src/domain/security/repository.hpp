@@ -3,6 +3,7 @@
 #pragma once
 
 #include "db/database.hpp"
+#include "db/transaction.hpp"
 #include "util/time.hpp"
 
 #include <boost/json/object.hpp>
@@ -29,6 +30,8 @@ struct SecurityEvent {
 boost::asio::awaitable<void> insert_security_event(db::Database& database,
                                                    const SecurityEvent& event,
                                                    const db::Scope& scope = {});
+// In the caller's transaction (with the audit row of the same refusal, say).
+boost::asio::awaitable<void> insert_security_event(db::Transaction& tx, const SecurityEvent& event);
 
 // Records the event off the request path (on the caller's loop, not awaited). When the
 // database cannot take it, it goes to the log at warn, category SECURITY, so it is not lost.
