@@ -9,6 +9,11 @@ void AdminLoginRequest::validate(http::Problems& problems) const {
   check_length(problems, "password", password, 1, 1024);
 }
 
+void AdminPasswordChange::validate(http::Problems& problems) const {
+  check_length(problems, "mfa_token", mfa_token, 43, 43);
+  check_length(problems, "new_password", new_password, 12, 1024);
+}
+
 bool is_recovery_code(std::string_view code) {
   if (code.size() != 11 || code[5] != '-') return false;
   for (std::size_t i = 0; i < code.size(); ++i) {

@@ -49,6 +49,16 @@ struct AdminTotpRequest {
 };
 BOOST_DESCRIBE_STRUCT(AdminTotpRequest, (), (mfa_token, code))
 
+// The first sign-in of an admin created with a one-time password: their own, then the
+// authenticator step.
+struct AdminPasswordChange {
+  static constexpr std::string_view kSchema = "AdminPasswordChange";
+  std::string mfa_token;
+  std::string new_password;  // 12-1024 characters, not the one-time one
+  void validate(http::Problems& problems) const;
+};
+BOOST_DESCRIBE_STRUCT(AdminPasswordChange, (), (mfa_token, new_password))
+
 struct AdminProfile {
   static constexpr std::string_view kSchema = "AdminProfile";
   std::string id;

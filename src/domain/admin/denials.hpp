@@ -16,7 +16,6 @@
 namespace pend::domain::admin {
 
 void record_denial(const boost::asio::any_io_executor& loop, db::Database& database,
-                   const util::Clock& clock, const http::RequestContext& ctx,
-                   std::string_view why);
+                   const util::Clock& clock, const http::RequestContext& ctx, std::string_view why);
 
 }  // namespace pend::domain::admin

@@ -24,6 +24,7 @@ struct Admin {
   Status status = Status::active;
   int failed_login_attempts = 0;
   std::optional<util::Microseconds> locked_until;
+  bool password_must_change = false;
   int lockouts = 0;
   std::optional<std::string> totp_box;          // sealed secret, once enrolled
   std::optional<std::string> totp_pending_box;  // sealed secret shown, not yet confirmed
@@ -32,8 +33,9 @@ struct Admin {
 };
 
 // The second step a password sign-in leads to.
-enum class MfaStep : std::uint8_t { totp, enrol };
-BOOST_DESCRIBE_ENUM(MfaStep, totp, enrol)
+// password_change: an admin created with a one-time password sets their own first.
+enum class MfaStep : std::uint8_t { totp, enrol, password_change };
+BOOST_DESCRIBE_ENUM(MfaStep, totp, enrol, password_change)
 
 struct MfaTicket {
   std::string admin_id;

@@ -12,7 +12,7 @@ namespace {
 #define PEND_ADMIN_COLUMNS                                                                      \
   "id, email, display_name, password_hash, role, status, failed_login_attempts, locked_until, " \
   "lockouts, encode(totp_secret_encrypted, 'hex'), encode(totp_pending_encrypted, 'hex'), "     \
-  "totp_last_step, last_login_at"
+  "totp_last_step, last_login_at, password_must_change"
 
 constexpr db::Statement kByEmail{"admin_users.by_email",
                                  "SELECT " PEND_ADMIN_COLUMNS
@@ -37,6 +37,10 @@ constexpr db::Statement kRecordSignIn{
     "admin_users.record_sign_in",
     "UPDATE admin_users SET last_login_at = $2, failed_login_attempts = 0, lockouts = 0, "
     "locked_until = NULL WHERE id = $1::uuid"};
+constexpr db::Statement kSetPassword{
+    "admin_users.set_password",
+    "UPDATE admin_users SET password_hash = $2, password_must_change = false "
+    "WHERE id = $1::uuid AND password_must_change"};
 constexpr db::Statement kSetPending{
     "admin_users.set_pending_secret",
     "UPDATE admin_users SET totp_pending_encrypted = decode($2, 'hex') WHERE id = $1::uuid"};
@@ -84,6 +88,7 @@ Admin admin_of(const db::Row& row) {
   admin.totp_pending_box = box_of(row, 10);
   admin.totp_last_step = row.opt<std::int64_t>(11);
   admin.last_login_at = row.opt<db::Timestamp>(12);
+  admin.password_must_change = row.get<bool>(13);
   return admin;
 }
 
@@ -127,6 +132,12 @@ asio::awaitable<Failure> AdminRepository::record_failure(std::string_view id, in
 asio::awaitable<void> AdminRepository::record_sign_in(std::string_view id, util::Microseconds at,
                                                       const db::Scope& scope) {
   co_await database_.query(kRecordSignIn, scope, id, at);
+}
+
+asio::awaitable<bool> AdminRepository::set_password(std::string_view id, std::string_view hash,
+                                                    const db::Scope& scope) {
+  const auto rows = co_await database_.query(kSetPassword, scope, id, hash);
+  co_return rows.affected() == 1;
 }
 
 asio::awaitable<void> AdminRepository::set_pending_secret(std::string_view id, std::string_view box,

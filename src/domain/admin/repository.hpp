@@ -42,6 +42,9 @@ class AdminRepository {
   boost::asio::awaitable<void> record_sign_in(std::string_view id, util::Microseconds at,
                                               const db::Scope& scope);
 
+  // The admin's own password in place of a one-time one; false when none was pending.
+  boost::asio::awaitable<bool> set_password(std::string_view id, std::string_view hash,
+                                            const db::Scope& scope);
   // The sealed secret of an enrolment shown but not yet confirmed (replaces an older one).
   boost::asio::awaitable<void> set_pending_secret(std::string_view id, std::string_view box,
                                                   const db::Scope& scope);

@@ -21,6 +21,7 @@ class AdminRoutes final : public Feature {
 
   asio::awaitable<void> login(http::RequestContext& ctx);
   asio::awaitable<void> totp(http::RequestContext& ctx);
+  asio::awaitable<void> password(http::RequestContext& ctx);
   asio::awaitable<void> me(http::RequestContext& ctx);
 
  private:
@@ -41,6 +42,12 @@ const http::RouteSpec<AdminRoutes> kRoutes[] = {
      &AdminRoutes::totp,
      {.body = &http::schema_of<api::AdminTotpRequest>(),
       .response = &http::schema_of<api::AdminSignedIn>(),
+      .group = "auth"}},
+    {http::Method::post,
+     "/api/v1/admin/auth/password",
+     &AdminRoutes::password,
+     {.body = &http::schema_of<api::AdminPasswordChange>(),
+      .response = &http::schema_of<api::AdminMfaChallenge>(),
       .group = "auth"}},
     {http::Method::get,
      "/api/v1/admin/me",
@@ -64,6 +71,13 @@ asio::awaitable<void> AdminRoutes::totp(http::RequestContext& ctx) {
   const auto caller = auth::caller_of(ctx, auth_settings_);
   const auto signed_in = co_await service_.verify(caller, body, db::request_scope(ctx));
   http::respond(ctx, 200, signed_in);
+}
+
+asio::awaitable<void> AdminRoutes::password(http::RequestContext& ctx) {
+  const auto body = http::read_body<api::AdminPasswordChange>(ctx);
+  const auto caller = auth::caller_of(ctx, auth_settings_);
+  const auto challenge = co_await service_.change_password(caller, body, db::request_scope(ctx));
+  http::respond(ctx, 200, challenge);
 }
 
 asio::awaitable<void> AdminRoutes::me(http::RequestContext& ctx) {

@@ -163,6 +163,58 @@ asio::awaitable<api::AdminMfaChallenge> AdminAuthService::login(
     throw refused();
   }
 
+  if (admin->password_must_change) {
+    api::AdminMfaChallenge challenge;
+    challenge.mfa = MfaStep::password_change;
+    challenge.mfa_token =
+        co_await tickets_.issue(admin->id, challenge.mfa, settings_.mfa_token_ttl);
+    challenge.expires_at = now() + settings_.mfa_token_ttl;
+    co_return challenge;
+  }
+  co_return co_await second_step(*admin, scope);
+}
+
+asio::awaitable<api::AdminMfaChallenge> AdminAuthService::change_password(
+    const auth::Caller& caller, const api::AdminPasswordChange& request, const db::Scope& scope) {
+  const auto ticket =
+      co_await tickets_.attempt(request.mfa_token, static_cast<int>(settings_.mfa_attempts));
+  if (!ticket || ticket->step != MfaStep::password_change) {
+    throw DomainError::unauthenticated(
+        "invalid_mfa_token",
+        "this sign-in expired or ran out of attempts: sign in with the password again");
+  }
+  auto admin = co_await admins_.by_id(ticket->admin_id, scope);
+  if (!admin || admin->status != Status::active || locked(*admin)) {
+    co_await tickets_.remove(request.mfa_token);
+    throw refused();
+  }
+  auto same = [hash = admin->password_hash, password = request.new_password] {
+    return pend::security::verify_password(hash, password);
+  };
+  const bool unchanged = co_await work_.run(std::move(same));
+  if (unchanged) {
+    throw DomainError::invalid("password_unchanged",
+                               "choose a password of your own, not the one-time one");
+  }
+  auto hash_it = [password = request.new_password] {
+    return pend::security::hash_password(password);
+  };
+  const std::string hash = co_await work_.run(std::move(hash_it));
+  co_await tickets_.remove(request.mfa_token);
+  const bool set = co_await admins_.set_password(admin->id, hash, scope);
+  if (!set) throw refused();
+  admin->password_hash = hash;
+  admin->password_must_change = false;
+  co_await audit_sign_in(caller, *admin, "allowed", "password_changed", {}, scope);
+  logging::Entry entry{.ip_address = caller.ip, .endpoint = caller.endpoint};
+  entry.admin_id = admin->id;
+  logging::security("ADMIN_PASSWORD_CHANGED", "an admin replaced their one-time password", entry);
+  co_return co_await second_step(*admin, scope);
+}
+
+asio::awaitable<api::AdminMfaChallenge> AdminAuthService::second_step(const Admin& admin_row,
+                                                                      const db::Scope& scope) {
+  const Admin* admin = &admin_row;
   api::AdminMfaChallenge challenge;
   challenge.mfa = admin->totp_box ? MfaStep::totp : MfaStep::enrol;
   if (challenge.mfa == MfaStep::enrol) {
@@ -233,7 +285,7 @@ asio::awaitable<api::AdminSignedIn> AdminAuthService::verify(const auth::Caller&
                                                              const db::Scope& scope) {
   const auto ticket =
       co_await tickets_.attempt(request.mfa_token, static_cast<int>(settings_.mfa_attempts));
-  if (!ticket) {
+  if (!ticket || ticket->step == MfaStep::password_change) {
     throw DomainError::unauthenticated(
         "invalid_mfa_token",
         "this sign-in expired or ran out of attempts: sign in with the password again");

@@ -38,6 +38,9 @@ class AdminAuthService {
   boost::asio::awaitable<api::AdminSignedIn> verify(const auth::Caller& caller,
                                                     const api::AdminTotpRequest& request,
                                                     const db::Scope& scope);
+  // POST /admin/auth/password: the one-time password replaced; the authenticator step next.
+  boost::asio::awaitable<api::AdminMfaChallenge> change_password(
+      const auth::Caller& caller, const api::AdminPasswordChange& request, const db::Scope& scope);
   boost::asio::awaitable<api::AdminProfile> profile(std::string_view admin_id,
                                                     const db::Scope& scope);
 
@@ -60,6 +63,9 @@ class AdminAuthService {
   boost::asio::awaitable<void> audit_sign_in(const auth::Caller& caller, const Admin& admin,
                                              std::string_view outcome, std::string_view detail,
                                              std::string_view session_id, const db::Scope& scope);
+  // The authenticator step of a signed-in password: totp, or enrol with a new secret.
+  boost::asio::awaitable<api::AdminMfaChallenge> second_step(const Admin& admin,
+                                                             const db::Scope& scope);
   void record(const boost::asio::any_io_executor& loop, const auth::Caller& caller,
               std::string event_type, std::string severity, std::string action,
               boost::json::object indicators);
