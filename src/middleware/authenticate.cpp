@@ -104,8 +104,7 @@ bool principal_allowed(const http::RouteOptions& options, const Principal& princ
 bool Authorize::waits(const http::RequestContext& ctx) const {
   if (!record_denial_ || ctx.match.route == nullptr) return false;
   const auto& options = ctx.match.route->options;
-  return options.access == http::Access::admin ||
-         options.permission != security::Permission::none;
+  return options.access == http::Access::admin || options.permission != security::Permission::none;
 }
 
 boost::asio::awaitable<void> Authorize::before_async(http::RequestContext& ctx) {

@@ -82,12 +82,11 @@ TEST_F(AuditChainTest, RowsChainAndACleanChainVerifies) {
 
 TEST_F(AuditChainTest, TheServersRoleCannotChangeOrRemoveARow) {
   append(2);
-  for (const std::string sql :
-       {"UPDATE admin_audit_logs SET justification = 'x' WHERE seq = 1",
-        "DELETE FROM admin_audit_logs WHERE seq = 2",
-        // CASCADE: past admin_approvals' foreign key (which refuses a plain TRUNCATE) to
-        // the trigger.
-        "TRUNCATE admin_audit_logs CASCADE"}) {
+  for (const std::string sql : {"UPDATE admin_audit_logs SET justification = 'x' WHERE seq = 1",
+                                "DELETE FROM admin_audit_logs WHERE seq = 2",
+                                // CASCADE: past admin_approvals' foreign key (which refuses a plain
+                                // TRUNCATE) to the trigger.
+                                "TRUNCATE admin_audit_logs CASCADE"}) {
     EXPECT_NE(refusal(sql).find("admin_audit_logs is append-only"), std::string::npos) << sql;
   }
   EXPECT_EQ(database.value("SELECT count(*) || ' ' || max(justification) FROM admin_audit_logs"),
