@@ -252,8 +252,9 @@ asio::awaitable<void> ConsoleService::follow_up(const Change& change) {
         break;
     }
   } catch (const std::exception& error) {
-    // The change stands; its sessions end at their idle limit, and the session check on
-    // each request refuses a suspended user or a disabled admin meanwhile.
+    // The change stands; its sessions end at their idle limit, and meanwhile the user
+    // routes refuse a user who is not active and the role check on each request an admin
+    // who is not.
     logging::error("ADMIN", "SESSIONS_NOT_REVOKED",
                    "the sessions of a changed account could not be ended",
                    {{"action", std::string{action_name(change.action)}},
