@@ -12,6 +12,7 @@
 #include <boost/url/url.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -68,8 +69,19 @@ class MigrationsTest : public ::testing::Test {
     url_ = std::string{url.buffer()};
   }
   void TearDown() override {
-    if (!name_.empty())
-      Psql(admin_url_).value("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    if (name_.empty()) return;
+    // FORCE cannot end an autovacuum worker (a superuser's process) that the big inserts
+    // started in this database: retry until it is done, within a deadline.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+      try {
+        Psql(admin_url_).value("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+        return;
+      } catch (const std::exception&) {
+        if (std::chrono::steady_clock::now() > give_up) throw;
+        std::this_thread::yield();
+      }
+    }
   }
 
   std::vector<db::MigrationFile> shipped() {
