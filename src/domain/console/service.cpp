@@ -265,6 +265,31 @@ asio::awaitable<void> ConsoleService::follow_up(const Change& change) {
 
 asio::awaitable<api::ChangeResult> ConsoleService::request(const Actor& actor, const Change& change,
                                                            const db::Scope& scope) {
+  std::optional<DomainError> refusal;
+  try {
+    co_return co_await attempt(actor, change, scope);
+  } catch (const DomainError& error) {
+    refusal = error;  // the transaction rolled back: nothing of the change stands
+  }
+  // A refused change is audited too (what was asked, and why it was refused).
+  const audit::AuditRecord refused{
+      .admin_id = actor.admin_id,
+      .action = std::string{action_name(change.action)},
+      .resource_type = std::string{resource_type_of(change.action)},
+      .resource_id = change.resource_id,
+      .new_values = boost::json::object{{"asked", change.params}, {"why", refusal->code()}},
+      .ip_address = actor.ip,
+      .user_agent = actor.user_agent,
+      .session_id = actor.session_id,
+      .justification = change.justification,
+      .outcome = "refused",
+      .at = now()};
+  co_await audit::append(database_, refused, scope);
+  throw *refusal;
+}
+
+asio::awaitable<api::ChangeResult> ConsoleService::attempt(const Actor& actor, const Change& change,
+                                                           const db::Scope& scope) {
   const auto at = now();
   const std::string action{action_name(change.action)};
   const std::string type{resource_type_of(change.action)};

@@ -75,7 +75,9 @@ class ConsoleService {
  public:
   explicit ConsoleService(const Deps& deps);
 
-  // Runs the change, or files it for approval when a rule covers it.
+  // Runs the change, or files it for approval when a rule covers it. A refusal (409 for a
+  // transition that does not apply, 404 for no such row) changes nothing and is audited
+  // with outcome refused.
   boost::asio::awaitable<api::ChangeResult> request(const Actor& actor, const Change& change,
                                                     const db::Scope& scope);
   // A different admin with the change's permission decides a pending request.
@@ -99,6 +101,8 @@ class ConsoleService {
   };
 
   util::Microseconds now() const;
+  boost::asio::awaitable<api::ChangeResult> attempt(const Actor& actor, const Change& change,
+                                                    const db::Scope& scope);
   // The approval rule (admin.approval_required) that covers this change, if any.
   boost::asio::awaitable<std::optional<std::string>> rule_for(db::Transaction& tx,
                                                               const Change& change,

@@ -173,8 +173,11 @@ TEST_F(ConsoleTest, ASuspensionIsAuditedWithItsRowsAndEndsTheSessions) {
   r = call(server, "POST", "/api/v1/admin/users/" + id + "/suspend", token,
            R"({"justification":"again"})");
   EXPECT_EQ(r.status, 409u);
-  EXPECT_EQ(database.value("SELECT count(*) FROM admin_audit_logs WHERE action = 'user.suspend'"),
-            "1");
+  EXPECT_EQ(database.value("SELECT string_agg(outcome || ' ' || coalesce(new_values->>'why', "
+                           "new_values->>'status'), ', ' ORDER BY seq) FROM admin_audit_logs "
+                           "WHERE action = 'user.suspend'"),
+            "allowed suspended, refused invalid_state");
+  EXPECT_EQ(database.value("SELECT status FROM users WHERE id = '" + id + "'"), "suspended");
   // The detail shows the change.
   r = call(server, "GET", "/api/v1/admin/users/" + id, token);
   ASSERT_EQ(r.status, 200u);
