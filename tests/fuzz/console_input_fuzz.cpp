@@ -8,7 +8,7 @@
 #include "http/json_mapping.hpp"
 #include "http/query.hpp"
 
-#include <boost/json/parser.hpp>
+#include <boost/json/parse.hpp>
 
 using namespace pend;
 namespace api = domain::console::api;
