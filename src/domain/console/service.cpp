@@ -227,11 +227,10 @@ asio::awaitable<ConsoleService::Applied> ConsoleService::apply(db::Transaction& 
   out.old_values = std::move(old);
   if (change.action == Action::user_revoke_sessions) {
     out.new_values = boost::json::object{{"sessions", 0}};
+  } else if (change.action == Action::admin_create) {
+    out.new_values = co_await lock_admin(tx, out.resource_id);  // the row as created
   } else {
-    Change after = change;
-    after.resource_id = out.resource_id;
-    if (change.action == Action::admin_create) after.action = Action::admin_disable;  // a lock
-    out.new_values = co_await lock(tx, after);
+    out.new_values = co_await lock(tx, change);  // the row as the change left it
   }
   co_return out;
 }
