@@ -174,20 +174,27 @@ asio::awaitable<api::AdminMfaChallenge> AdminAuthService::login(
   co_return co_await second_step(*admin, scope);
 }
 
-asio::awaitable<api::AdminMfaChallenge> AdminAuthService::change_password(
-    const auth::Caller& caller, const api::AdminPasswordChange& request, const db::Scope& scope) {
-  const auto ticket =
-      co_await tickets_.attempt(request.mfa_token, static_cast<int>(settings_.mfa_attempts));
-  if (!ticket || ticket->step != MfaStep::password_change) {
+asio::awaitable<AdminAuthService::Redeemed> AdminAuthService::redeem(std::string_view token,
+                                                                     bool password_step,
+                                                                     const db::Scope& scope) {
+  const auto ticket = co_await tickets_.attempt(token, static_cast<int>(settings_.mfa_attempts));
+  if (!ticket || (ticket->step == MfaStep::password_change) != password_step) {
     throw DomainError::unauthenticated(
         "invalid_mfa_token",
         "this sign-in expired or ran out of attempts: sign in with the password again");
   }
   auto admin = co_await admins_.by_id(ticket->admin_id, scope);
   if (!admin || admin->status != Status::active || locked(*admin)) {
-    co_await tickets_.remove(request.mfa_token);
+    co_await tickets_.remove(token);
     throw refused();
   }
+  co_return Redeemed{*ticket, std::move(*admin)};
+}
+
+asio::awaitable<api::AdminMfaChallenge> AdminAuthService::change_password(
+    const auth::Caller& caller, const api::AdminPasswordChange& request, const db::Scope& scope) {
+  auto redeemed = co_await redeem(request.mfa_token, true, scope);
+  auto* admin = &redeemed.admin;
   auto same = [hash = admin->password_hash, password = request.new_password] {
     return pend::security::verify_password(hash, password);
   };
@@ -283,18 +290,9 @@ asio::awaitable<std::optional<std::vector<std::string>>> AdminAuthService::confi
 asio::awaitable<api::AdminSignedIn> AdminAuthService::verify(const auth::Caller& caller,
                                                              const api::AdminTotpRequest& request,
                                                              const db::Scope& scope) {
-  const auto ticket =
-      co_await tickets_.attempt(request.mfa_token, static_cast<int>(settings_.mfa_attempts));
-  if (!ticket || ticket->step == MfaStep::password_change) {
-    throw DomainError::unauthenticated(
-        "invalid_mfa_token",
-        "this sign-in expired or ran out of attempts: sign in with the password again");
-  }
-  auto admin = co_await admins_.by_id(ticket->admin_id, scope);
-  if (!admin || admin->status != Status::active || locked(*admin)) {
-    co_await tickets_.remove(request.mfa_token);
-    throw refused();
-  }
+  auto redeemed = co_await redeem(request.mfa_token, false, scope);
+  const auto* ticket = &redeemed.ticket;
+  auto* admin = &redeemed.admin;
   std::optional<std::vector<std::string>> recovery_codes;
   bool right = false;
   if (ticket->step == MfaStep::enrol) {

@@ -63,6 +63,14 @@ class AdminAuthService {
   boost::asio::awaitable<void> audit_sign_in(const auth::Caller& caller, const Admin& admin,
                                              std::string_view outcome, std::string_view detail,
                                              std::string_view session_id, const db::Scope& scope);
+  // An mfa_token's ticket (an attempt counted) and its admin, still active and not locked;
+  // refused when the ticket is not of the step asked for (password_step or a code's).
+  struct Redeemed {
+    MfaTicket ticket;
+    Admin admin;
+  };
+  boost::asio::awaitable<Redeemed> redeem(std::string_view token, bool password_step,
+                                          const db::Scope& scope);
   // The authenticator step of a signed-in password: totp, or enrol with a new secret.
   boost::asio::awaitable<api::AdminMfaChallenge> second_step(const Admin& admin,
                                                              const db::Scope& scope);

@@ -110,12 +110,14 @@ constexpr db::Statement kInsertApproval{
 constexpr db::Statement kLockApproval{
     "console.lock_approval",
     "SELECT id, action, resource_type, resource_id, params, justification, requested_by, "
-    "requested_at, expires_at, status FROM admin_approvals WHERE id = $1::uuid FOR UPDATE"};
+    "requested_at, expires_at, status, request_audit_id FROM admin_approvals "
+    "WHERE id = $1::uuid FOR UPDATE"};
 constexpr db::Statement kExpireApprovals{
     "console.expire_approvals",
     "UPDATE admin_approvals SET status = 'expired', decided_at = $1 "
     "WHERE status = 'pending' AND expires_at <= $1 RETURNING id, action, resource_type, "
-    "resource_id, params, justification, requested_by, requested_at, expires_at, status"};
+    "resource_id, params, justification, requested_by, requested_at, expires_at, status, "
+    "request_audit_id"};
 constexpr db::Statement kDecideApproval{
     "console.decide_approval",
     "UPDATE admin_approvals SET status = $2, decided_by = $3::uuid, decided_at = $4, "
@@ -318,7 +320,7 @@ asio::awaitable<std::string> insert_admin(db::Transaction& tx, const api::NewAdm
   co_return rows[0].get<std::string>(0);
 }
 
-asio::awaitable<std::string> insert_approval(db::Transaction& tx, const NewApproval& a) {
+asio::awaitable<std::string> insert_approval(db::Transaction& tx, const ApprovalRow& a) {
   const std::string params = util::json::serialize(a.params);
   const auto rows = co_await tx.query(kInsertApproval, a.action, a.resource_type, a.resource_id,
                                       params, a.justification, a.requested_by, a.requested_at,
@@ -336,7 +338,8 @@ static ApprovalRow approval_of(const db::Row& row) {
                      .requested_by = row.get<std::string>(6),
                      .requested_at = row.get<db::Timestamp>(7),
                      .expires_at = row.get<db::Timestamp>(8),
-                     .status = row.get<std::string>(9)};
+                     .status = row.get<std::string>(9),
+                     .request_audit_id = row.get<std::string>(10)};
 }
 
 asio::awaitable<std::optional<ApprovalRow>> lock_approval(db::Transaction& tx,

@@ -106,22 +106,12 @@ struct ApprovalRow {
   std::string requested_by;
   util::Microseconds requested_at{};
   util::Microseconds expires_at{};
-  std::string status;
+  std::string status;            // pending for a new one
+  std::string request_audit_id;  // the audit row of the request
 };
 
-struct NewApproval {
-  std::string action;
-  std::string resource_type;
-  std::string resource_id;
-  boost::json::value params;
-  std::string justification;
-  std::string requested_by;
-  util::Microseconds requested_at{};
-  util::Microseconds expires_at{};
-  std::string request_audit_id;
-};
-
-boost::asio::awaitable<std::string> insert_approval(db::Transaction& tx, const NewApproval& a);
+// Files a pending request (a's id and status are the table's); its id.
+boost::asio::awaitable<std::string> insert_approval(db::Transaction& tx, const ApprovalRow& a);
 // The request locked FOR UPDATE, whatever its status; nullopt when there is none.
 boost::asio::awaitable<std::optional<ApprovalRow>> lock_approval(db::Transaction& tx,
                                                                  std::string_view id);

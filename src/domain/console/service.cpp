@@ -70,6 +70,13 @@ audit::AuditRecord expiry_record(const ApprovalRow& request, util::Microseconds 
           .at = at};
 }
 
+// A business log entry of the admin's.
+void log_business(const Actor& actor, std::string_view event, const std::string& message) {
+  logging::Entry entry;
+  entry.admin_id = actor.admin_id;
+  logging::business(event, message, entry);
+}
+
 DomainError invalid_state(std::string message) {
   return DomainError::conflict("invalid_state", std::move(message));
 }
@@ -315,7 +322,7 @@ asio::awaitable<api::ChangeResult> ConsoleService::attempt(const Actor& actor, c
     record.approval_required = true;
     const auto audited = co_await audit::append(tx, record);
     const auto expires = at + settings_.approval_ttl;
-    const NewApproval filed{.action = action,
+    const ApprovalRow filed{.action = action,
                             .resource_type = type,
                             .resource_id = change.resource_id,
                             .params = change.params,
@@ -327,10 +334,8 @@ asio::awaitable<api::ChangeResult> ConsoleService::attempt(const Actor& actor, c
     const std::string approval_id = co_await insert_approval(tx, filed);
     co_await tx.commit();
     figures_.pending.fetch_add(1, std::memory_order_relaxed);
-    logging::Entry entry;
-    entry.admin_id = actor.admin_id;
-    logging::business("ADMIN_APPROVAL_REQUESTED",
-                      "an admin change waits for a second admin (" + *rule + ")", entry);
+    log_business(actor, "ADMIN_APPROVAL_REQUESTED",
+                 "an admin change waits for a second admin (" + *rule + ")");
     result.status = "pending";
     result.resource_id = change.resource_id;
     result.old_values = std::move(old);
@@ -349,9 +354,7 @@ asio::awaitable<api::ChangeResult> ConsoleService::attempt(const Actor& actor, c
   co_await tx.commit();
   co_await follow_up(change);
   figures_.applied.fetch_add(1, std::memory_order_relaxed);
-  logging::Entry entry;
-  entry.admin_id = actor.admin_id;
-  logging::business("ADMIN_CHANGE_APPLIED", "an admin change was applied: " + action, entry);
+  log_business(actor, "ADMIN_CHANGE_APPLIED", "an admin change was applied: " + action);
   result.status = "applied";
   result.resource_id = applied.resource_id;
   result.old_values = std::move(applied.old_values);
@@ -472,10 +475,7 @@ asio::awaitable<api::ChangeResult> ConsoleService::decide(const Actor& actor, st
   co_await tx.commit();
   co_await follow_up(change);
   figures_.approved.fetch_add(1, std::memory_order_relaxed);
-  logging::Entry entry;
-  entry.admin_id = actor.admin_id;
-  logging::business("ADMIN_APPROVAL_APPROVED", "an admin approved a change: " + request->action,
-                    entry);
+  log_business(actor, "ADMIN_APPROVAL_APPROVED", "an admin approved a change: " + request->action);
   result.status = "applied";
   result.resource_id = applied.resource_id;
   result.old_values = std::move(applied.old_values);
