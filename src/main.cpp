@@ -3,11 +3,13 @@
 #include "app/healthcheck.hpp"
 #include "app/log_sinks.hpp"
 #include "app/workers.hpp"
+#include "config/kyc.hpp"
 #include "config/loader.hpp"
 #include "db/audit_chain.hpp"
 #include "db/migrations.hpp"
 #include "db/partitions.hpp"
 #include "db/seed.hpp"
+#include "external/storage.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 #include "security/ed25519.hpp"
@@ -130,6 +132,14 @@ int main(int argc, char** argv) {
   audit_verify->add_option("--public-key", audit_public_key,
                            "hex Ed25519 key the checkpoints must be signed with (default: the "
                            "one admin.audit_signing_key gives)");
+
+  auto* kyc = cli.add_subcommand("kyc", "KYC document storage");
+  kyc->require_subcommand(1);
+  auto* rotate_keys = kyc->add_subcommand(
+      "rotate-keys",
+      "re-encrypt every document sealed under another key than storage.key_id (documents stay "
+      "readable throughout; run it after adding the new key, before dropping the old)");
+  add_config_flags(rotate_keys);
 
   auto* config_cmd = cli.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
@@ -266,6 +276,40 @@ int main(int argc, char** argv) {
       return 0;
     } catch (const std::exception& error) {
       std::cerr << "pend-server audit verify: " << error.what() << '\n';
+      return 2;
+    }
+  }
+
+  if (*rotate_keys) {
+    const auto settings = load_or_exit(options);
+    try {
+      const auto keys = pend::config::storage_keys(settings.storage);
+      pend::external::LocalStorage storage(settings.storage.upload_dir, keys);
+      pend::db::BlockingSession session(settings.database.url);
+      long long rotated = 0, current = 0, failed = 0;
+      const auto rows =
+          session.exec("SELECT id, storage_key FROM kyc_documents WHERE key_id <> $1 ORDER BY id",
+                       {keys.current});
+      for (int i = 0; i < rows.size(); ++i) {
+        try {
+          if (storage.rekey(rows.value(i, 1))) {
+            ++rotated;
+          } else {
+            ++current;
+          }
+          session.exec("UPDATE kyc_documents SET key_id = $2 WHERE id = $1::uuid",
+                       {rows.value(i, 0), keys.current});
+        } catch (const pend::external::StorageError& error) {
+          ++failed;
+          std::cerr << "document " << rows.value(i, 0) << ": " << error.what() << '\n';
+        }
+      }
+      std::printf(
+          "%lld document(s) re-encrypted under key %s, %lld under it already, %lld failed\n",
+          rotated, keys.current.c_str(), current, failed);
+      return failed == 0 ? 0 : 1;
+    } catch (const std::exception& error) {
+      std::cerr << "pend-server kyc rotate-keys: " << error.what() << '\n';
       return 2;
     }
   }

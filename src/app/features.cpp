@@ -4,6 +4,7 @@
 #include "domain/auth/routes.hpp"
 #include "domain/console/routes.hpp"
 #include "domain/health/routes.hpp"
+#include "domain/kyc/routes.hpp"
 #include "domain/metrics/routes.hpp"
 #include "domain/monitoring/routes.hpp"
 #include "domain/sessions/routes.hpp"
@@ -23,6 +24,7 @@ const std::vector<FeatureEntry>& feature_table() {
       {"users", &domain::users::make_feature},
       {"admin", &domain::admin::make_feature},
       {"console", &domain::console::make_feature},
+      {"kyc", &domain::kyc::make_feature},
   };
   return table;
 }

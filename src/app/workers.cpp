@@ -1,5 +1,6 @@
 #include "app/workers.hpp"
 
+#include "config/kyc.hpp"
 #include "security/secret_box.hpp"
 #include "workers/alerting.hpp"
 #include "workers/audit_checkpoints.hpp"
@@ -53,6 +54,8 @@ std::unique_ptr<workers::Worker> make_cleanup(const config::Settings& settings) 
                               .cleanup = settings.cleanup,
                               .redis = redis_of(settings),
                               .upload_dir = settings.storage.upload_dir,
+                              .storage_keys = config::storage_keys(settings.storage),
+                              .kyc_retention_days = settings.kyc.retention_days,
                               .log_dir = settings.log.dir,
                               .redis_timeout = settings.redis.command_timeout * 2});
 }

@@ -2,6 +2,7 @@
 
 #include "config/alert_rule.hpp"
 #include "config/dotenv.hpp"
+#include "config/kyc.hpp"
 #include "config/rate_limit_rule.hpp"
 #include "config/redis_endpoint.hpp"
 #include "config/schema.hpp"
@@ -362,6 +363,7 @@ class Loader {
     validate_auth();
     validate_admin();
     validate_approvals();
+    validate_kyc();
     if (s.environment == Environment::production) validate_production();
   }
 
@@ -377,6 +379,28 @@ class Loader {
                             "' is not an approval rule (user.close, user.tier_above_3, "
                             "admin.role, user.unlock_high_severity)");
       }
+    }
+  }
+
+  void validate_kyc() {
+    try {
+      if (!settings_.storage.keys.empty()) {
+        (void)parse_storage_keys(settings_.storage.keys, settings_.storage.key_id);
+      } else if (!settings_.storage.key_id.empty() && settings_.storage.key_id != "dev") {
+        problems_.push_back(source_of("storage.key_id") +
+                            ": storage.key_id names a key, but storage.keys is empty");
+      }
+    } catch (const std::invalid_argument& error) {
+      problems_.push_back(source_of("storage.keys") + ": " + error.what());
+    }
+    try {
+      (void)parse_kyc_tiers(settings_.kyc.tiers);
+    } catch (const std::invalid_argument& error) {
+      problems_.push_back(source_of("kyc.tiers") + ": " + error.what());
+    }
+    if (settings_.kyc.min_image_side > settings_.kyc.max_image_side) {
+      problems_.push_back(source_of("kyc.min_image_side") +
+                          ": kyc.min_image_side must not exceed kyc.max_image_side");
     }
   }
 
@@ -514,6 +538,11 @@ class Loader {
     if (!security_key_ok(s.admin.audit_signing_key)) {
       problems_.push_back(source_of("admin.audit_signing_key") +
                           ": production requires admin.audit_signing_key, 64 hex digits");
+    }
+    if (s.storage.keys.empty()) {
+      problems_.push_back(source_of("storage.keys") +
+                          ": production requires storage.keys, the keys KYC documents are "
+                          "sealed with (ID:64HEX; openssl rand -hex 32)");
     }
     if (s.auth.sms_provider != "http") {
       problems_.push_back(source_of("auth.sms_provider") +

@@ -197,6 +197,32 @@ struct CleanupSettings {
 
 struct StorageSettings {
   std::string upload_dir = "uploads";  // UPLOAD_DIR: KYC documents; tmp/ for partial uploads
+  // What development and tests seal documents with when storage.keys is empty: not a
+  // secret (production refuses to start without its own keys).
+  static constexpr std::string_view kDevelopmentKey =
+      "dev:2222222222222222222222222222222222222222222222222222222222222222";
+  // "ID:64HEX" entries (config/kyc.hpp): the keys documents are sealed with. Rotation: add a
+  // new key, make it storage.key_id, run `pend-server kyc rotate-keys`, then drop the old.
+  std::vector<std::string> keys;  // secret
+  std::string key_id;             // the key new documents are sealed under; empty: the first
+};
+
+// KYC (domain/kyc, docs/architecture/kyc.md): what a document may be, how much a user may
+// store, what each tier needs, and how long refused documents are kept.
+struct KycSettings {
+  std::uint64_t max_document_bytes = 10 * 1024 * 1024;  // the upload route's body limit
+  std::uint64_t quota_bytes = 50 * 1024 * 1024;         // a user's stored documents, in all
+  unsigned quota_files = 20;
+  unsigned max_image_side = 12'000;  // pixels; against decompression bombs
+  std::uint64_t max_image_pixels = 50'000'000;
+  unsigned min_image_side = 100;  // smaller is no readable document
+  // "TIER KIND..." (config/kyc.hpp): the documents a submission for that tier needs.
+  std::vector<std::string> tiers{"2 identity_document", "3 identity_document selfie",
+                                 "4 identity_document selfie proof_of_address",
+                                 "5 identity_document selfie proof_of_address source_of_funds "
+                                 "enhanced_review"};
+  unsigned second_review_from_tier = 4;  // approvals to this tier and above need two admins
+  unsigned retention_days = 90;          // rejected and superseded documents, then deleted
 };
 
 // Operations access to the admin read API until admin sign-in exists: loopback clients, or
@@ -298,6 +324,7 @@ struct Settings {
   AlertingSettings alerting;
   CleanupSettings cleanup;
   StorageSettings storage;
+  KycSettings kyc;
   OpsSettings ops;
   LogSettings log;
   HealthSettings health;

@@ -17,6 +17,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -44,6 +45,67 @@ struct ClearOnExit {
 };
 
 }  // namespace
+
+// A streamed route's body: each next() reads what the socket has (at most one read buffer's
+// worth) and hands it out. The phase deadline is server.body_timeout_ms per read; the
+// handler's own budget (server.request_timeout_ms) starts again once the body is complete.
+class Connection::StreamedBody final : public BodyStream {
+ public:
+  StreamedBody(Connection& connection, RequestParser& parser, RequestContext& ctx,
+               std::uint64_t limit)
+      : connection_(connection), parser_(parser), ctx_(ctx), limit_(limit) {}
+
+  asio::awaitable<std::string_view> next() override {
+    if (broken_) throw incomplete();
+    auto& piece = parser_.get().body();
+    piece.clear();  // what the last call handed out (the capacity stays: no allocation)
+    if (!started_) {
+      started_ = true;
+      ctx_.deadline = std::chrono::steady_clock::time_point::max();
+    }
+    const auto& limits = connection_.shard_.settings();
+    while (!parser_.is_done() && piece.empty()) {
+      connection_.expires_after(limits.body_timeout);
+      auto [ec, n] = co_await beast_http::async_read_some(connection_.socket_, connection_.buffer_,
+                                                          parser_, kUseTuple);
+      connection_.deadline_ = std::chrono::steady_clock::time_point::max();
+      if (ec) {
+        broken_ = true;
+        const auto refusal = refusal_for(ec, ReadPhase::body, limit_);
+        if (refusal.has_value()) throw *refusal;
+        throw incomplete();
+      }
+    }
+    received_ += piece.size();
+    if (parser_.is_done() && piece.empty()) {
+      ctx_.deadline = std::chrono::steady_clock::now() + limits.request_timeout;
+    }
+    co_return std::string_view{piece};
+  }
+  bool complete() const override { return parser_.is_done(); }
+  std::uint64_t received() const override { return received_; }
+  std::optional<std::uint64_t> content_length() const override {
+    const auto length = parser_.content_length();
+    return length ? std::optional<std::uint64_t>{*length} : std::nullopt;
+  }
+  std::uint64_t limit() const override { return limit_; }
+  // The connection failed while reading (gone, timed out, refused framing).
+  bool broken() const { return broken_; }
+
+ private:
+  static ApiError incomplete() {
+    return ApiError::bad_request("body_incomplete",
+                                 "the request body ended before it was complete");
+  }
+
+  Connection& connection_;
+  RequestParser& parser_;
+  RequestContext& ctx_;
+  std::uint64_t limit_;
+  std::uint64_t received_ = 0;
+  bool started_ = false;
+  bool broken_ = false;
+};
 
 Connection::Connection(Shard& shard, tcp::socket socket, boost::asio::ip::address peer,
                        bool counted)
@@ -131,29 +193,49 @@ asio::awaitable<Connection::Step> Connection::serve_one(bool first) {
     buffer_.commit(n);
   }
 
-  // The head must arrive whole within header_timeout: a slow client cannot pin us.
+  // The head must arrive whole within header_timeout: a slow client cannot pin us. The
+  // parser admits the largest body any route does; the matched route's limit applies below.
+  const Router& router = shard_.pipeline().router();
   RequestParser parser({.header_limit = static_cast<std::uint32_t>(limits.header_limit_bytes),
-                        .body_limit = limits.body_limit_bytes});
+                        .body_limit = std::max<std::uint64_t>(limits.body_limit_bytes,
+                                                              router.largest_body_limit())});
   ReadPhase phase = ReadPhase::head;
+  std::uint64_t body_limit = limits.body_limit_bytes;
+  bool streamed = false;
   expires_after(limits.header_timeout);
   auto [read_ec, read_n] =
       co_await beast_http::async_read_header(socket_, buffer_, parser, kUseTuple);
   if (!read_ec && !parser.is_done()) {
+    // A body follows. The route says how large it may be, whether it may end in trailers,
+    // and whether its handler reads it as it arrives.
+    RouteMatch match;
+    const std::string_view target = parser.get().target();
+    router.match(parse_method(parser.get().method_string()), target.substr(0, target.find('?')),
+                 match);
+    if (match.route != nullptr) {
+      if (match.route->options.body_limit != 0) body_limit = match.route->options.body_limit;
+      streamed = match.route->options.streamed_body;
+      parser.set_accepts_trailers(match.route->options.accepts_trailers);
+    }
+    parser.body_limit(body_limit);
+    parser.set_streamed(streamed);
     // Content-Length is known now: refuse before reading a byte of an oversized body.
     const auto length = parser.content_length();
-    if (length && *length > limits.body_limit_bytes) {
+    if (length && *length > body_limit) {
       read_ec = beast_http::error::body_limit;
     } else {
-      if (co_await continue_or_refuse(parser) == Step::close) co_return Step::close;
-      phase = ReadPhase::body;
-      expires_after(limits.body_timeout);
-      std::tie(read_ec, read_n) =
-          co_await beast_http::async_read(socket_, buffer_, parser, kUseTuple);
+      if (co_await continue_or_refuse(parser, match) == Step::close) co_return Step::close;
+      if (!streamed) {
+        phase = ReadPhase::body;
+        expires_after(limits.body_timeout);
+        std::tie(read_ec, read_n) =
+            co_await beast_http::async_read(socket_, buffer_, parser, kUseTuple);
+      }
     }
   }
   if (read_ec) {
     if (timed_out_) co_return Step::close;  // nobody left to answer
-    const std::optional<ApiError> refusal = refusal_for(read_ec, phase, limits.body_limit_bytes);
+    const std::optional<ApiError> refusal = refusal_for(read_ec, phase, body_limit);
     if (refusal.has_value()) {
       RequestContext ctx(parser.get());
       ctx.peer_address = peer_;
@@ -167,28 +249,29 @@ asio::awaitable<Connection::Step> Connection::serve_one(bool first) {
   ctx.response.version(parser.get().version());
   deadline_ = std::chrono::steady_clock::time_point::max();  // handlers bound their own work
   ctx.deadline = std::chrono::steady_clock::now() + limits.request_timeout;
+  StreamedBody body(*this, parser, ctx, body_limit);
+  if (streamed) ctx.body_stream = &body;
   {
     handling_ = &ctx;
     const ClearOnExit clear{handling_};
     handler_cancelled_ = false;
     co_await shard_.pipeline().handle(ctx);
   }
-  const bool keep_alive = parser.get().keep_alive() && !shard_.draining();
+  // A body the handler left unread cannot be skipped safely: the connection ends with this
+  // response (and reads a little of the rest, so the client sees the response).
+  const bool unread = !parser.is_done();
+  const bool keep_alive = parser.get().keep_alive() && !shard_.draining() && !unread;
   const bool written = co_await write_response(ctx, keep_alive);
+  if (written && unread && !body.broken()) co_await linger_close();
   co_return written&& keep_alive ? Step::next : Step::close;
 }
 
-// Before a body is read: the route (for whether it takes trailers), and for Expect:
-// 100-continue the answer the client waits for. A request that will be refused whatever its
-// body (no such route, the wrong method, no credentials for a signed-in route) is refused
-// now, without inviting the body.
-asio::awaitable<Connection::Step> Connection::continue_or_refuse(RequestParser& parser) {
+// Before a body is read, for Expect: 100-continue: the answer the client waits for. A request that
+// will be refused whatever its body (no such route, the wrong method, no credentials for a
+// signed-in route) is refused now, without inviting the body.
+asio::awaitable<Connection::Step> Connection::continue_or_refuse(RequestParser& parser,
+                                                                 const RouteMatch& match) {
   Request& request = parser.get();
-  const std::string_view target = request.target();
-  const auto path = target.substr(0, target.find('?'));
-  RouteMatch match;
-  shard_.pipeline().router().match(parse_method(request.method_string()), path, match);
-  parser.set_accepts_trailers(match.route != nullptr && match.route->options.accepts_trailers);
   if (!beast::iequals(request[beast_http::field::expect], "100-continue")) co_return Step::next;
 
   std::optional<ApiError> refusal;
@@ -235,7 +318,30 @@ asio::awaitable<bool> Connection::write_response(RequestContext& ctx, bool keep_
   const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(res.body())};
   expires_after(shard_.settings().write_timeout);
   auto [ec, n] = co_await asio::async_write(socket_, buffers, kUseTuple);
-  co_return !ec;
+  if (ec || ctx.response_stream == nullptr) co_return !ec;
+  co_return co_await write_stream(*ctx.response_stream);
+}
+
+// A streamed response's body after its head: piece by piece, each within write_timeout.
+// A producer that fails now cannot be answered any more: the connection ends short.
+asio::awaitable<bool> Connection::write_stream(ResponseStream& stream) {
+  std::optional<std::string> failure;
+  while (true) {
+    std::string_view piece;
+    try {
+      piece = co_await stream.next();
+    } catch (const std::exception& error) {
+      failure = error.what();
+    }
+    if (failure) break;
+    if (piece.empty()) co_return true;
+    expires_after(shard_.settings().write_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(piece), kUseTuple);
+    if (ec) co_return false;
+  }
+  logging::error("API", "RESPONSE_STREAM_FAILED", "a streamed response ended early",
+                 {{"error", *failure}});
+  co_return false;
 }
 
 asio::awaitable<void> Connection::refuse(RequestContext& ctx, const ApiError& error) {

@@ -22,8 +22,10 @@
 namespace pend::http {
 
 class ApiError;
+class ResponseStream;
 class RequestParser;
 struct RequestContext;
+struct RouteMatch;
 
 class Connection {
  public:
@@ -47,6 +49,7 @@ class Connection {
 
  private:
   enum class Step : std::uint8_t { next, close };
+  class StreamedBody;  // a streamed route's body (http/body_stream.hpp)
 
   void expires_after(std::chrono::steady_clock::duration timeout) {
     deadline_ = std::chrono::steady_clock::now() + timeout;
@@ -55,8 +58,9 @@ class Connection {
   // Reads, handles and answers one request.
   boost::asio::awaitable<Step> serve_one(bool first);
   // What an Expect: 100-continue request gets before its body: 100, or the refusal.
-  boost::asio::awaitable<Step> continue_or_refuse(RequestParser& parser);
+  boost::asio::awaitable<Step> continue_or_refuse(RequestParser& parser, const RouteMatch& match);
   boost::asio::awaitable<bool> write_response(RequestContext& ctx, bool keep_alive);
+  boost::asio::awaitable<bool> write_stream(ResponseStream& stream);
   boost::asio::awaitable<void> refuse(RequestContext& ctx, const ApiError& error);
   boost::asio::awaitable<void> linger_close();
   boost::asio::awaitable<void> answer_internal_error();

@@ -2,6 +2,7 @@
 // and back: the parsed request, the response being built, the route match, ids and client.
 #pragma once
 
+#include "http/body_stream.hpp"
 #include "http/method.hpp"
 #include "http/router.hpp"
 #include "security/permissions.hpp"
@@ -80,6 +81,12 @@ struct RequestContext {
   bool via_trusted_proxy = false;  // the peer is a trusted proxy: its headers may be believed
 
   boost::json::value body;  // the parsed JSON body, for routes that take one
+  // A streamed route's body, read by its handler as it arrives (RouteOptions::streamed_body);
+  // null for every other route, whose body is in request.body() before the handler runs.
+  BodyStream* body_stream = nullptr;
+  // A response written as it is produced (http/body_stream.hpp); null for the usual
+  // response, whose body is response.body().
+  std::unique_ptr<ResponseStream> response_stream;
   Clock::time_point started;
   Clock::time_point finished;  // set once the response is complete, before the observers run
   // The handler's budget (server.request_timeout_ms): database work is cut to what is left.

@@ -109,7 +109,7 @@ void RequestParser::on_header_impl(beast::error_code& ec) {
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       beast::error_code& ec) {
-  body_.init(content_length, ec);
+  body_.init(streamed_ ? boost::none : content_length, ec);
 }
 
 std::size_t RequestParser::on_body_impl(beast::string_view body, beast::error_code& ec) {

@@ -60,6 +60,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 
   // Before the body is read: whether this request may end with trailer fields.
   void set_accepts_trailers(bool accepts) { accepts_trailers_ = accepts; }
+  // Before the body is read: the body is taken out piece by piece (a streamed route), so
+  // no room for the whole of it is reserved up front.
+  void set_streamed(bool streamed) { streamed_ = streamed; }
   const std::vector<std::pair<std::string, std::string>>& trailers() const { return trailers_; }
 
  private:
@@ -83,6 +86,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   boost::beast::http::string_body::reader body_;
   bool header_done_ = false;
   bool accepts_trailers_ = false;
+  bool streamed_ = false;
   std::vector<std::pair<std::string, std::string>> trailers_;
   std::uint64_t extension_bytes_ = 0;
   std::uint64_t extension_limit_;

@@ -97,7 +97,12 @@ void RequestPipeline::reject(RequestContext& ctx, const ApiError& error) const {
 
 void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) const {
   for (std::size_t i = middleware_ran; i-- > 0;) chain_[i]->after(ctx);
-  if (ctx.method == Method::head) {
+  if (ctx.response_stream != nullptr && !ctx.answered && ctx.response.result_int() == 200) {
+    // A streamed response keeps the Content-Length its handler set; HEAD sends none of it.
+    if (ctx.method == Method::head) ctx.response_stream.reset();
+    ctx.response.body().clear();
+  } else if (ctx.method == Method::head) {
+    ctx.response_stream.reset();
     // HEAD: the headers GET would send, Content-Length included, and no body.
     const auto length = ctx.response.body().size();
     ctx.response.body().clear();
@@ -107,10 +112,17 @@ void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) co
     // rather than let Beast throw on it.
     const unsigned status = ctx.response.result_int();
     if (status < 200 || status == 204 || status == 304) ctx.response.body().clear();
+    ctx.response_stream.reset();  // an error replaced it
     ctx.response.prepare_payload();
   }
-  ctx.response_bytes = ctx.response.body().size();
-  ctx.request_bytes = ctx.request.body().size();
+  ctx.response_bytes = ctx.response_stream != nullptr
+                           ? ctx.response.has_content_length()
+                                 ? static_cast<std::size_t>(std::stoull(std::string{
+                                       ctx.response[boost::beast::http::field::content_length]}))
+                                 : 0
+                           : ctx.response.body().size();
+  ctx.request_bytes =
+      ctx.body_stream != nullptr ? ctx.body_stream->received() : ctx.request.body().size();
   ctx.finished = Clock::now();
   for (const auto& observer : observers_) observer->on_finish(ctx);
 }

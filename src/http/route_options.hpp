@@ -43,6 +43,13 @@ struct RouteOptions {
   const TypeSchema* response = nullptr;
   bool json_body = false;         // a JSON body of no declared type (the body parser parses it)
   bool accepts_trailers = false;  // chunked bodies may end in trailer fields (kept apart)
+  // The body is not read before the handler runs: the handler reads it piece by piece as it
+  // arrives (ctx.body_stream, http/body_stream.hpp), so it is never whole in memory. The
+  // middleware (authentication, rate limits) runs first; a handler that answers without
+  // reading it all closes the connection. Not with a typed or JSON body.
+  bool streamed_body = false;
+  // This route's own body limit in bytes; 0: the server's (server.body_limit_bytes).
+  std::uint64_t body_limit = 0;
   // Rate-limit rules select routes by group (config/rate_limit_rule.hpp).
   std::string_view group = "api";
   bool rate_limited = true;  // false for probes and scrapes (health, metrics)

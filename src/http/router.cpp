@@ -125,6 +125,10 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Route
     throw std::invalid_argument("only GET routes open to anyone may be cached: " +
                                 std::string{pattern});
   }
+  if (options.streamed_body && options.takes_json()) {
+    throw std::invalid_argument("a streamed body is not parsed as JSON: " + std::string{pattern});
+  }
+  largest_body_limit_ = std::max(largest_body_limit_, options.body_limit);
   Node* node = root_.get();
   std::string display;
   const bool ok = for_each_segment(pattern, [&](std::string_view segment) {

@@ -95,12 +95,15 @@ class Router {
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
   const std::vector<std::string>& templates() const { return templates_; }
   std::size_t unmatched_template_id() const { return templates_.size(); }
+  // The largest body limit a route declares (RouteOptions::body_limit); 0 when none does.
+  std::uint64_t largest_body_limit() const { return largest_body_limit_; }
 
  private:
   struct Node;
   std::unique_ptr<Node> root_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::vector<std::string> templates_;
+  std::uint64_t largest_body_limit_ = 0;
 };
 
 }  // namespace pend::http

@@ -2,6 +2,7 @@
 
 #include "cache/blocking_redis.hpp"
 #include "db/partitions.hpp"
+#include "external/storage.hpp"
 
 namespace pend::workers {
 
@@ -61,6 +62,9 @@ RunReport Cleanup::run(RunContext& ctx) {
   report["auth_nonces_deleted"] = std::stoll(nonces.value(0, 0));
   ctx.check();
 
+  report["kyc_documents_deleted"] = remove_expired_documents(ctx);
+  ctx.check();
+
   if (options_.redis) report["session_index_entries_removed"] = remove_session_leftovers(ctx);
   ctx.check();
 
@@ -85,6 +89,38 @@ RunReport Cleanup::run(RunContext& ctx) {
       },
       /*recursive=*/false);
   return report;
+}
+
+std::int64_t Cleanup::remove_expired_documents(RunContext& ctx) {
+  if (options_.storage_keys.keys.empty()) return 0;
+  external::LocalStorage storage(options_.upload_dir, options_.storage_keys);
+  const std::string days = std::to_string(options_.kyc_retention_days);
+  std::int64_t removed = 0;
+  while (true) {
+    const auto due = ctx.session().exec(
+        "SELECT d.id, d.storage_key, json_build_object('submission_id', d.submission_id, "
+        "'user_id', d.user_id, 'kind', d.kind, 'status', d.status, 'size_bytes', d.size_bytes, "
+        "'sha256', d.sha256, 'account_closed', u.status = 'closed')::text "
+        "FROM kyc_documents d JOIN users u ON u.id = d.user_id "
+        "WHERE (d.status IN ('rejected', 'superseded') AND "
+        "  coalesce(d.superseded_at, d.decided_at) < now() - make_interval(days => $1::int)) "
+        "OR (u.status = 'closed' AND u.updated_at < now() - make_interval(days => $1::int)) "
+        "ORDER BY d.id LIMIT 500",
+        {days});
+    for (int i = 0; i < due.size(); ++i) {
+      storage.remove(due.value(i, 1));  // gone already after an interrupted run: fine
+      ctx.session().exec(
+          "WITH gone AS (DELETE FROM kyc_documents WHERE id = $1::uuid RETURNING id) "
+          "INSERT INTO admin_audit_logs (action, resource_type, resource_id, old_values, "
+          "justification, outcome, timestamp) SELECT 'kyc.document_deleted', 'kyc_document', "
+          "$1, $2::jsonb, 'retention: kyc.retention_days = ' || $3, 'allowed', now() FROM gone",
+          {due.value(i, 0), due.value(i, 2), days});
+      ++removed;
+    }
+    ctx.check();
+    if (due.size() < 500) break;
+  }
+  return removed;
 }
 
 std::int64_t Cleanup::remove_session_leftovers(RunContext& ctx) {

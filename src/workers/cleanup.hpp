@@ -5,6 +5,9 @@
 //   - sessions: Redis expires the sessions themselves; their ids left in the per-user and
 //     per-admin index sets (sessions:{kind}:{id}) are removed;
 //   - UPLOAD_DIR/tmp: partial uploads older than cleanup.upload_temp_max_age_hours;
+//   - KYC documents rejected or superseded kyc.retention_days ago, and every document of an
+//     account closed that long ago: the file, then the row with an audit row (a file goes
+//     first, so a failure leaves a row to retry by, never a file nobody can find);
 //   - LOG_DIR: a spool's temporary files that an interrupted append left (older than an hour;
 //     whole spooled batches are removed by their sink once replayed), and dead-letter files
 //     untouched for cleanup.dead_letter_retention_days.
@@ -12,6 +15,7 @@
 // sign-up flow that creates them.
 #pragma once
 
+#include "config/kyc.hpp"
 #include "config/redis_endpoint.hpp"
 #include "config/settings.hpp"
 #include "workers/worker.hpp"
@@ -27,6 +31,8 @@ struct CleanupOptions {
   config::CleanupSettings cleanup;
   std::optional<config::RedisEndpoint> redis;  // none: sessions are not looked at
   std::filesystem::path upload_dir;
+  config::StorageKeys storage_keys;  // for the document store under upload_dir
+  unsigned kyc_retention_days = 90;
   std::filesystem::path log_dir;
   std::chrono::milliseconds redis_timeout{2'000};
   // For tests: what "now" is for file ages.
@@ -41,6 +47,7 @@ class Cleanup final : public Worker {
 
  private:
   std::int64_t remove_session_leftovers(RunContext& ctx);
+  std::int64_t remove_expired_documents(RunContext& ctx);
   // Regular files directly in dir matching `matches`, last written before `before`.
   std::int64_t remove_files(const std::filesystem::path& dir,
                             std::filesystem::file_time_type before,

@@ -4,6 +4,7 @@
 #include "db/transaction.hpp"
 #include "domain/audit/repository.hpp"
 #include "domain/common/errors.hpp"
+#include "domain/kyc/repository.hpp"
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "security/password.hpp"
@@ -40,6 +41,7 @@ constexpr ActionInfo kActions[] = {
     {Action::admin_reset_totp, "admin.reset_totp", "admin", Permission::admins_manage},
     {Action::admin_role, "admin.role", "admin", Permission::admins_manage},
     {Action::cache_invalidate, "cache.invalidate", "cache", Permission::cache_invalidate},
+    {Action::kyc_decide, "kyc.decide", "kyc", Permission::kyc_review},
 };
 
 const ActionInfo& info(Action action) {
@@ -96,6 +98,7 @@ std::optional<Action> parse_action(std::string_view name) {
 
 ConsoleService::ConsoleService(const Deps& deps)
     : settings_(deps.settings.admin),
+      kyc_(deps.settings.kyc),
       clock_(deps.clock),
       database_(deps.database),
       sessions_(deps.sessions),
@@ -115,6 +118,7 @@ asio::awaitable<boost::json::value> ConsoleService::lock(db::Transaction& tx,
     co_return co_await lock_admin(tx, change.resource_id);
   }
   if (type == "security_event") co_return co_await lock_security_event(tx, change.resource_id);
+  if (type == "kyc") co_return co_await kyc::lock_for_decision(tx, change.resource_id);
   co_return boost::json::object{};  // the cache: no row
 }
 
@@ -131,6 +135,16 @@ asio::awaitable<std::optional<std::string>> ConsoleService::rule_for(
     case Action::admin_role:
       rule = "admin.role";
       break;
+    case Action::kyc_decide: {
+      // Raising a tier from kyc.second_review_from_tier takes two admins, whatever
+      // admin.approval_required lists: it is the tier model's rule, not a preference.
+      const auto* target = old.as_object().if_contains("target_tier");
+      if (change.params.at("decision").as_string() == "approve" && target != nullptr &&
+          target->to_number<std::int64_t>() >= kyc_.second_review_from_tier) {
+        co_return std::string{"kyc.approve_high_tier"};
+      }
+      co_return std::nullopt;
+    }
     case Action::user_unlock:
       if (co_await has_open_high_severity(tx, text_of(old, "id"))) {
         rule = "user.unlock_high_severity";
@@ -220,6 +234,9 @@ asio::awaitable<ConsoleService::Applied> ConsoleService::apply(db::Transaction& 
       if (id == actor.admin_id) throw invalid_state("an admin cannot change their own role");
       co_await set_admin_role(tx, id, change.params.at("role").as_string());
       break;
+    case Action::kyc_decide:
+      co_await decide_kyc(tx, actor, change, old);
+      break;
     case Action::cache_invalidate: {
       if (cache_ == nullptr) {
         throw DomainError{DomainError::Kind::unavailable, "cache_disabled",
@@ -242,7 +259,59 @@ asio::awaitable<ConsoleService::Applied> ConsoleService::apply(db::Transaction& 
   co_return out;
 }
 
+asio::awaitable<void> ConsoleService::decide_kyc(db::Transaction& tx, const Actor& actor,
+                                                 const Change& change,
+                                                 const boost::json::value& old) {
+  if (text_of(old, "status") != "submitted") {
+    throw invalid_state("only a submitted case is decided");
+  }
+  if (text_of(old, "user_status") == "closed") throw invalid_state("the account is closed");
+  const bool approve = change.params.at("decision").as_string() == "approve";
+  std::optional<std::string> reason;
+  if (const auto* r = change.params.if_contains("reason"); r != nullptr && r->is_string()) {
+    reason = std::string{r->as_string()};
+  }
+  // The reviewer's word on each document; the ones not named follow the decision.
+  const auto& named = change.params.at("documents").as_array();
+  std::vector<kyc::DocumentDecision> decisions;
+  for (const auto& row : old.at("documents").as_array()) {
+    const std::string kind = text_of(row, "kind");
+    kyc::DocumentDecision d{.kind = kind, .status = approve ? "approved" : "rejected"};
+    for (const auto& item : named) {
+      if (text_of(item, "kind") != kind) continue;
+      d.status = text_of(item, "decision") == "approve" ? "approved" : "rejected";
+      if (const auto why = text_of(item, "reason"); !why.empty()) d.reason = why;
+    }
+    if (d.status == "rejected" && !d.reason) d.reason = reason;
+    if (approve && d.status == "rejected") {
+      throw DomainError::invalid("document_rejected",
+                                 "an approval approves every document; reject the case instead");
+    }
+    if (d.status == "rejected" && !d.reason) {
+      throw DomainError::invalid("reason_required", "a rejected document needs a reason");
+    }
+    decisions.push_back(std::move(d));
+  }
+  for (const auto& item : named) {
+    const std::string kind = text_of(item, "kind");
+    const bool known =
+        std::ranges::any_of(decisions, [&](const auto& d) { return d.kind == kind; });
+    if (!known) throw DomainError::invalid("unknown_document", "the case has no " + kind);
+  }
+  co_await kyc::apply_decision(tx, change.resource_id, approve, decisions, reason, actor.admin_id,
+                               now());
+}
+
 asio::awaitable<void> ConsoleService::follow_up(const Change& change) {
+  if (change.action == Action::kyc_decide) {
+    const bool approved = change.params.at("decision").as_string() == "approve";
+    logging::info("KYC", approved ? "KYC_APPROVED" : "KYC_REJECTED",
+                  approved ? "a KYC submission was approved" : "a KYC submission was rejected",
+                  {{"submission_id", change.resource_id}});
+    logging::business(
+        approved ? "KYC_APPROVED" : "KYC_REJECTED",
+        approved ? "a user's tier was raised by KYC review" : "a KYC submission was rejected");
+  }
   try {
     switch (change.action) {
       case Action::user_suspend:

@@ -40,6 +40,7 @@ enum class Action : std::uint8_t {
   admin_reset_totp,
   admin_role,
   cache_invalidate,
+  kyc_decide,  // a KYC submission approved or rejected (domain/kyc)
 };
 
 std::string_view action_name(Action action);  // "user.suspend"
@@ -110,6 +111,8 @@ class ConsoleService {
   boost::asio::awaitable<boost::json::value> lock(db::Transaction& tx, const Change& change);
   boost::asio::awaitable<Applied> apply(db::Transaction& tx, const Actor& actor,
                                         const Change& change, boost::json::value old);
+  boost::asio::awaitable<void> decide_kyc(db::Transaction& tx, const Actor& actor,
+                                          const Change& change, const boost::json::value& old);
   // After the commit: sessions ended, cache keys deleted.
   boost::asio::awaitable<void> follow_up(const Change& change);
   boost::asio::awaitable<api::ChangeResult> decide(const Actor& actor, std::string_view id,
@@ -117,6 +120,7 @@ class ConsoleService {
                                                    const db::Scope& scope);
 
   const config::AdminSettings& settings_;
+  const config::KycSettings& kyc_;
   const util::Clock& clock_;
   db::Database& database_;
   cache::SessionStore& sessions_;
