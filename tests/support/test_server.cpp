@@ -40,6 +40,12 @@ config::Settings test_settings() {
   settings.metrics.api_metrics = false;
   if (auto url = env("PEND_TEST_DATABASE_URL"); !url.empty()) settings.database.url = url;
   if (auto url = env("PEND_TEST_REDIS_URL"); !url.empty()) settings.redis.url = url;
+  // Uploads go to a directory of the test's own, never into the working directory.
+  std::string uploads = env("PEND_TEST_TMPDIR");
+  if (uploads.empty()) uploads = "/tmp";
+  uploads += "/pend-test-uploads-XXXXXX";
+  if (::mkdtemp(uploads.data()) == nullptr) throw std::runtime_error("cannot create " + uploads);
+  settings.storage.upload_dir = uploads;
   return settings;
 }
 
