@@ -52,6 +52,7 @@ class ConfigLoaderTest : public ::testing::Test {
   void with_production_auth() {
     env_["PEND_ADMIN_TOTP_KEY"] = std::string(64, 'c');
     env_["PEND_ADMIN_AUDIT_SIGNING_KEY"] = std::string(64, 'd');
+    env_["PEND_STORAGE_KEYS"] = "k1:" + std::string(64, 'e');
     env_["PEND_AUTH_PHONE_PEPPER"] = "production-pepper-0123456789abcdefghij";
     env_["PEND_AUTH_SMS_PROVIDER"] = "http";
     env_["PEND_AUTH_SMS_URL"] = "https://AC1:token@sms.example/Messages.json";

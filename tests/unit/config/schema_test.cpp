@@ -96,6 +96,7 @@ TEST(ShippedConfigTest, EveryEnvironmentFileLoads) {
       if (name == "PEND_AUTH_SMS_COUNTRIES") return "GB,US";
       if (name == "PEND_ADMIN_TOTP_KEY") return std::string(64, 'a');
       if (name == "PEND_ADMIN_AUDIT_SIGNING_KEY") return std::string(64, 'b');
+      if (name == "PEND_STORAGE_KEYS") return "k1:" + std::string(64, 'c');
       return std::nullopt;
     };
     try {
@@ -118,8 +119,9 @@ TEST(ShippedConfigTest, ProductionFileAloneIsRefused) {
     ADD_FAILURE() << "production loaded without its secrets";
   } catch (const ConfigError& error) {
     // DATABASE_URL, REDIS_URL and PEND_METRICS_TOKEN; the phone pepper, an SMS provider and
-    // its country allow-list; the admins' TOTP key and the audit chain's signing key.
-    EXPECT_EQ(error.problems().size(), 8u) << error.what();
+    // its country allow-list; the admins' TOTP key, the audit chain's signing key and the
+    // KYC documents' storage keys.
+    EXPECT_EQ(error.problems().size(), 9u) << error.what();
   }
 }
 
