@@ -62,7 +62,7 @@ log "auth_load: $USERS users register, ask for a login code, sign in (16 connect
 build/release/bench/auth_load --url "http://127.0.0.1:$pend_port" --sms-port "$sms_port" \
   --users "$USERS" --connections 16 --token-file "$TMP/token" | tee "$OUT/auth_load.txt" ||
   die "auth_load failed (see above)"
-token=$(cat "$TMP/token")
+token=$(head -1 "$TMP/token")
 [ -n "$token" ] || die "auth_load wrote no session token"
 me_status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
   "http://127.0.0.1:$pend_port/api/v1/me")

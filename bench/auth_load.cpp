@@ -8,7 +8,8 @@
 //   3. signs each in (POST /api/v1/auth/login: the code counted, compared and consumed,
 //      last_login_at updated, a Redis session created), measured: sign-ins/s, p50, p99
 //
-// and writes one session token to --token-file for the GET /api/v1/me run.
+// and writes the session tokens, one per line, to --token-file (the GET /api/v1/me run
+// takes the first, the KYC upload run one per user).
 //
 //   auth_load --url http://127.0.0.1:8080 --sms-port 9000 --users 2000 --connections 16
 //
@@ -285,7 +286,7 @@ int main(int argc, char** argv) {
   report("otp", asking, ask_seconds);
 
   Phase signing_in;
-  std::string token;
+  std::vector<std::string> tokens;
   std::mutex token_mutex;
   const double login_seconds = run(connections, users, [&](unsigned w, unsigned i) {
     if (codes[i].first.empty()) return;
@@ -298,13 +299,16 @@ int main(int argc, char** argv) {
       if (status != 200) throw std::runtime_error("login: " + std::to_string(status) + " " + body);
       signing_in.add(ms_since(start));
       std::lock_guard lock(token_mutex);
-      if (token.empty()) token = field(body, "token");
+      tokens.push_back(field(body, "token"));
     } catch (const std::exception& e) {
       if (signing_in.errors.fetch_add(1) < 3) std::cerr << e.what() << "\n";
     }
   });
   report("login", signing_in, login_seconds);
 
-  if (!token_file.empty()) std::ofstream(token_file) << token;
+  if (!token_file.empty()) {
+    std::ofstream out(token_file);
+    for (const auto& token : tokens) out << token << '\n';
+  }
   return registering.errors + asking.errors + signing_in.errors == 0 ? 0 : 1;
 }
