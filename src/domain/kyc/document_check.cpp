@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <array>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -343,6 +344,15 @@ class PdfScanner final : public DocumentCheck::Scanner {
         const std::size_t start = i;
         bool ended = false;
         while (i < bytes.size() && !ended) {
+          if (matched_ == 0) {
+            // Most of a stream is data: skip to the next 'e' that could start "endstream".
+            const void* e = std::memchr(bytes.data() + i, 'e', bytes.size() - i);
+            if (e == nullptr) {
+              i = bytes.size();
+              break;
+            }
+            i = static_cast<std::size_t>(static_cast<const char*>(e) - bytes.data());
+          }
           const auto c = static_cast<unsigned char>(bytes[i++]);
           while (matched_ > 0 && c != static_cast<unsigned char>(kEndstream[matched_])) {
             matched_ = fail_[matched_ - 1];
