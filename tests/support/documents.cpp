@@ -25,15 +25,16 @@ void png_chunk(std::string& out, const char* type, const std::string& data) {
   put32(out, static_cast<std::uint32_t>(data.size()));
   const std::string body = std::string(type, 4) + data;
   out += body;
-  put32(out, static_cast<std::uint32_t>(
-                 crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+  put32(out, static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
+                                              static_cast<uInt>(body.size()))));
 }
 
 std::string deflate(const std::string& data) {
   uLongf size = compressBound(static_cast<uLong>(data.size()));
   std::string out(size, '\0');
   if (compress(reinterpret_cast<Bytef*>(out.data()), &size,
-               reinterpret_cast<const Bytef*>(data.data()), static_cast<uLong>(data.size())) != Z_OK) {
+               reinterpret_cast<const Bytef*>(data.data()),
+               static_cast<uLong>(data.size())) != Z_OK) {
     throw std::runtime_error("compress failed");
   }
   out.resize(size);
@@ -109,8 +110,7 @@ std::string pdf_document(const std::string& extra, const std::string& objects) {
          " >>\nendobj\n"
          "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
          "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n" +
-         objects +
-         "trailer\n<< /Root 1 0 R /Size 4 >>\n%%EOF\n";
+         objects + "trailer\n<< /Root 1 0 R /Size 4 >>\n%%EOF\n";
 }
 
 std::string pdf_with_compressed_javascript() {
@@ -126,8 +126,8 @@ std::string pdf_of_size(std::size_t bytes) {
   std::string data(bytes > 600 ? bytes - 600 : 16, '\0');
   std::mt19937 random(11);
   for (auto& c : data) c = static_cast<char>(random() & 0xff);
-  return pdf_document("", "4 0 obj\n<< /Length " + std::to_string(data.size()) +
-                              " >>\nstream\n" + data + "\nendstream\nendobj\n");
+  return pdf_document("", "4 0 obj\n<< /Length " + std::to_string(data.size()) + " >>\nstream\n" +
+                              data + "\nendstream\nendobj\n");
 }
 
 }  // namespace pend::test

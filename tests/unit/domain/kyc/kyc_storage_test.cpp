@@ -208,7 +208,9 @@ TEST(DocumentCheckTest, AcceptsJpegPngAndPdfWithTheirDimensions) {
 }
 
 TEST(DocumentCheckTest, RefusesWhatIsNotAnAcceptedDocument) {
-  std::string elf = "\x7f" "ELF\x02\x01\x01";
+  std::string elf =
+      "\x7f"
+      "ELF\x02\x01\x01";
   elf += std::string(2000, '\0');
   EXPECT_EQ(check(elf).refusal, "unsupported_type");
   EXPECT_EQ(check("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>\n").refusal,
@@ -235,8 +237,7 @@ TEST(DocumentCheckTest, RefusesPdfsWithActiveContentHoweverWritten) {
             "pdf_active_content");
   EXPECT_EQ(check(pdf_document("/OpenAction << /S /J#61vaScript /J#53 (x) >>")).refusal,
             "pdf_active_content");
-  EXPECT_EQ(check(pdf_document("/Names << /EmbeddedFiles 6 0 R >>")).refusal,
-            "pdf_active_content");
+  EXPECT_EQ(check(pdf_document("/Names << /EmbeddedFiles 6 0 R >>")).refusal, "pdf_active_content");
   EXPECT_EQ(check(pdf_document("/AA << /O << /S /Launch /F (cmd.exe) >> >>")).refusal,
             "pdf_active_content");
   EXPECT_EQ(check(pdf_with_compressed_javascript()).refusal, "pdf_active_content");
