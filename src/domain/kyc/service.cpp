@@ -244,8 +244,9 @@ asio::awaitable<boost::json::object> KycService::upload(std::string_view user_id
     failure = error;  // 413 past the limit, or the client went away
   }
   if (failure) {
-    figures_.incomplete.fetch_add(failure->status() == 413 ? 0 : 1, std::memory_order_relaxed);
-    figures_.refused.fetch_add(failure->status() == 413 ? 1 : 0, std::memory_order_relaxed);
+    // Past a limit (413) is a refusal; anything else the client not finishing its body.
+    auto& counter = failure->status() == 413 ? figures_.refused : figures_.incomplete;
+    counter.fetch_add(1, std::memory_order_relaxed);
     throw *failure;  // the writer's destructor removes the partial file
   }
   if (!work.check.refusal()) {
