@@ -50,6 +50,15 @@ std::int64_t page_limit(const std::optional<std::int64_t>& limit, std::int64_t f
   return *limit;
 }
 
+boost::json::value first_row(const db::Result& rows) {
+  if (rows.empty()) return nullptr;
+  boost::json::object row;
+  for (int column = 0; column < rows.columns(); ++column) {
+    row[rows.column_name(column)] = rows[0].json(column);
+  }
+  return row;
+}
+
 boost::json::array rows_json(const db::Result& rows, int hidden_columns) {
   const int shown = rows.columns() - hidden_columns;
   boost::json::array items;

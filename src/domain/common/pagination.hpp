@@ -56,6 +56,8 @@ Page<T> page_of(std::vector<T> rows, std::int64_t limit, KeyOf key_of) {
 // Rows as JSON objects, column by column (db::Row::json), leaving out the last
 // `hidden_columns` of them.
 boost::json::array rows_json(const db::Result& rows, int hidden_columns = 0);
+// The first row as a JSON object (column by column), or null when there is none.
+boost::json::value first_row(const db::Result& rows);
 
 // A page straight from SQL: rows fetched with LIMIT limit + 1 whose last `key_columns`
 // columns are the cursor's keys (as text, e.g. to_char of a timestamp to the microsecond and

@@ -2,6 +2,7 @@
 
 #include "db/query_builder.hpp"
 #include "db/value.hpp"
+#include "domain/common/pagination.hpp"
 #include "util/enum_name.hpp"
 #include "util/json.hpp"
 
@@ -122,15 +123,6 @@ constexpr db::Statement kDecideApproval{
     "console.decide_approval",
     "UPDATE admin_approvals SET status = $2, decided_by = $3::uuid, decided_at = $4, "
     "decision_justification = $5 WHERE id = $1::uuid AND status = 'pending'"};
-
-boost::json::value first_row(const db::Result& rows) {
-  if (rows.empty()) return nullptr;
-  boost::json::object row;
-  for (int column = 0; column < rows.columns(); ++column) {
-    row[rows.column_name(column)] = rows[0].json(column);
-  }
-  return row;
-}
 
 // The time range of a filter, when given.
 void add_range(db::QueryBuilder& q, const std::optional<util::Microseconds>& from,

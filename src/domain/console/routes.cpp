@@ -154,15 +154,6 @@ After seq_cursor(const std::optional<std::string>& cursor) {
   return after;
 }
 
-Actor actor_of(const http::RequestContext& ctx, const config::AuthSettings& settings) {
-  const auto caller = auth::caller_of(ctx, settings);
-  return {.admin_id = ctx.principal.id,
-          .session_id = ctx.principal.session_id,
-          .role = ctx.principal.role.value_or(pend::security::Role::viewer),
-          .ip = caller.ip,
-          .user_agent = caller.user_agent};
-}
-
 boost::json::object session_json(const cache::Session& s) {
   using std::chrono::milliseconds;
   auto at = [](std::int64_t ms) {

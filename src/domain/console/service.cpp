@@ -3,8 +3,10 @@
 #include "db/error.hpp"
 #include "db/transaction.hpp"
 #include "domain/audit/repository.hpp"
+#include "domain/auth/routes.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/kyc/repository.hpp"
+#include "http/request_context.hpp"
 #include "logging/entry.hpp"
 #include "logging/logger.hpp"
 #include "security/password.hpp"
@@ -84,6 +86,15 @@ DomainError invalid_state(std::string message) {
 }
 
 }  // namespace
+
+Actor actor_of(const http::RequestContext& ctx, const config::AuthSettings& settings) {
+  const auto caller = auth::caller_of(ctx, settings);
+  return {.admin_id = ctx.principal.id,
+          .session_id = ctx.principal.session_id,
+          .role = ctx.principal.role.value_or(pend::security::Role::viewer),
+          .ip = caller.ip,
+          .user_agent = caller.user_agent};
+}
 
 std::string_view action_name(Action action) { return info(action).name; }
 std::string_view resource_type_of(Action action) { return info(action).resource_type; }

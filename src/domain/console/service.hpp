@@ -25,6 +25,10 @@
 #include <optional>
 #include <string>
 
+namespace pend::http {
+struct RequestContext;
+}
+
 namespace pend::domain::console {
 
 enum class Action : std::uint8_t {
@@ -56,6 +60,9 @@ struct Actor {
   std::string ip;
   std::string user_agent;
 };
+
+// The admin making a request, with the address and agent the audit trail records.
+Actor actor_of(const http::RequestContext& ctx, const config::AuthSettings& settings);
 
 struct Change {
   Action action = Action::user_suspend;

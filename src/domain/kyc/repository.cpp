@@ -104,15 +104,6 @@ constexpr db::Statement kSupersede{
 #undef PEND_SUBMISSION
 #undef PEND_DOCUMENT
 
-boost::json::value first_row(const db::Result& rows) {
-  if (rows.empty()) return nullptr;
-  boost::json::object row;
-  for (int column = 0; column < rows.columns(); ++column) {
-    row[rows.column_name(column)] = rows[0].json(column);
-  }
-  return row;
-}
-
 Usage usage_from(const db::Result& rows) {
   return {.bytes = rows[0].get<std::int64_t>(0), .files = rows[0].get<std::int64_t>(1)};
 }

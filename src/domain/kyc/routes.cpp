@@ -89,15 +89,6 @@ std::string kind_param(const http::RequestContext& ctx) {
   return kind;
 }
 
-console::Actor actor_of(const http::RequestContext& ctx, const config::AuthSettings& settings) {
-  const auto caller = auth::caller_of(ctx, settings);
-  return {.admin_id = ctx.principal.id,
-          .session_id = ctx.principal.session_id,
-          .role = ctx.principal.role.value_or(pend::security::Role::viewer),
-          .ip = caller.ip,
-          .user_agent = caller.user_agent};
-}
-
 using R = KycRoutes;
 using M = http::Method;
 
@@ -198,7 +189,7 @@ asio::awaitable<void> KycRoutes::read_document(http::RequestContext& ctx) {
   const auto scope = db::request_scope(ctx);
   auto opened = co_await service_.open_document(id, document_id, scope);
   // Every view is on the audit trail before a byte goes out.
-  const auto actor = actor_of(ctx, settings_.auth);
+  const auto actor = console::actor_of(ctx, settings_.auth);
   const audit::AuditRecord viewed{
       .admin_id = actor.admin_id,
       .action = "kyc.document_view",
@@ -247,7 +238,7 @@ asio::awaitable<void> KycRoutes::decide(http::RequestContext& ctx) {
                  {"reason", body.reason ? boost::json::value(*body.reason) : nullptr},
                  {"documents", std::move(documents)}},
       .justification = body.reason.value_or("KYC " + decision)};
-  const auto actor = actor_of(ctx, settings_.auth);
+  const auto actor = console::actor_of(ctx, settings_.auth);
   const auto result = co_await console_.request(actor, change, db::request_scope(ctx));
   http::respond(ctx, result.status == "pending" ? 202 : 200, result);
 }

@@ -72,7 +72,9 @@ TEST_F(StorageTest, WhatIsOnDiskIsSealedAndOpensBackToTheInput) {
     ASSERT_TRUE(LocalStorage::valid_key(key));
     const auto disk = file_bytes(storage.path_of(key));
     EXPECT_EQ(disk.substr(0, 8), "PENDDOC1");
-    EXPECT_EQ(disk.find(data.substr(0, std::min<std::size_t>(size, 64))), std::string::npos);
+    if (size >= 64) {  // (a shorter run may turn up in any ciphertext by chance)
+      EXPECT_EQ(disk.find(data.substr(0, 64)), std::string::npos);
+    }
     EXPECT_GT(disk.size(), data.size());
     const auto reader = storage.open(key);
     EXPECT_EQ(reader->key_id(), "a");
