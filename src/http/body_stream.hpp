@@ -26,22 +26,22 @@ class BodyStream {
   virtual ~BodyStream() = default;
   // The next piece; empty once the whole body has been read.
   virtual boost::asio::awaitable<std::string_view> next() = 0;
-  virtual bool complete() const = 0;
   virtual std::uint64_t received() const = 0;  // body bytes so far
   // From Content-Length; none for a chunked body.
   virtual std::optional<std::uint64_t> content_length() const = 0;
-  virtual std::uint64_t limit() const = 0;  // the route's body limit
 };
 
 // ResponseStream: a response body written as it is produced (a decrypted document). The
-// handler sets the status and headers, Content-Length included, and ctx.response_stream;
-// the connection writes the head, then each piece next() gives until it gives an empty one.
+// handler sets the status and headers and ctx.response_stream; the pipeline sets
+// Content-Length from size(), and the connection writes the head, then each piece next()
+// gives until it gives an empty one.
 // A next() that throws after the head went out ends the connection: the client sees a body
 // shorter than its Content-Length, never a wrong one.
 class ResponseStream {
  public:
   virtual ~ResponseStream() = default;
   virtual boost::asio::awaitable<std::string_view> next() = 0;
+  virtual std::uint64_t size() const = 0;  // the body's length, known before it is written
 };
 
 }  // namespace pend::http

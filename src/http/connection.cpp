@@ -82,13 +82,11 @@ class Connection::StreamedBody final : public BodyStream {
     }
     co_return std::string_view{piece};
   }
-  bool complete() const override { return parser_.is_done(); }
   std::uint64_t received() const override { return received_; }
   std::optional<std::uint64_t> content_length() const override {
     const auto length = parser_.content_length();
     return length ? std::optional<std::uint64_t>{*length} : std::nullopt;
   }
-  std::uint64_t limit() const override { return limit_; }
   // The connection failed while reading (gone, timed out, refused framing).
   bool broken() const { return broken_; }
 

@@ -97,10 +97,13 @@ void RequestPipeline::reject(RequestContext& ctx, const ApiError& error) const {
 
 void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) const {
   for (std::size_t i = middleware_ran; i-- > 0;) chain_[i]->after(ctx);
+  std::uint64_t streamed_bytes = 0;
   if (ctx.response_stream != nullptr && !ctx.answered && ctx.response.result_int() == 200) {
-    // A streamed response keeps the Content-Length its handler set; HEAD sends none of it.
-    if (ctx.method == Method::head) ctx.response_stream.reset();
+    // A streamed response's length is the stream's; HEAD sends the length and none of it.
+    streamed_bytes = ctx.response_stream->size();
     ctx.response.body().clear();
+    ctx.response.content_length(streamed_bytes);
+    if (ctx.method == Method::head) ctx.response_stream.reset();
   } else if (ctx.method == Method::head) {
     ctx.response_stream.reset();
     // HEAD: the headers GET would send, Content-Length included, and no body.
@@ -115,12 +118,7 @@ void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) co
     ctx.response_stream.reset();  // an error replaced it
     ctx.response.prepare_payload();
   }
-  ctx.response_bytes = ctx.response_stream != nullptr
-                           ? ctx.response.has_content_length()
-                                 ? static_cast<std::size_t>(std::stoull(std::string{
-                                       ctx.response[boost::beast::http::field::content_length]}))
-                                 : 0
-                           : ctx.response.body().size();
+  ctx.response_bytes = ctx.response_stream != nullptr ? streamed_bytes : ctx.response.body().size();
   ctx.request_bytes =
       ctx.body_stream != nullptr ? ctx.body_stream->received() : ctx.request.body().size();
   ctx.finished = Clock::now();

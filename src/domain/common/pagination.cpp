@@ -59,6 +59,11 @@ boost::json::value first_row(const db::Result& rows) {
   return row;
 }
 
+std::string text_of(const boost::json::object& row, std::string_view key) {
+  const auto* value = row.if_contains(key);
+  return value != nullptr && value->is_string() ? std::string{value->as_string()} : std::string{};
+}
+
 boost::json::array rows_json(const db::Result& rows, int hidden_columns) {
   const int shown = rows.columns() - hidden_columns;
   boost::json::array items;

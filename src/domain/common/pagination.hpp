@@ -58,6 +58,11 @@ Page<T> page_of(std::vector<T> rows, std::int64_t limit, KeyOf key_of) {
 boost::json::array rows_json(const db::Result& rows, int hidden_columns = 0);
 // The first row as a JSON object (column by column), or null when there is none.
 boost::json::value first_row(const db::Result& rows);
+// A text column of such a row ("" when absent, null or not text).
+std::string text_of(const boost::json::object& row, std::string_view key);
+inline std::string text_of(const boost::json::value& row, std::string_view key) {
+  return text_of(row.as_object(), key);
+}
 
 // A page straight from SQL: rows fetched with LIMIT limit + 1 whose last `key_columns`
 // columns are the cursor's keys (as text, e.g. to_char of a timestamp to the microsecond and

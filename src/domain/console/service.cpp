@@ -5,6 +5,7 @@
 #include "domain/audit/repository.hpp"
 #include "domain/auth/routes.hpp"
 #include "domain/common/errors.hpp"
+#include "domain/common/pagination.hpp"
 #include "domain/kyc/repository.hpp"
 #include "http/request_context.hpp"
 #include "logging/entry.hpp"
@@ -56,11 +57,6 @@ const ActionInfo& info(Action action) {
 // The one-time password of a new admin: 20 characters without look-alikes (~115 bits).
 constexpr std::string_view kPasswordAlphabet =
     "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-
-std::string text_of(const boost::json::value& row, std::string_view key) {
-  const auto* value = row.as_object().if_contains(key);
-  return value != nullptr && value->is_string() ? std::string{value->as_string()} : std::string{};
-}
 
 // The audit row of a request that expired undecided.
 audit::AuditRecord expiry_record(const ApprovalRow& request, util::Microseconds at) {

@@ -25,17 +25,14 @@ using pend::security::Permission;
 
 namespace {
 
-std::string text_of(const boost::json::object& row, std::string_view key) {
-  const auto* value = row.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string{value->as_string()} : std::string{};
-}
-
 // A decrypted document on its way to an admin: the piece read before the head went out,
 // then the rest, a chunk at a time from the work pool.
 class DocumentResponse final : public http::ResponseStream {
  public:
   DocumentResponse(KycService& service, KycService::OpenDocument document)
-      : service_(service), document_(std::move(document)) {}
+      : service_(service),
+        size_(document.row.at("size_bytes").to_number<std::uint64_t>()),
+        document_(std::move(document)) {}
   asio::awaitable<std::string_view> next() override {
     if (!first_sent_) {
       first_sent_ = true;
@@ -43,9 +40,11 @@ class DocumentResponse final : public http::ResponseStream {
     }
     co_return co_await service_.read_next(*document_.reader);
   }
+  std::uint64_t size() const override { return size_; }
 
  private:
   KycService& service_;
+  std::uint64_t size_;
   KycService::OpenDocument document_;
   bool first_sent_ = false;
 };
@@ -215,7 +214,6 @@ asio::awaitable<void> KycRoutes::read_document(http::RequestContext& ctx) {
                                                               text_of(opened.row, "kind") + "-" +
                                                               document_id + "." + extension + "\"");
   res.set(boost::beast::http::field::cache_control, "no-store");
-  res.content_length(opened.row.at("size_bytes").to_number<std::uint64_t>());
   ctx.response_stream = std::make_unique<DocumentResponse>(service_, std::move(opened));
 }
 

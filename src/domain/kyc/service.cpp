@@ -23,11 +23,6 @@ namespace {
 // Body bytes gathered on the loop before one hop to the work pool (check, hash, seal).
 constexpr std::size_t kBatchBytes = 128 * 1024;
 
-std::string text_of(const boost::json::value& row, std::string_view key) {
-  const auto* value = row.as_object().if_contains(key);
-  return value != nullptr && value->is_string() ? std::string{value->as_string()} : std::string{};
-}
-
 std::vector<std::string> words_of(std::string_view text) {
   std::vector<std::string> out;
   while (!text.empty()) {

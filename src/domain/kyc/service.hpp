@@ -67,8 +67,6 @@ class KycService {
   boost::asio::awaitable<std::string_view> read_next(external::ObjectReader& reader);
 
   const KycFigures& figures() const { return figures_; }
-  KycFigures& figures() { return figures_; }
-  external::DocumentStorage& storage() { return *storage_; }
 
  private:
   util::Microseconds now() const;

@@ -7,6 +7,7 @@
 #include "cache/session_store.hpp"
 #include "db/blocking_session.hpp"
 #include "external/storage.hpp"
+#include "support/child_process.hpp"
 #include "support/databases.hpp"
 #include "support/documents.hpp"
 #include "support/http_client.hpp"
@@ -455,6 +456,51 @@ TEST_F(KycTest, TheCleanupWorkerDeletesExpiredDocumentsWithAnAuditRow) {
   EXPECT_EQ(database.value("SELECT count(*) || ' ' || max(justification) FROM admin_audit_logs "
                            "WHERE action = 'kyc.document_deleted'"),
             "1 retention: kyc.retention_days = 30");
+}
+
+TEST_F(KycTest, RotateKeysReSealsEveryDocumentUnderTheNewKeyAndTheyStillRead) {
+  std::string alice_id;
+  std::vector<std::string> stored;
+  std::string id;
+  const auto jpeg = jpeg_image(1000, 800, 150'000);
+  const auto png = png_image(500, 400);
+  {
+    TestServer server(s);  // sealed under the development key, id "dev"
+    const auto alice = user(kAlice, &alice_id);
+    id = draft(server, alice, 3);
+    ASSERT_EQ(upload(server, alice, id, "identity_document", jpeg).status, 201u);
+    ASSERT_EQ(upload(server, alice, id, "selfie", png).status, 201u);
+  }
+  const std::string new_key = "k2026:" + std::string(64, '7');
+  const std::vector<std::string> environment = {
+      "PEND_ENV=test", "DATABASE_URL=" + database.url(), "UPLOAD_DIR=" + s.storage.upload_dir,
+      "PEND_STORAGE_KEYS=" + std::string{config::StorageSettings::kDevelopmentKey} + "," + new_key,
+      "PEND_STORAGE_KEY_ID=k2026"};
+  auto child = spawn({"kyc", "rotate-keys", "--no-dotenv"}, environment);
+  ASSERT_EQ(child->wait_exit_code(), 0) << child->output();
+  EXPECT_NE(child->output().find("2 document(s) re-encrypted under key k2026, 0 under it already, "
+                                 "0 failed"),
+            std::string::npos)
+      << child->output();
+  EXPECT_EQ(database.value("SELECT string_agg(key_id, ',') FROM kyc_documents"), "k2026,k2026");
+
+  // Only the new key is needed now: the files open under it, byte for byte.
+  config::StorageSettings only_new;
+  only_new.keys = {new_key};
+  external::LocalStorage storage(s.storage.upload_dir, config::storage_keys(only_new));
+  for (const auto& [kind, bytes] : {std::pair{"identity_document", jpeg}, {"selfie", png}}) {
+    const auto reader = storage.open(database.value(
+        "SELECT storage_key FROM kyc_documents WHERE kind = '" + std::string{kind} + "'"));
+    EXPECT_EQ(reader->key_id(), "k2026");
+    std::string opened;
+    for (auto piece = reader->next(); !piece.empty(); piece = reader->next()) opened += piece;
+    EXPECT_EQ(opened, bytes) << kind;
+  }
+  // A second run finds nothing to do.
+  auto again = spawn({"kyc", "rotate-keys", "--no-dotenv"}, environment);
+  ASSERT_EQ(again->wait_exit_code(), 0) << again->output();
+  EXPECT_NE(again->output().find("0 document(s) re-encrypted"), std::string::npos)
+      << again->output();
 }
 
 }  // namespace
