@@ -17,6 +17,8 @@
 #include "util/build_info.hpp"
 #include "util/hex.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -334,7 +336,8 @@ int main(int argc, char** argv) {
     try {
       const auto logger = pend::app::make_logger(settings);
       pend::logging::set_global(logger.get());
-      const auto runner = pend::app::make_runner({worker_name}, settings);
+      const auto runner = pend::app::make_runner({worker_name}, settings,
+                                                 {.terminal = ::isatty(STDERR_FILENO) == 1});
       boost::asio::io_context signals_loop;
       boost::asio::signal_set signals(signals_loop, SIGINT, SIGTERM);
       signals.async_wait([](const boost::system::error_code&, int) {});

@@ -131,9 +131,8 @@ void Application::add_collectors() {
     metrics_.add([&feature](metrics::PrometheusWriter& out) { feature->collect(out); });
   }
   metrics_.add([this](metrics::PrometheusWriter& out) {
+    // Each worker's own figures come from the instance it runs on now (its lease holder).
     if (workers_) workers_->collect(out);
-    // Only the instance evaluating alerts now knows how many fire.
-    if (alerting_ != nullptr && workers_->running_here("alerting")) alerting_->collect(out);
   });
 }
 
@@ -183,7 +182,7 @@ void Application::start() {
     redis_->attach(loop);
   });
   if (!settings_.workers.enabled.empty()) {
-    workers_ = make_runner(settings_.workers.enabled, settings_, &alerting_);
+    workers_ = make_runner(settings_.workers.enabled, settings_);
   }
   add_collectors();
   if (settings_.auth.phone_pepper.empty()) {

@@ -111,7 +111,6 @@ class Application {
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<metrics::ProcessSampler> process_sampler_;
   std::unique_ptr<workers::WorkerRunner> workers_;  // workers.enabled, beside the API
-  workers::Alerting* alerting_ = nullptr;           // in workers_, when enabled
 };
 
 }  // namespace pend::app

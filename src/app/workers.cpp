@@ -1,11 +1,17 @@
 #include "app/workers.hpp"
 
+#include "chain/events.hpp"
+#include "chain/indexer.hpp"
+#include "config/chain.hpp"
 #include "config/kyc.hpp"
 #include "security/secret_box.hpp"
 #include "workers/alerting.hpp"
 #include "workers/audit_checkpoints.hpp"
 #include "workers/cleanup.hpp"
 #include "workers/metrics_collector.hpp"
+
+#include <fstream>
+#include <sstream>
 
 namespace pend::app {
 
@@ -15,7 +21,8 @@ std::optional<config::RedisEndpoint> redis_of(const config::Settings& settings) 
   return config::parse_redis_url(settings.redis.url);
 }
 
-std::unique_ptr<workers::Worker> make_metrics_collector(const config::Settings& settings) {
+std::unique_ptr<workers::Worker> make_metrics_collector(const config::Settings& settings,
+                                                        const RunnerContext&) {
   workers::MetricsCollectorOptions options{.instance = settings.server.instance_name,
                                            .interval = settings.metrics.collect_interval,
                                            .log_dir = settings.log.dir,
@@ -30,7 +37,8 @@ std::unique_ptr<workers::Worker> make_metrics_collector(const config::Settings& 
   return std::make_unique<workers::MetricsCollector>(std::move(options));
 }
 
-std::unique_ptr<workers::Worker> make_alerting(const config::Settings& settings) {
+std::unique_ptr<workers::Worker> make_alerting(const config::Settings& settings,
+                                               const RunnerContext&) {
   workers::AlertingOptions options{
       .instance = settings.server.instance_name,
       .environment = std::string{config::to_string(settings.environment)},
@@ -48,7 +56,8 @@ std::unique_ptr<workers::Worker> make_alerting(const config::Settings& settings)
   return std::make_unique<workers::Alerting>(std::move(options));
 }
 
-std::unique_ptr<workers::Worker> make_cleanup(const config::Settings& settings) {
+std::unique_ptr<workers::Worker> make_cleanup(const config::Settings& settings,
+                                              const RunnerContext&) {
   return std::make_unique<workers::Cleanup>(
       workers::CleanupOptions{.database = settings.database,
                               .cleanup = settings.cleanup,
@@ -60,11 +69,61 @@ std::unique_ptr<workers::Worker> make_cleanup(const config::Settings& settings) 
                               .redis_timeout = settings.redis.command_timeout * 2});
 }
 
-std::unique_ptr<workers::Worker> make_audit_checkpoints(const config::Settings& settings) {
+std::unique_ptr<workers::Worker> make_audit_checkpoints(const config::Settings& settings,
+                                                        const RunnerContext&) {
   return std::make_unique<workers::AuditCheckpoints>(workers::AuditCheckpointOptions{
       .signing_seed = security::key_from_hex(settings.admin.signing_key_hex()).value(),
       .policy = {.every_rows = settings.admin.audit_checkpoint_rows,
                  .every = settings.admin.audit_checkpoint_interval}});
+}
+
+chain::RpcOptions rpc_options(const config::ChainSettings& chain) {
+  return {.urls = chain.rpc_urls, .timeout = chain.rpc_timeout, .attempts = chain.rpc_attempts};
+}
+
+std::unique_ptr<workers::Worker> make_indexer(const config::Settings& settings,
+                                              const RunnerContext& context) {
+  const auto& chain = settings.chain;
+  chain::IndexerOptions options{.instance = settings.server.instance_name,
+                                .rpc = rpc_options(chain),
+                                .ws_url = chain.ws_url,
+                                .chain_id = chain.chain_id,
+                                .start_block = chain.start_block,
+                                .finality_depth = chain.finality_depth,
+                                .batch_size = chain.batch_size,
+                                .batches_in_flight = chain.batches_in_flight,
+                                .poll_interval = chain.poll_interval,
+                                .redis = redis_of(settings),
+                                .cache_ttl = settings.cache.short_ttl,
+                                .redis_timeout = settings.redis.command_timeout * 2,
+                                .progress = context.terminal};
+  for (const auto& token : config::tracked_tokens(chain)) {
+    options.tracked_tokens[token.address] = token.type == "ERC-721"    ? chain::TokenType::erc721
+                                            : token.type == "ERC-1155" ? chain::TokenType::erc1155
+                                                                       : chain::TokenType::erc20;
+  }
+  for (const auto& entry : config::contract_entries(chain)) {
+    std::ifstream file(entry.abi_path);
+    std::stringstream text;
+    text << file.rdbuf();
+    auto contract = chain::abi::Contract::from_json(text.str());
+    if (!contract.value)
+      throw std::runtime_error("chain.contracts: " + entry.abi_path + ": " +
+                               contract.error.message);
+    options.contracts.push_back(
+        {.address = entry.address, .name = entry.abi_path, .abi = std::move(*contract.value)});
+  }
+  return std::make_unique<chain::Indexer>(std::move(options));
+}
+
+std::unique_ptr<workers::Worker> make_chain_events(const config::Settings& settings,
+                                                   const RunnerContext&) {
+  return std::make_unique<chain::ChainEvents>(
+      chain::ChainEventsOptions{.rpc = rpc_options(settings.chain),
+                                .max_attempts = settings.chain.event_attempts,
+                                .redis = redis_of(settings),
+                                .cache_ttl = settings.cache.short_ttl,
+                                .redis_timeout = settings.redis.command_timeout * 2});
 }
 
 }  // namespace
@@ -79,6 +138,10 @@ const std::vector<WorkerEntry>& worker_table() {
        &make_cleanup},
       {"audit-checkpoints", "signed checkpoints of the admin audit chain (one per cluster)",
        &make_audit_checkpoints},
+      {"indexer", "follows the EVM chain into PostgreSQL, reorg-safe (one per cluster)",
+       &make_indexer},
+      {"chain-events", "processes blockchain_events, fetches token metadata (one per cluster)",
+       &make_chain_events},
   };
   return table;
 }
@@ -91,7 +154,7 @@ std::vector<std::string_view> worker_names() {
 
 std::unique_ptr<workers::WorkerRunner> make_runner(const std::vector<std::string>& names,
                                                    const config::Settings& settings,
-                                                   workers::Alerting** alerting) {
+                                                   RunnerContext context) {
   auto runner = std::make_unique<workers::WorkerRunner>(
       workers::RunnerOptions{.database_url = settings.database.url,
                              .instance = settings.server.instance_name,
@@ -99,11 +162,7 @@ std::unique_ptr<workers::WorkerRunner> make_runner(const std::vector<std::string
   for (const auto& name : names) {
     for (const auto& entry : worker_table()) {
       if (entry.name != name) continue;
-      auto worker = entry.make(settings);
-      if (alerting != nullptr && name == "alerting") {
-        *alerting = static_cast<workers::Alerting*>(worker.get());
-      }
-      runner->add(std::move(worker));
+      runner->add(entry.make(settings, context));
     }
   }
   return runner;

@@ -1,6 +1,7 @@
 #include "config/loader.hpp"
 
 #include "config/alert_rule.hpp"
+#include "config/chain.hpp"
 #include "config/dotenv.hpp"
 #include "config/kyc.hpp"
 #include "config/rate_limit_rule.hpp"
@@ -12,6 +13,8 @@
 #include "util/hex.hpp"
 
 #include <toml++/toml.h>
+
+#include <cstdio>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/ipv6_address.hpp>
@@ -364,6 +367,7 @@ class Loader {
     validate_admin();
     validate_approvals();
     validate_kyc();
+    validate_chain();
     if (s.environment == Environment::production) validate_production();
   }
 
@@ -379,6 +383,39 @@ class Loader {
                             "' is not an approval rule (user.close, user.tier_above_3, "
                             "admin.role, user.unlock_high_severity)");
       }
+    }
+  }
+
+  void validate_chain() {
+    const auto& chain = settings_.chain;
+    if (chain.rpc_urls.empty())
+      problems_.push_back(source_of("chain.rpc_urls") + ": at least one node URL is needed");
+    for (const auto& url : chain.rpc_urls) {
+      if (!url.starts_with("http://") && !url.starts_with("https://")) {
+        // The URL may hold a key: the problem names its position, not its text.
+        problems_.push_back(source_of("chain.rpc_urls") + ": every node URL must be http(s)://");
+        break;
+      }
+    }
+    if (!chain.ws_url.empty() && !chain.ws_url.starts_with("ws://") &&
+        !chain.ws_url.starts_with("wss://"))
+      problems_.push_back(source_of("chain.ws_url") + ": the URL must be ws(s)://");
+    try {
+      (void)tracked_tokens(chain);
+    } catch (const std::invalid_argument& error) {
+      problems_.push_back(source_of("chain.tracked_tokens") + ": " + error.what());
+    }
+    try {
+      for (const auto& contract : contract_entries(chain)) {
+        if (std::FILE* file = std::fopen(contract.abi_path.c_str(), "rb")) {
+          std::fclose(file);
+        } else {
+          problems_.push_back(source_of("chain.contracts") + ": cannot read the ABI file " +
+                              contract.abi_path);
+        }
+      }
+    } catch (const std::invalid_argument& error) {
+      problems_.push_back(source_of("chain.contracts") + ": " + error.what());
     }
   }
 

@@ -225,6 +225,27 @@ struct KycSettings {
   unsigned retention_days = 90;          // rejected and superseded documents, then deleted
 };
 
+// The EVM chain the explorer indexes (src/chain/, docs/architecture/chain.md).
+struct ChainSettings {
+  // JSON-RPC nodes in order of preference (failover); secret: node URLs often hold a key.
+  std::vector<std::string> rpc_urls{"http://127.0.0.1:8545"};
+  std::string ws_url;          // secret; eth_subscribe newHeads; empty: poll
+  std::uint64_t chain_id = 0;  // 0: whatever the node says; otherwise the node must agree
+  std::uint64_t start_block = 0;
+  unsigned finality_depth = 64;  // reorgs deeper than this raise an alert
+  unsigned batch_size = 100;     // blocks per catch-up batch (one RPC batch, one transaction)
+  unsigned batches_in_flight = 4;
+  std::chrono::milliseconds poll_interval{2'000};  // new heads without a WebSocket
+  std::chrono::milliseconds rpc_timeout{10'000};
+  unsigned rpc_attempts = 4;
+  // "0xADDRESS ERC-20|ERC-721|ERC-1155": tokens whose events go to blockchain_events.
+  std::vector<std::string> tracked_tokens;
+  // "0xADDRESS PATH": contracts whose events are decoded with the JSON ABI at PATH.
+  std::vector<std::string> contracts;
+  unsigned event_attempts = 5;  // processing attempts before an event is dead
+  // The head and balances read from the node are cached for cache.short_ttl_seconds.
+};
+
 // Operations access to the admin read API until admin sign-in exists: loopback clients, or
 // "Authorization: Bearer <token>".
 struct OpsSettings {
@@ -325,6 +346,7 @@ struct Settings {
   CleanupSettings cleanup;
   StorageSettings storage;
   KycSettings kyc;
+  ChainSettings chain;
   OpsSettings ops;
   LogSettings log;
   HealthSettings health;

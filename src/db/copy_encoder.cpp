@@ -1,5 +1,7 @@
 #include "db/copy_encoder.hpp"
 
+#include "util/hex.hpp"
+
 #include <charconv>
 
 namespace pend::db {
@@ -43,6 +45,19 @@ CopyEncoder& CopyEncoder::field(std::string_view text) {
   buffer_.resize(start + 2 * text.size());
   buffer_.resize(
       static_cast<std::size_t>(write_copy_text(buffer_.data() + start, text) - buffer_.data()));
+  return *this;
+}
+
+CopyEncoder& CopyEncoder::bytea(std::string_view bytes) {
+  separate();
+  // COPY's text format unescapes "\\" to one backslash; bytea reads "\x..." as hex.
+  const std::size_t start = buffer_.size();
+  buffer_.resize(start + 3 + 2 * bytes.size());
+  char* p = buffer_.data() + start;
+  *p++ = '\\';
+  *p++ = '\\';
+  *p++ = 'x';
+  util::write_hex(p, std::span{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
   return *this;
 }
 

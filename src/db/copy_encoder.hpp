@@ -36,6 +36,8 @@ class CopyEncoder {
   CopyEncoder& field(const std::optional<T>& value) {
     return value ? field(*value) : null();
   }
+  // bytea from raw bytes, in the hex form ("\\x" and two digits a byte).
+  CopyEncoder& bytea(std::string_view bytes);
   CopyEncoder& null();
   void end_row();
 

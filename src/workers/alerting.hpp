@@ -59,7 +59,7 @@ class Alerting final : public Worker {
   explicit Alerting(AlertingOptions options);
   const WorkerSpec& spec() const override { return spec_; }
   RunReport run(RunContext& ctx) override;
-  void collect(metrics::PrometheusWriter& out) const;  // pend_alerts_firing
+  void collect(metrics::PrometheusWriter& out) const override;  // pend_alerts_firing
 
  private:
   std::vector<Evaluation> thresholds(db::BlockingSession& session);

@@ -281,6 +281,9 @@ void WorkerRunner::collect(metrics::PrometheusWriter& out) const {
                  count);
     }
   }
+  for (const auto& slot : slots_) {
+    if (slot->leader.load()) slot->worker->collect(out);
+  }
 }
 
 }  // namespace pend::workers

@@ -14,6 +14,10 @@
 
 #include "db/blocking_session.hpp"
 
+namespace pend::metrics {
+class PrometheusWriter;
+}
+
 #include <boost/json/object.hpp>
 
 #include <atomic>
@@ -76,6 +80,8 @@ class Worker {
   virtual const WorkerSpec& spec() const = 0;
   // One run. Throws on failure: the runner logs it, counts it and backs off.
   virtual RunReport run(RunContext& ctx) = 0;
+  // The worker's own figures for /metrics, while it runs on this instance (thread-safe).
+  virtual void collect(metrics::PrometheusWriter& /*out*/) const {}
 };
 
 }  // namespace pend::workers
