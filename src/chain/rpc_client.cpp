@@ -72,7 +72,7 @@ std::size_t RpcNodes::pick(std::size_t skip_mask) const {
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < scores_.size(); ++i) {
     if (i < 64 && (skip_mask >> i) & 1u) continue;
-    if (scores_[i] >= kHealthy || now - failed_at_[i] >= options_.cool_down) return i;
+    if (scores_[i] > kHealthy || now - failed_at_[i] >= options_.cool_down) return i;
     if (!best || scores_[i] > scores_[*best]) best = i;
   }
   if (best) return *best;
@@ -185,6 +185,19 @@ RpcClient::~RpcClient() { connection_->close(); }
 
 std::optional<std::string> RpcClient::post(std::size_t node, const std::string& body,
                                            unsigned& status, std::string& error) {
+  // A kept-alive connection the node has closed meanwhile fails before any answer: that is
+  // no failure of the node's, and the request goes again on a new connection.
+  const bool reused = connection_->node == node;
+  auto answer = exchange(node, body, status, error);
+  if (!answer && reused && status == 0 && !connection_->node) {
+    error.clear();
+    answer = exchange(node, body, status, error);
+  }
+  return answer;
+}
+
+std::optional<std::string> RpcClient::exchange(std::size_t node, const std::string& body,
+                                               unsigned& status, std::string& error) {
   auto& c = *connection_;
   const auto target = target_of(nodes_->options().urls[node]).value();
   if (c.node != node) c.close();
@@ -256,7 +269,7 @@ std::optional<std::string> RpcClient::post(std::size_t node, const std::string& 
   }
   auto response = parser.release();
   status = response.result_int();
-  if (!response.keep_alive()) c.close();
+  if (!response.keep_alive() || status != 200) c.close();
   if (status != 200) {
     error = "HTTP " + std::to_string(status);
     return std::nullopt;

@@ -127,6 +127,8 @@ class RpcClient {
   // status the HTTP status, 0 for none).
   std::optional<std::string> post(std::size_t node, const std::string& body, unsigned& status,
                                   std::string& error);
+  std::optional<std::string> exchange(std::size_t node, const std::string& body, unsigned& status,
+                                      std::string& error);
   void pause(unsigned attempt);
 
   std::shared_ptr<RpcNodes> nodes_;
