@@ -123,14 +123,16 @@ start_redis() {
 # stop_redis DIR: SIGTERM (Redis saves first when it was started with save points).
 stop_redis() { stop_pid_file "$1/redis.pid" 30; }
 
-# start_anvil DIR PORT: the local EVM node from node_modules on 127.0.0.1:PORT, answering
-# JSON-RPC over HTTP. DIR/anvil.pid records it, DIR/anvil.log is its output.
+# start_anvil DIR PORT [ANVIL_ARGS...]: the local EVM node from node_modules on
+# 127.0.0.1:PORT, answering JSON-RPC over HTTP. DIR/anvil.pid records it, DIR/anvil.log is
+# its output.
 start_anvil() {
   local dir=$1 port=$2
+  shift 2
   local anvil="$PEND_REPO_ROOT/node_modules/.bin/anvil"
   [ -x "$anvil" ] || die "anvil is missing from node_modules (run scripts/install-deps)"
   mkdir -p "$dir"
-  setsid "$anvil" --host 127.0.0.1 --port "$port" --silent </dev/null >"$dir/anvil.log" 2>&1 &
+  setsid "$anvil" --host 127.0.0.1 --port "$port" --silent "$@" </dev/null >"$dir/anvil.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/anvil.pid"
   if ! wait_for --pid "$pid" "anvil on 127.0.0.1:$port" 60 curl -sf -m 2 -X POST \

@@ -127,6 +127,18 @@ Indexer::Indexer(IndexerOptions options)
       pool_(std::make_unique<Pool>()),
       rpc_(std::make_unique<RpcClient>(nodes_)) {
   pool_->nodes = nodes_;
+  // Each decoded address's events by topic, hashed once here rather than for every log.
+  const auto add = [this](const std::string& address, const abi::Contract& contract) {
+    auto& by_topic = decoders_[address];
+    for (const auto& event : contract.events) {
+      if (event.anonymous) continue;
+      const auto topic = event.topic0();
+      by_topic.try_emplace(std::string(reinterpret_cast<const char*>(topic.data()), topic.size()),
+                           &event);
+    }
+  };
+  for (const auto& [address, type] : options_.tracked_tokens) add(address, standard_abi(type));
+  for (const auto& contract : options_.contracts) add(contract.address, contract.abi);
 }
 
 Indexer::~Indexer() = default;
@@ -208,25 +220,18 @@ Indexer::Fetched Indexer::fetch(std::uint64_t from, std::uint64_t count) {
 
 std::vector<EventRow> Indexer::events_of(const std::vector<BlockData>& blocks) const {
   std::vector<EventRow> out;
-  if (options_.tracked_tokens.empty() && options_.contracts.empty()) return out;
+  if (decoders_.empty()) return out;
   for (const auto& block : blocks) {
     for (const auto& log : block.logs) {
-      const abi::Contract* contract = nullptr;
-      if (const auto token = options_.tracked_tokens.find(log.address);
-          token != options_.tracked_tokens.end()) {
-        contract = &standard_abi(token->second);
-      } else {
-        for (const auto& c : options_.contracts) {
-          if (c.address == log.address) contract = &c.abi;
-        }
-      }
-      if (contract == nullptr || log.topics.empty()) continue;
+      if (log.topics.empty()) continue;
+      const auto decoder = decoders_.find(log.address);
+      if (decoder == decoders_.end()) continue;
+      const auto found = decoder->second.find(log.topics[0]);
+      if (found == decoder->second.end()) continue;
+      const abi::Event* event = found->second;
       std::vector<security::Hash32> topics(log.topics.size());
       for (std::size_t i = 0; i < log.topics.size(); ++i)
         std::copy(log.topics[i].begin(), log.topics[i].end(), topics[i].begin());
-      const auto* event = contract->event_by_topic(topics[0]);
-      // A Transfer of an ERC-20 and of an ERC-721 share a topic; the topic count tells them.
-      if (event == nullptr) continue;
       auto decoded = abi::decode_event(*event, topics, log.data);
       if (!decoded.value) continue;
       EventRow row;

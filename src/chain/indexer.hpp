@@ -106,6 +106,8 @@ class Indexer final : public workers::Worker {
   std::unique_ptr<Pool> pool_;
   std::unique_ptr<RpcClient> rpc_;          // the run's own calls
   std::atomic<bool> block_receipts_{true};  // the node answers eth_getBlockReceipts
+  // Decoded addresses (raw) -> topic0 (raw) -> the event (in options_ or standard_abi).
+  std::map<std::string, std::map<std::string, const abi::Event*>> decoders_;
   bool setup_done_ = false;
   IndexerFigures figures_;
   std::chrono::steady_clock::time_point progress_at_{};

@@ -3,11 +3,14 @@
 // 1, 3 and past the finality depth, at the head and while behind, leave nothing replaced as
 // consensus; a range indexed again changes nothing; failover to a second node.
 #include "chain/indexer.hpp"
+#include "cache/blocking_redis.hpp"
+#include "chain/contracts.hpp"
 #include "chain/events.hpp"
 #include "chain/new_heads.hpp"
 #include "chain/quantity.hpp"
 #include "db/blocking_session.hpp"
 #include "logging/logger.hpp"
+#include "metrics/prometheus_writer.hpp"
 #include "support/anvil.hpp"
 #include "support/child_process.hpp"
 #include "support/databases.hpp"
@@ -226,10 +229,28 @@ class IndexerTest : public ::testing::Test {
 TEST_F(IndexerTest, StoresEveryBlockTransactionLogAndTransferAsTheNodeAnswers) {
   const auto contracts = make_traffic();
   driver_->mine(4);  // some empty blocks too
-  chain::Indexer indexer(options());
+  TempRedis redis;
+  auto o = options();
+  o.redis = config::parse_redis_url(redis.url());
+  chain::Indexer indexer(std::move(o));
   const auto report = run(indexer);
-  EXPECT_EQ(report.at("blocks").as_int64(), static_cast<std::int64_t>(driver_->head() + 1));
+  const auto head = driver_->head();
+  EXPECT_EQ(report.at("blocks").as_int64(), static_cast<std::int64_t>(head + 1));
   expect_same_as_node();
+  // /metrics, and the head in the plan's blockchain cache entry.
+  metrics::PrometheusWriter out;
+  indexer.collect(out);
+  EXPECT_NE(out.text().find("pend_chain_indexed_block " + std::to_string(head) + "\n"),
+            std::string::npos)
+      << out.text();
+  EXPECT_NE(out.text().find("pend_chain_lag_blocks 0\n"), std::string::npos) << out.text();
+  cache::BlockingRedis client(*config::parse_redis_url(redis.url()), 2s);
+  const auto cached = json::parse(client.command({"GET", "blockchain:head:latest"}).text);
+  EXPECT_EQ(cached.at("block_number").as_int64(), static_cast<std::int64_t>(head));
+  EXPECT_EQ(cached.at("data").at("number").as_int64(), static_cast<std::int64_t>(head));
+  const auto ttl = client.command({"TTL", "blockchain:head:latest"}).integer;
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 30);
   EXPECT_EQ(value("SELECT next_block FROM chain_sync"), std::to_string(driver_->head() + 1));
   EXPECT_EQ(value("SELECT chain_id FROM chain_sync"), "31337");
 
@@ -352,6 +373,55 @@ TEST_F(IndexerTest, TrackedTokensQueueEventsThatRefreshBalancesAndTellTheRecipie
                   "decode($1, 'hex')",
                   {lower(contracts[1]).substr(2)}),
             "Pend Test NFT|PNFT");
+  // The other read methods the API needs.
+  chain::RpcClient rpc(
+      std::make_shared<chain::RpcNodes>(chain::RpcOptions{.urls = {anvil_->url()}}));
+  chain::ContractReader reader(rpc);
+  EXPECT_EQ(reader.owner_of(raw(contracts[1]), "42"), std::optional<std::string>{a[1]});
+  EXPECT_EQ(reader.token_uri(raw(contracts[1]), chain::TokenType::erc721, "42"),
+            std::optional<std::string>{"https://pend.test/nft/42"});
+  EXPECT_EQ(reader.token_uri(raw(contracts[2]), chain::TokenType::erc1155, "1"),
+            std::optional<std::string>{"https://pend.test/multi/{id}.json"});
+  EXPECT_EQ(reader.owner_of(raw(contracts[1]), "99999"), std::nullopt);  // reverts
+  EXPECT_EQ(reader.balance_of(raw(contracts[2]), raw(a[1]), std::string{"2"}),
+            std::optional<std::string>{"5"});
+}
+
+TEST_F(IndexerTest, EventsThatCannotBeProcessedRetryLaterThenDie) {
+  const auto& a = ChainDriver::accounts();
+  const auto token = driver_->deploy("TestToken");
+  driver_->send(a[0], token, ChainDriver::call_data("transfer(address,uint256)", {a[2], "9"}));
+  auto o = options();
+  o.tracked_tokens[raw(token)] = chain::TokenType::erc20;
+  chain::Indexer indexer(std::move(o));
+  run(indexer);
+  ASSERT_EQ(value("SELECT count(*) FROM blockchain_events"), "2");
+  anvil_->stop();  // the node is gone: nothing can be read again
+  chain::ChainEvents events(
+      {.rpc = {.urls = {anvil_->url()}, .timeout = 500ms, .attempts = 1}, .max_attempts = 2});
+  const auto process = [&] {
+    db::BlockingSession session(database_.url());
+    std::atomic<bool> stopping{false};
+    workers::RunContext ctx(session, std::chrono::steady_clock::now() + 60s, stopping);
+    return events.run(ctx);
+  };
+  EXPECT_THROW(process(), chain::RpcError);  // its first call to the node fails the run
+  session_->exec("UPDATE tokens SET metadata_fetched_at = now()");  // not what is tested here
+  anvil_->start();  // a fresh chain: the events' token is not there, balanceOf answers nothing
+  const auto report = process();
+  EXPECT_EQ(report.at("failed").as_int64(), 2);
+  EXPECT_EQ(value("SELECT string_agg(processing_attempts || '/' || dead || '/' || "
+                  "(next_attempt_at > now()) || '/' || last_processing_error, ',') FROM "
+                  "blockchain_events"),
+            "1/false/true/balanceOf reverted,1/false/true/balanceOf reverted");
+  EXPECT_EQ(process().at("processed").as_int64(), 0);  // not before their time
+  session_->exec("UPDATE blockchain_events SET next_attempt_at = now() - interval '1 second'");
+  const auto last = process();
+  EXPECT_EQ(last.at("dead").as_int64(), 2);
+  EXPECT_EQ(value("SELECT count(*) FROM blockchain_events WHERE dead AND processing_attempts = 2"),
+            "2");
+  session_->exec("UPDATE blockchain_events SET next_attempt_at = now() - interval '1 second'");
+  EXPECT_EQ(process().at("processed").as_int64(), 0);  // dead events stay dead
 }
 
 TEST_F(IndexerTest, ReorgsAtTheHeadAndWhileBehindLeaveOnlyTheNodesBranch) {
@@ -429,6 +499,16 @@ TEST_F(IndexerTest, ReplacedEventsAreVoidedAndQueuedAgain) {
                   "blockchain_events WHERE decoded_data->>'value' = '5'"),
             "true/false/true");
   EXPECT_EQ(value("SELECT count(*) FROM blockchain_events WHERE NOT voided"), "1");  // the mint
+  // Processing the voided event reads the balances again: the transfer is undone.
+  chain::ChainEvents events({.rpc = {.urls = {anvil_->url()}, .timeout = 5s}});
+  db::BlockingSession session(database_.url());
+  std::atomic<bool> stopping{false};
+  workers::RunContext ctx(session, std::chrono::steady_clock::now() + 60s, stopping);
+  EXPECT_EQ(events.run(ctx).at("processed").as_int64(), 1);
+  EXPECT_EQ(value("SELECT value::text FROM address_token_balances WHERE address = decode($1, "
+                  "'hex')",
+                  {lower(a[3]).substr(2)}),
+            "0");
 }
 
 // A node stopped and restarted (anvil keeps its chain in a state file), and failover to a
