@@ -87,6 +87,18 @@ class Reader {
     if (!v) fail(key, "is not a 64-bit quantity");
     return v.value_or(0);
   }
+  // Indexes and small codes: a value past the field's range is refused, never cut.
+  std::uint32_t u32(std::string_view key) {
+    const auto v = u64(key);
+    if (v > 0xffffffffu) fail(key, "is out of range");
+    return static_cast<std::uint32_t>(v);
+  }
+  std::optional<std::uint8_t> optional_u8(std::string_view key) {
+    const auto v = optional_u64(key);
+    if (v && *v > 0xffu) fail(key, "is out of range");
+    if (!v) return std::nullopt;
+    return static_cast<std::uint8_t>(*v);
+  }
   std::optional<std::uint64_t> optional_u64(std::string_view key) {
     if (text(key, false) == nullptr) return std::nullopt;
     return u64(key);
@@ -113,8 +125,12 @@ class Reader {
   void fail(std::string_view key, const std::string& why) {
     if (!ok_) return;
     ok_ = false;
-    if (error_ != nullptr)
-      *error_ = what_ + (key.empty() ? "" : "." + std::string{key}) + " " + why;
+    if (error_ == nullptr) return;
+    // Appended piece by piece (GCC 12's -Wrestrict misreads "." + std::string at -O3).
+    std::string& out = *error_;
+    out = what_;
+    if (!key.empty()) out.append(".").append(key);
+    out.append(" ").append(why);
   }
 
  private:
@@ -127,8 +143,8 @@ class Reader {
 bool parse_log(const json::value& value, const std::string& block_hash, LogData& log,
                std::string* error) {
   Reader r(value, "log", error);
-  log.log_index = static_cast<std::uint32_t>(r.u64("logIndex"));
-  log.transaction_index = static_cast<std::uint32_t>(r.u64("transactionIndex"));
+  log.log_index = r.u32("logIndex");
+  log.transaction_index = r.u32("transactionIndex");
   log.transaction_hash = r.bytes("transactionHash", 32);
   log.address = r.bytes("address", 20);
   log.data = r.data("data");
@@ -144,14 +160,16 @@ bool parse_log(const json::value& value, const std::string& block_hash, LogData&
     }
   }
   if (r.ok() && r.bytes("blockHash", 32) != block_hash) r.fail("blockHash", "is another block's");
-  if (const auto* removed = value.as_object().if_contains("removed");
-      r.ok() && removed != nullptr && removed->is_bool() && removed->get_bool())
-    r.fail("removed", "is true: the node answered from a replaced block");
+  if (const auto* object = value.if_object(); r.ok() && object != nullptr)
+    if (const auto* removed = object->if_contains("removed");
+        removed != nullptr && removed->is_bool() && removed->get_bool())
+      r.fail("removed", "is true: the node answered from a replaced block");
   return r.ok();
 }
 
 // The address in a topic: 12 zero bytes, then 20.
 std::optional<std::string> topic_address(const std::string& topic) {
+  if (topic.size() != 32) return std::nullopt;
   for (std::size_t i = 0; i < 12; ++i) {
     if (topic[i] != '\0') return std::nullopt;
   }
@@ -264,7 +282,7 @@ std::optional<BlockData> parse_block(const json::value& block, const json::value
     Reader t((*transactions)[i], "transaction", error);
     if (!t.ok()) return std::nullopt;
     tx.hash = t.bytes("hash", 32);
-    tx.index = static_cast<std::uint32_t>(t.u64("transactionIndex"));
+    tx.index = t.u32("transactionIndex");
     tx.from = t.bytes("from", 20);
     tx.to = t.optional_address("to").value_or(std::string{});
     tx.value = t.decimal("value");
@@ -273,7 +291,7 @@ std::optional<BlockData> parse_block(const json::value& block, const json::value
     tx.gas_price = t.optional_decimal("gasPrice");
     tx.max_fee_per_gas = t.optional_decimal("maxFeePerGas");
     tx.max_priority_fee_per_gas = t.optional_decimal("maxPriorityFeePerGas");
-    tx.type = static_cast<std::uint8_t>(t.optional_u64("type").value_or(0));
+    tx.type = t.optional_u8("type").value_or(0);
     tx.input = t.data("input");
     if (!t.ok()) return std::nullopt;
     if (tx.index != i) {
@@ -299,8 +317,7 @@ std::optional<BlockData> parse_block(const json::value& block, const json::value
     tx.gas_used = rc.decimal("gasUsed");
     tx.cumulative_gas_used = rc.decimal("cumulativeGasUsed");
     tx.effective_gas_price = rc.optional_decimal("effectiveGasPrice");
-    if (const auto status = rc.optional_u64("status"))
-      tx.status = static_cast<std::uint8_t>(*status);
+    tx.status = rc.optional_u8("status");
     if (const auto* logs = rc.array("logs")) {
       for (const auto& value : *logs) {
         LogData log;

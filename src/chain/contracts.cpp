@@ -19,10 +19,28 @@ std::vector<abi::Type> argument_types(std::string_view signature) {
   return abi::parse_types(signature.substr(open + 1, signature.size() - open - 2)).value();
 }
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF) without
+// control characters.
 bool printable_utf8(std::string_view text) {
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return false;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f) return false;
+      ++i;
+      continue;
+    }
+    const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (length == 0 || c > 0xf4 || i + length > text.size()) return false;
+    std::uint32_t code = c & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3f);
+    }
+    if ((length == 3 && code < 0x800) || (length == 4 && code < 0x10000) || code > 0x10ffff ||
+        (code >= 0xd800 && code <= 0xdfff) || (code >= 0x80 && code < 0xa0))
+      return false;
+    i += length;
   }
   return true;
 }
@@ -127,6 +145,7 @@ std::optional<std::string> ContractReader::owner_of(const std::string& token,
                                                     const std::string& id) {
   const auto answer = call(token, call_data("ownerOf(uint256)", {id}), "latest");
   if (!answer || answer->size() != 32) return std::nullopt;
+  if (answer->find_first_not_of('\0') < 12) return std::nullopt;  // not an address word
   security::Address address;
   std::copy(answer->begin() + 12, answer->end(), address.bytes.begin());
   return address.checksummed();

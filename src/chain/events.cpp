@@ -1,6 +1,5 @@
 #include "chain/events.hpp"
 
-#include "cache/blocking_redis.hpp"
 #include "chain/contracts.hpp"
 #include "chain/quantity.hpp"
 #include "logging/entry.hpp"
@@ -48,28 +47,10 @@ ChainEvents::ChainEvents(ChainEventsOptions options)
             .interval = options_.interval,
             .deadline = std::chrono::milliseconds{120'000}},
       nodes_(std::make_shared<RpcNodes>(options_.rpc)),
-      rpc_(std::make_unique<RpcClient>(nodes_)) {}
+      rpc_(std::make_unique<RpcClient>(nodes_)),
+      cache_(options_.redis, options_.cache_ttl, options_.redis_timeout) {}
 
 ChainEvents::~ChainEvents() = default;
-
-void ChainEvents::cache_balance(const std::string& address, const std::string& value,
-                                std::uint64_t block) {
-  if (!options_.redis) return;
-  try {
-    cache::BlockingRedis redis(*options_.redis, options_.redis_timeout);
-    const auto key = security::parse_address(address)->checksummed();
-    const json::object entry{{"data", {{"address", key}, {"value", value}}},
-                             {"block_number", block},
-                             {"cached_at", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count()}};
-    redis.command({"SET", "blockchain:balance:" + key, json::serialize(entry), "EX",
-                   std::to_string(options_.cache_ttl.count())});
-  } catch (const std::exception& error) {
-    logging::warn("BLOCKCHAIN", "CHAIN_CACHE_UNAVAILABLE", "a balance could not be cached",
-                  {{"error", error.what()}});
-  }
-}
 
 std::int64_t ChainEvents::fetch_metadata(workers::RunContext& ctx) {
   auto& session = ctx.session();
@@ -96,12 +77,31 @@ std::int64_t ChainEvents::fetch_metadata(workers::RunContext& ctx) {
   return rows.size();
 }
 
+void ChainEvents::record_failure(workers::RunContext& ctx, const std::string& id,
+                                 std::int64_t attempts, const std::string& error,
+                                 std::int64_t& failed, std::int64_t& dead) {
+  const bool is_dead = attempts >= static_cast<std::int64_t>(options_.max_attempts);
+  ctx.session().exec(
+      "UPDATE blockchain_events SET processing_attempts = $2, last_processing_error = $3, "
+      "dead = $4::bool, next_attempt_at = now() + make_interval(secs => least(3600, "
+      "power(2, $2::int)::int)) WHERE id = $1::uuid",
+      {id, std::to_string(attempts), error.substr(0, 500), is_dead ? "true" : "false"});
+  ++failed;
+  if (is_dead) {
+    ++dead;
+    logging::error(
+        "BLOCKCHAIN", "CHAIN_EVENT_DEAD", "a blockchain event failed every processing attempt",
+        {{"event_id", id}, {"attempts", static_cast<std::int64_t>(attempts)}, {"error", error}});
+  }
+}
+
 workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
   auto& session = ctx.session();
   workers::RunReport report{{"tokens_described", fetch_metadata(ctx)}};
   const auto rows = session.exec(
       "SELECT e.id, e.event_type, e.contract_address, e.transaction_hash, e.block_number, "
-      "e.decoded_data::text, e.voided, e.processing_attempts, coalesce(t.type, '') "
+      "e.decoded_data::text, e.voided, e.processing_attempts, coalesce(t.type, ''), "
+      "e.processed_at IS NOT NULL "
       "FROM blockchain_events e LEFT JOIN tokens t "
       "ON t.contract_address = decode(substr(e.contract_address, 3), 'hex') "
       "WHERE NOT e.processed AND NOT e.dead AND (e.next_attempt_at IS NULL OR "
@@ -144,7 +144,9 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
             "(decode($1, 'hex'), $2, $3::numeric) ON CONFLICT (address, block_number) DO UPDATE "
             "SET value = excluded.value, value_fetched_at = now()",
             {hex, std::to_string(head), coin});
-        cache_balance("0x" + hex, coin, head);
+        const auto checksummed = security::parse_address("0x" + hex)->checksummed();
+        cache_.put("balance", checksummed, json::object{{"address", checksummed}, {"value", coin}},
+                   head);
         if (!type) continue;
         std::vector<std::optional<std::string>> token_ids;
         if (*type == TokenType::erc1155) {
@@ -165,9 +167,14 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
               {hex, util::to_hex(token), token_id.value_or("0"), std::to_string(head), *balance});
         }
       }
-      // A registered user's address received it.
+      // A registered user's address received a token transfer (or, voided, one that had
+      // been reported is undone; a voided one never processed had nothing to undo).
+      const auto event_type = rows.value(i, 1);
+      const bool transfer = event_type == "Transfer" || event_type == "TransferSingle" ||
+                            event_type == "TransferBatch";
+      const bool reported_before = rows.value(i, 9) == "t";
       const auto to = raw_address(text_of(fields, "to"));
-      if (!to.empty() && to != kZero) {
+      if (transfer && (!voided || reported_before) && !to.empty() && to != kZero) {
         const auto to_text = security::parse_address(text_of(fields, "to"))->checksummed();
         const auto users =
             session.exec("SELECT id FROM users WHERE blockchain_address = $1", {to_text});
@@ -197,24 +204,13 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
       ++processed;
     } catch (const workers::RunStopped&) {
       throw;
+    } catch (const RpcError& error) {
+      // No node answered: not this event's fault. The run fails and the runner backs off,
+      // leaving the event's attempts as they were.
+      if (error.transport()) throw;
+      record_failure(ctx, id, std::stoll(rows.value(i, 7)) + 1, error.what(), failed, dead);
     } catch (const std::exception& error) {
-      const auto attempts = std::stoll(rows.value(i, 7)) + 1;
-      const bool is_dead = attempts >= static_cast<std::int64_t>(options_.max_attempts);
-      session.exec(
-          "UPDATE blockchain_events SET processing_attempts = $2, last_processing_error = $3, "
-          "dead = $4::bool, next_attempt_at = now() + make_interval(secs => least(3600, "
-          "power(2, $2::int)::int)) WHERE id = $1::uuid",
-          {id, std::to_string(attempts), std::string{error.what()}.substr(0, 500),
-           is_dead ? "true" : "false"});
-      ++failed;
-      if (is_dead) {
-        ++dead;
-        logging::error("BLOCKCHAIN", "CHAIN_EVENT_DEAD",
-                       "a blockchain event failed every processing attempt",
-                       {{"event_id", id},
-                        {"attempts", static_cast<std::int64_t>(attempts)},
-                        {"error", error.what()}});
-      }
+      record_failure(ctx, id, std::stoll(rows.value(i, 7)) + 1, error.what(), failed, dead);
     }
   }
   report["processed"] = processed;

@@ -11,6 +11,7 @@
 // recipient's entry is TRANSFER_VOIDED.
 #pragma once
 
+#include "chain/chain_cache.hpp"
 #include "chain/rpc_client.hpp"
 #include "config/redis_endpoint.hpp"
 #include "workers/worker.hpp"
@@ -39,12 +40,15 @@ class ChainEvents final : public workers::Worker {
 
  private:
   std::int64_t fetch_metadata(workers::RunContext& ctx);
-  void cache_balance(const std::string& address, const std::string& value, std::uint64_t block);
+  // attempts counted, the next try after 2^attempts seconds (up to an hour), dead at the last.
+  void record_failure(workers::RunContext& ctx, const std::string& id, std::int64_t attempts,
+                      const std::string& error, std::int64_t& failed, std::int64_t& dead);
 
   ChainEventsOptions options_;
   workers::WorkerSpec spec_;
   std::shared_ptr<RpcNodes> nodes_;
   std::unique_ptr<RpcClient> rpc_;
+  ChainCache cache_;  // the balances, in Redis
 };
 
 }  // namespace pend::chain

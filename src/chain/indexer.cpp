@@ -2,7 +2,6 @@
 
 #include "chain/new_heads.hpp"
 
-#include "cache/blocking_redis.hpp"
 #include "logging/logger.hpp"
 #include "metrics/prometheus_writer.hpp"
 #include "security/evm_address.hpp"
@@ -71,9 +70,13 @@ std::string checksummed(std::string_view raw20) {
 
 // The thousands of a count, for the progress bar: 12,345.
 std::string grouped(std::uint64_t value) {
-  auto digits = std::to_string(value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
-  return digits;
+  const auto digits = std::to_string(value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
 }
 
 }  // namespace
@@ -125,20 +128,9 @@ Indexer::Indexer(IndexerOptions options)
             .deadline = options_.run_length + std::chrono::seconds{30}},
       nodes_(std::make_shared<RpcNodes>(options_.rpc)),
       pool_(std::make_unique<Pool>()),
-      rpc_(std::make_unique<RpcClient>(nodes_)) {
+      rpc_(std::make_unique<RpcClient>(nodes_)),
+      cache_(options_.redis, options_.cache_ttl, options_.redis_timeout) {
   pool_->nodes = nodes_;
-  // Each decoded address's events by topic, hashed once here rather than for every log.
-  const auto add = [this](const std::string& address, const abi::Contract& contract) {
-    auto& by_topic = decoders_[address];
-    for (const auto& event : contract.events) {
-      if (event.anonymous) continue;
-      const auto topic = event.topic0();
-      by_topic.try_emplace(std::string(reinterpret_cast<const char*>(topic.data()), topic.size()),
-                           &event);
-    }
-  };
-  for (const auto& [address, type] : options_.tracked_tokens) add(address, standard_abi(type));
-  for (const auto& contract : options_.contracts) add(contract.address, contract.abi);
 }
 
 Indexer::~Indexer() = default;
@@ -204,7 +196,9 @@ Indexer::Fetched Indexer::fetch(std::uint64_t from, std::uint64_t count) {
       std::string error;
       auto parsed = parse_block(block.result, receipts, &error);
       if (!parsed) {
-        if (error.find("logsBloom") != std::string::npos) ++figures_.bloom_failures;
+        // (parse_block's words for a bloom that the logs do not give.)
+        if (error.find("do not match the block's logsBloom") != std::string::npos)
+          ++figures_.bloom_failures;
         out.error = "block " + std::to_string(from + i) + ": " + error;
         break;
       }
@@ -216,6 +210,31 @@ Indexer::Fetched Indexer::fetch(std::uint64_t from, std::uint64_t count) {
   }
   pool_->give(std::move(client));
   return out;
+}
+
+void Indexer::load_decoders(db::BlockingSession& session) {
+  // Each decoded address's events by topic, hashed once here rather than for every log: the
+  // configured contracts, and the tokens marked tracked (chain.tracked_tokens marks them at
+  // start; an operator may mark more in the tokens table, read again at each run).
+  decoders_.clear();
+  const auto add = [this](const std::string& address, const abi::Contract& contract) {
+    auto& by_topic = decoders_[address];
+    for (const auto& event : contract.events) {
+      if (event.anonymous) continue;
+      const auto topic = event.topic0();
+      by_topic.try_emplace(std::string(reinterpret_cast<const char*>(topic.data()), topic.size()),
+                           &event);
+    }
+  };
+  for (const auto& contract : options_.contracts) add(contract.address, contract.abi);
+  const auto rows =
+      session.exec("SELECT encode(contract_address, 'hex'), type FROM tokens WHERE tracked");
+  for (int i = 0; i < rows.size(); ++i) {
+    const auto type = rows.value(i, 1) == "ERC-721"    ? TokenType::erc721
+                      : rows.value(i, 1) == "ERC-1155" ? TokenType::erc1155
+                                                       : TokenType::erc20;
+    add(util::from_hex(rows.value(i, 0)).value(), standard_abi(type));
+  }
 }
 
 std::vector<EventRow> Indexer::events_of(const std::vector<BlockData>& blocks) const {
@@ -260,24 +279,8 @@ std::optional<std::string> Indexer::node_hash(std::uint64_t number) {
 }
 
 void Indexer::cache_head(std::uint64_t head) {
-  if (!options_.redis) return;
-  try {
-    thread_local std::unique_ptr<cache::BlockingRedis> redis;
-    if (!redis)
-      redis = std::make_unique<cache::BlockingRedis>(*options_.redis, options_.redis_timeout);
-    // The plan's blockchain cache entry: {data, block_number, cached_at}.
-    const json::object entry{{"data", {{"number", head}}},
-                             {"block_number", head},
-                             {"cached_at", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count()}};
-    redis->command({"SET", "blockchain:head:latest", json::serialize(entry), "EX",
-                    std::to_string(options_.cache_ttl.count())});
-  } catch (const std::exception& error) {
-    // The cache is an optimisation: the head is in chain_sync either way.
-    logging::warn("BLOCKCHAIN", "CHAIN_CACHE_UNAVAILABLE", "the head could not be cached",
-                  {{"error", error.what()}});
-  }
+  // The plan's blockchain cache entry (chain/chain_cache.hpp).
+  cache_.put("head", "latest", json::object{{"number", head}}, head);
 }
 
 void Indexer::progress(std::uint64_t done_to, std::uint64_t head, bool final) {
@@ -305,7 +308,8 @@ void Indexer::progress(std::uint64_t done_to, std::uint64_t head, bool final) {
 }
 
 bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_t from,
-                       std::uint64_t head, workers::RunReport& report) {
+                       std::uint64_t head, std::chrono::steady_clock::time_point until,
+                       workers::RunReport& report) {
   std::optional<std::string> parent =
       from > options_.start_block ? store.consensus_hash(from - 1) : std::nullopt;
   std::deque<std::future<Fetched>> in_flight;
@@ -321,7 +325,10 @@ bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_
   progress_rows_ = 0;
   bool joined = true;
   while (true) {
-    while (in_flight.size() < options_.batches_in_flight && next_fetch <= head) {
+    // No new batch once the run's time is up: those in flight are written, and the next
+    // run goes on from there (a run is a worker_runs row, not the whole catch-up).
+    const bool time_left = std::chrono::steady_clock::now() < until;
+    while (time_left && in_flight.size() < options_.batches_in_flight && next_fetch <= head) {
       const auto count = std::min<std::uint64_t>(options_.batch_size, head - next_fetch + 1);
       in_flight.push_back(std::async(
           std::launch::async, [this, next_fetch, count] { return fetch(next_fetch, count); }));
@@ -335,6 +342,7 @@ bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_
       throw std::runtime_error(fetched.error);
     }
     auto& blocks = fetched.blocks;
+    const bool nothing = blocks.empty();
     // Only the blocks that join the stored chain, each the parent of the next.
     std::size_t keep = 0;
     for (; keep < blocks.size(); ++keep) {
@@ -360,9 +368,15 @@ bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_
       progress(blocks.back().number + 1, head, false);
     }
     if (!complete) {
-      // A block that does not join (a reorg, or the node's head moved back): stop here.
       drain();
-      joined = false;
+      if (nothing) {
+        // The node has not got the block it said was there (a node behind the one that gave
+        // the head): a little later, the loop asks again.
+        ctx.pause(std::min<std::chrono::milliseconds>(options_.poll_interval,
+                                                      std::chrono::milliseconds{1'000}));
+        break;
+      }
+      joined = false;  // a block that does not join: a reorg to handle first
       break;
     }
     ctx.check();
@@ -400,11 +414,6 @@ std::uint64_t Indexer::reorganise(workers::RunContext& ctx, ChainStore& store, s
   figures_.deepest_reorg = std::max<std::uint64_t>(figures_.deepest_reorg, depth);
   figures_.indexed = static_cast<std::int64_t>(h) - 1;
   report["reorgs"] = report["reorgs"].as_int64() + 1;
-  const json::object meta{{"depth", depth},
-                          {"from_block", h},
-                          {"replaced_blocks", replaced},
-                          {"old_tip", old_tip},
-                          {"finality_depth", options_.finality_depth}};
   const auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
   if (depth > options_.finality_depth) {
     logging::error("BLOCKCHAIN", "CHAIN_REORG_BEYOND_FINALITY",
@@ -412,19 +421,38 @@ std::uint64_t Indexer::reorganise(workers::RunContext& ctx, ChainStore& store, s
                    {{"depth", i64(depth)},
                     {"from_block", i64(h)},
                     {"old_tip", i64(old_tip)},
+                    {"replaced_blocks", i64(replaced)},
                     {"finality_depth", options_.finality_depth}});
   } else {
     logging::warn("BLOCKCHAIN", "CHAIN_REORG", "a reorganisation replaced blocks",
-                  {{"depth", i64(depth)}, {"from_block", i64(h)}, {"old_tip", i64(old_tip)}});
+                  {{"depth", i64(depth)},
+                   {"from_block", i64(h)},
+                   {"old_tip", i64(old_tip)},
+                   {"replaced_blocks", i64(replaced)}});
   }
-  // For the alerting worker: over warning past half the finality depth, critical past it.
+  recent_reorgs_.emplace_back(std::chrono::steady_clock::now(), depth);
+  write_reorg_depth(ctx);
+  return h;
+}
+
+void Indexer::write_reorg_depth(workers::RunContext& ctx) {
+  // The deepest reorg of the last ten minutes, written at once and then every minute while
+  // there is one, so the alerting worker (which reads only fresh rows) cannot miss it:
+  // over warning past half the finality depth, critical past it.
+  const auto now = std::chrono::steady_clock::now();
+  while (!recent_reorgs_.empty() && now - recent_reorgs_.front().first > std::chrono::minutes{10})
+    recent_reorgs_.pop_front();
+  if (recent_reorgs_.empty()) return;
+  std::uint64_t deepest = 0;
+  for (const auto& [at, depth] : recent_reorgs_) deepest = std::max(deepest, depth);
   ctx.session().exec(
       "INSERT INTO system_metrics (server_instance, metric_type, metric_name, value, unit, "
       "threshold_warning, threshold_critical, metadata) VALUES ($1, 'chain', "
       "'chain_reorg_depth', $2, 'blocks', $3, $4, $5::jsonb)",
-      {options_.instance, std::to_string(depth), std::to_string(options_.finality_depth / 2 + 1),
-       std::to_string(options_.finality_depth + 1), json::serialize(meta)});
-  return h;
+      {options_.instance, std::to_string(deepest), std::to_string(options_.finality_depth / 2 + 1),
+       std::to_string(options_.finality_depth + 1),
+       json::serialize(json::object{{"reorgs_in_10_minutes", recent_reorgs_.size()},
+                                    {"finality_depth", options_.finality_depth}})});
 }
 
 workers::RunReport Indexer::run(workers::RunContext& ctx) {
@@ -436,7 +464,12 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
     if (options_.chain_id != 0 && *id != options_.chain_id)
       throw std::runtime_error("the node is on chain " + std::to_string(*id) + ", not " +
                                std::to_string(options_.chain_id) + " (chain.chain_id)");
-    store.cursor(options_.start_block);
+    // The index holds one chain: a node on another (a misconfigured URL) would otherwise
+    // look like a reorg all the way down to the start block.
+    const auto cursor = store.cursor(options_.start_block);
+    if (cursor.chain_id && *cursor.chain_id != *id)
+      throw std::runtime_error("the node is on chain " + std::to_string(*id) +
+                               ", but the index holds chain " + std::to_string(*cursor.chain_id));
     store.set_chain_id(*id);
     for (const auto& [address, type] : options_.tracked_tokens) {
       ctx.session().exec(
@@ -446,8 +479,12 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
     }
     setup_done_ = true;
   }
+  load_decoders(ctx.session());
   std::unique_ptr<NewHeads> heads;
-  const auto run_until = std::chrono::steady_clock::now() + options_.run_length;
+  // run_length 0: one pass to the head, however long it takes (tools and tests).
+  const bool one_pass = options_.run_length.count() == 0;
+  const auto run_until = one_pass ? std::chrono::steady_clock::time_point::max()
+                                  : std::chrono::steady_clock::now() + options_.run_length;
   std::chrono::steady_clock::time_point lag_written{};
   // Until the run's time is up: at least one pass to the head (run_length 0: just that).
   while (!ctx.stopping()) {
@@ -461,21 +498,21 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
     if (cursor.next_block > options_.start_block) {
       const auto stored = store.consensus_hash(cursor.next_block - 1);
       const auto node = node_hash(cursor.next_block - 1);
-      if (stored && (!node || *node != *stored)) {
+      if (stored && !node) {
+        // The node is behind the index (another node answered before, or it is catching
+        // up itself): no reorg, just wait for it.
+        if (std::chrono::steady_clock::now() >= run_until) break;
+        ctx.pause(std::min(options_.poll_interval, std::chrono::milliseconds{1'000}));
+        continue;
+      }
+      if (stored && *node != *stored) {
         cursor.next_block = reorganise(ctx, store, cursor.next_block - 1, report);
         continue;
       }
     }
     if (figures_.indexed < 0 && cursor.next_block > 0)
       figures_.indexed = static_cast<std::int64_t>(cursor.next_block) - 1;
-    if (cursor.next_block <= head) {
-      if (!catch_up(ctx, store, cursor.next_block, head, report)) {
-        const auto at = store.cursor(options_.start_block).next_block;
-        if (at > options_.start_block) reorganise(ctx, store, at - 1, report);
-      }
-      continue;
-    }
-    store.set_head(head);
+    // For the alerting worker: how far behind, at most once a minute.
     if (std::chrono::steady_clock::now() - lag_written > std::chrono::seconds{60}) {
       lag_written = std::chrono::steady_clock::now();
       const auto lag = head + 1 > cursor.next_block ? head + 1 - cursor.next_block : 0;
@@ -485,9 +522,24 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
           "'blocks', $3, $4)",
           {options_.instance, std::to_string(lag), std::to_string(options_.finality_depth),
            std::to_string(options_.finality_depth * 4)});
+      write_reorg_depth(ctx);
     }
+    if (cursor.next_block <= head) {
+      if (!catch_up(ctx, store, cursor.next_block, head, run_until, report)) {
+        const auto at = store.cursor(options_.start_block).next_block;
+        // A block that did not join: the stored tip must have been replaced. A node whose
+        // block does not join its own parent is inconsistent: the run fails and backs off.
+        if (at > options_.start_block && reorganise(ctx, store, at - 1, report) == at)
+          throw std::runtime_error("block " + std::to_string(at) +
+                                   " from the node does not join the node's own block " +
+                                   std::to_string(at - 1) + ": an inconsistent node");
+      }
+      if (std::chrono::steady_clock::now() >= run_until) break;
+      continue;
+    }
+    store.set_head(head);
     // At the head: wait for the next one, if the run has time left.
-    if (std::chrono::steady_clock::now() >= run_until) break;
+    if (one_pass || std::chrono::steady_clock::now() >= run_until) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         run_until - std::chrono::steady_clock::now());
     const auto wait =
@@ -497,6 +549,10 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
         if (!heads) {
           // Subscribed: read the head once more, for a block mined before the subscription.
           heads = std::make_unique<NewHeads>(options_.ws_url, options_.rpc.timeout);
+          if (subscription_lost_) {
+            subscription_lost_ = false;
+            logging::info("BLOCKCHAIN", "CHAIN_SUBSCRIBED", "new heads over WebSocket again");
+          }
           continue;
         }
         // In slices, so that a stop is noticed within a fifth of a second.
@@ -511,8 +567,11 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
         continue;
       } catch (const SubscriptionError& error) {
         heads.reset();
-        logging::warn("BLOCKCHAIN", "CHAIN_SUBSCRIPTION_LOST",
-                      "new heads over WebSocket failed: polling", {{"error", error.what()}});
+        if (!subscription_lost_) {  // once an outage, not once a poll
+          subscription_lost_ = true;
+          logging::warn("BLOCKCHAIN", "CHAIN_SUBSCRIPTION_LOST",
+                        "new heads over WebSocket failed: polling", {{"error", error.what()}});
+        }
       }
     }
     ctx.pause(wait);

@@ -21,12 +21,14 @@
 #pragma once
 
 #include "chain/abi.hpp"
+#include "chain/chain_cache.hpp"
 #include "chain/rpc_client.hpp"
 #include "chain/store.hpp"
 #include "config/redis_endpoint.hpp"
 #include "workers/worker.hpp"
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,7 +58,8 @@ struct IndexerOptions {
   unsigned batch_size = 100;
   unsigned batches_in_flight = 4;
   std::chrono::milliseconds poll_interval{2'000};
-  std::chrono::milliseconds run_length{300'000};  // one run (a worker_runs row) at most
+  // One run (a worker_runs row) at most this long; 0: one pass to the head, however long.
+  std::chrono::milliseconds run_length{300'000};
   // Tokens whose events are decoded (raw address -> type), added as tracked at start.
   std::map<std::string, TokenType> tracked_tokens;
   std::vector<ContractAbi> contracts;
@@ -87,16 +90,19 @@ class Indexer final : public workers::Worker {
   struct Fetched;
   struct Pool;
   Fetched fetch(std::uint64_t from, std::uint64_t count);
+  void load_decoders(db::BlockingSession& session);
   std::vector<EventRow> events_of(const std::vector<BlockData>& blocks) const;
   // Imports [from, head]; false when it stopped at a block that does not join the stored
   // chain (a reorg to handle first).
+  // Stops launching batches at `until` (the run's end); the next run goes on.
   bool catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_t from, std::uint64_t head,
-                workers::RunReport& report);
+                std::chrono::steady_clock::time_point until, workers::RunReport& report);
   // Walks back from `height` (whose stored block the node no longer has) to the common
   // ancestor and unwinds above it. Returns the next height to import.
   std::uint64_t reorganise(workers::RunContext& ctx, ChainStore& store, std::uint64_t height,
                            workers::RunReport& report);
   std::optional<std::string> node_hash(std::uint64_t number);
+  void write_reorg_depth(workers::RunContext& ctx);
   void cache_head(std::uint64_t head);
   void progress(std::uint64_t done_to, std::uint64_t head, bool final);
 
@@ -108,7 +114,10 @@ class Indexer final : public workers::Worker {
   std::atomic<bool> block_receipts_{true};  // the node answers eth_getBlockReceipts
   // Decoded addresses (raw) -> topic0 (raw) -> the event (in options_ or standard_abi).
   std::map<std::string, std::map<std::string, const abi::Event*>> decoders_;
+  ChainCache cache_;  // the head, in Redis
   bool setup_done_ = false;
+  bool subscription_lost_ = false;  // CHAIN_SUBSCRIPTION_LOST logged, not yet subscribed again
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> recent_reorgs_;
   IndexerFigures figures_;
   std::chrono::steady_clock::time_point progress_at_{};
   std::uint64_t progress_from_ = 0;

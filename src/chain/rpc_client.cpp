@@ -380,6 +380,7 @@ std::vector<RpcReply> RpcClient::batch(const std::vector<RpcCall>& calls) {
       // One error object for the whole batch (some nodes answer a batch they refuse so).
       const auto reply = reply_of(parsed.as_object());
       if (reply.error_code == kLimitExceeded) {
+        for (const auto i : pending) nodes_->record(calls[i].method, node, seconds, false);
         again = pending;
         usable = true;
       } else if (reply.error_code) {

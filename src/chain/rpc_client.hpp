@@ -6,9 +6,10 @@
 // Several node URLs, in order of preference: a call goes to the first healthy one. A node's
 // health score falls with each failure and recovers with successes; an unhealthy node is
 // retried after a cool-down, so the preferred node takes over again once it is back.
-// Transport failures (refused, reset, timed out, a broken answer), HTTP 429 and 5xx, and the
-// JSON-RPC rate-limit error -32005 are retried with exponential backoff, moving to the next
-// node; any other JSON-RPC error is the caller's answer and is not retried.
+// Transport failures (refused, reset, timed out, a broken answer), any HTTP status but 200
+// (429 and 5xx above all), and the JSON-RPC rate-limit error -32005 are retried with
+// exponential backoff, moving to the next node; any other JSON-RPC error answer is the
+// caller's and is not retried.
 //
 //   auto nodes = std::make_shared<RpcNodes>(RpcOptions{.urls = {"http://127.0.0.1:8545"}});
 //   RpcClient rpc(nodes);
@@ -71,7 +72,8 @@ struct RpcOptions {
   std::chrono::milliseconds max_backoff{5'000};
   std::chrono::milliseconds cool_down{15'000};  // before an unhealthy node is tried again
   std::size_t max_response_bytes = 256u << 20;
-  // Waits between attempts (tests and workers pass one that also notices a stop).
+  // Waits between attempts; by default the thread sleeps (a stop waits for at most the
+  // attempts' backoffs: max_backoff each).
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
@@ -82,8 +84,8 @@ class RpcNodes {
 
   const RpcOptions& options() const { return options_; }
   std::size_t size() const { return options_.urls.size(); }
-  // The node a call should try first: the first healthy one, else the one that failed least
-  // recently past its cool-down, else the best score.
+  // The node a call should try first: the first (in order) that is healthy or past its
+  // cool-down since it last failed, else the best score. skip_mask: nodes this call tried.
   std::size_t pick(std::size_t skip_mask = 0) const;
   void succeeded(std::size_t node);
   void failed(std::size_t node);

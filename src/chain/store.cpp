@@ -75,12 +75,15 @@ Cursor ChainStore::cursor(std::uint64_t start_block) {
       "INSERT INTO chain_sync (name, next_block) VALUES ('main', $1) ON CONFLICT DO NOTHING",
       {std::to_string(start_block)});
   const auto rows = session_.exec(
-      "SELECT next_block, coalesce(head_block, -1), reorgs FROM chain_sync WHERE name = 'main'");
+      "SELECT next_block, coalesce(head_block, -1), reorgs, coalesce(chain_id, -1) FROM chain_sync "
+      "WHERE name = 'main'");
   Cursor cursor;
   cursor.next_block = std::stoull(rows.value(0, 0));
   if (const auto head = std::stoll(rows.value(0, 1)); head >= 0)
     cursor.head = static_cast<std::uint64_t>(head);
   cursor.reorgs = std::stoull(rows.value(0, 2));
+  if (const auto id = std::stoll(rows.value(0, 3)); id >= 0)
+    cursor.chain_id = static_cast<std::uint64_t>(id);
   return cursor;
 }
 
@@ -295,10 +298,11 @@ std::uint64_t ChainStore::unwind(std::uint64_t from, std::uint64_t depth) {
       "UPDATE token_transfers SET block_consensus = false WHERE block_number >= $1 AND "
       "block_consensus",
       at);
-  // Their effects are recomputed: voided and queued again.
+  // Their effects are recomputed: voided and queued again (processed_at stays: it says
+  // whether the event had been reported before).
   session_.exec(
       "UPDATE blockchain_events SET voided = true, processed = false, processing_attempts = 0, "
-      "dead = false, next_attempt_at = NULL, processed_at = NULL, last_processing_error = NULL "
+      "dead = false, next_attempt_at = NULL, last_processing_error = NULL "
       "WHERE block_number >= $1 AND NOT voided",
       at);
   session_.exec(

@@ -25,6 +25,7 @@ struct Cursor {
   std::uint64_t next_block = 0;  // the next height to import
   std::optional<std::uint64_t> head;
   std::uint64_t reorgs = 0;
+  std::optional<std::uint64_t> chain_id;  // the chain the index holds, once known
 };
 
 // A decoded log of a tracked token or configured contract (a blockchain_events row).

@@ -47,6 +47,21 @@ std::string mask_url_password(std::string_view text) {
   return std::string{url.buffer()};
 }
 
+std::string mask_secret_item(std::string_view text) {
+  auto parsed = boost::urls::parse_uri(boost::urls::string_view(text.data(), text.size()));
+  if (!parsed || parsed->host().empty()) return "********";
+  // A node URL's key rides in its path or query (https://host/v3/KEY): only the scheme, the
+  // host and the port show.
+  boost::urls::url url = *parsed;
+  const bool hidden = url.has_userinfo() || url.has_query() || url.has_fragment() ||
+                      (!url.encoded_path().empty() && url.encoded_path() != "/");
+  url.remove_userinfo();
+  url.remove_query();
+  url.remove_fragment();
+  url.set_encoded_path(hidden ? "/********" : url.encoded_path());
+  return std::string{url.buffer()};
+}
+
 std::string describe(const Settings& settings) {
   std::ostringstream out;
   out << "# effective configuration (" << to_string(settings.environment) << "); secrets masked\n";
@@ -75,8 +90,10 @@ std::string describe(const Settings& settings) {
     } else {
       const auto& items = std::get<std::vector<std::string>>(value);
       out << "[";
+      // A secret list (keys, node URLs with their API key in the path) shows how many
+      // entries it has, not what they hold.
       for (std::size_t i = 0; i < items.size(); ++i)
-        out << (i ? ", " : "") << toml_string(items[i]);
+        out << (i ? ", " : "") << toml_string(key.secret ? mask_secret_item(items[i]) : items[i]);
       out << "]";
     }
     out << "  # " << key.env << "\n";

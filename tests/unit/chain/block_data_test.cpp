@@ -118,8 +118,8 @@ const std::vector<LogSpec>& log_specs() {
       {1,
        kToken1155,
        {std::string{kTransferBatch}, topic_of(kBob), topic_of(kBob), topic_of(kAlice)},
-       "0x" + word("40") + word("a0") + word("2") + word("1") + word("2") + word("2") +
-           word("a") + word("14")},
+       "0x" + word("40") + word("a0") + word("2") + word("1") + word("2") + word("2") + word("a") +
+           word("14")},
   };
   return specs;
 }
@@ -275,8 +275,9 @@ TEST(LogsBloomTest, TheTopicsAreTheKeccakOfTheEvents) {
   EXPECT_EQ(kTransferTopic, bytes_of(kTransfer));
   EXPECT_EQ(kTransferSingleTopic, bytes_of(kTransferSingle));
   EXPECT_EQ(kTransferBatchTopic, bytes_of(kTransferBatch));
-  EXPECT_EQ("0x" + security::keccak256_hex("TransferSingle(address,address,address,uint256,uint256)"),
-            kTransferSingle);
+  EXPECT_EQ(
+      "0x" + security::keccak256_hex("TransferSingle(address,address,address,uint256,uint256)"),
+      kTransferSingle);
   EXPECT_EQ(
       "0x" + security::keccak256_hex("TransferBatch(address,address,address,uint256[],uint256[])"),
       kTransferBatch);
@@ -737,8 +738,8 @@ TEST(ParseBlockTest, RefusesTransactionsOutOfOrder) {
 TEST(ParseBlockTest, RefusesWhatIsNotABlock) {
   EXPECT_TRUE(contains(refusal(json::array{}, receipts_json()), "block is not an object"));
   auto hashes_only = block_json();  // eth_getBlockByNumber without full transactions
-  hashes_only["transactions"] = json::array{transaction_hash(0), transaction_hash(1),
-                                            transaction_hash(2)};
+  hashes_only["transactions"] =
+      json::array{transaction_hash(0), transaction_hash(1), transaction_hash(2)};
   auto error = refusal(hashes_only, receipts_json());
   EXPECT_TRUE(contains(error, "transaction is not an object")) << error;
   auto no_transactions = block_json();
@@ -763,6 +764,25 @@ TEST(ParseBlockTest, RefusesWhatIsNotABlock) {
   EXPECT_TRUE(contains(error, "log.topics has more than 4 entries")) << error;
   // Parsing without an error string still refuses.
   EXPECT_FALSE(parse_block(block_json(), json::array{}, nullptr));
+}
+
+// A log that is not an object is refused, not thrown (the fuzz target found it).
+TEST(ParseBlockTest, RefusesALogThatIsNotAnObject) {
+  auto receipts = receipts_json();
+  logs_of(receipts, 1)[0] = 1;
+  std::string error;
+  EXPECT_NO_THROW(EXPECT_FALSE(parse_block(block_json(), receipts, &error)));
+  EXPECT_TRUE(contains(error, "log is not an object")) << error;
+}
+
+// Indexes past 32 bits, and a type or status past 8, are refused rather than cut.
+TEST(ParseBlockTest, RefusesAnIndexPast32Bits) {
+  auto block = block_json();
+  transaction_at(block, 0)["transactionIndex"] = "0x100000000";
+  EXPECT_FALSE(parse_block(block, receipts_json(), nullptr));
+  block = block_json();
+  transaction_at(block, 0)["type"] = "0x102";
+  EXPECT_FALSE(parse_block(block, receipts_json(), nullptr));
 }
 
 }  // namespace

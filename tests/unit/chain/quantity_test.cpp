@@ -62,7 +62,7 @@ TEST(QuantityTest, RefusesWhatIsNotAQuantity) {
 TEST(QuantityTest, ToleratesLeadingZeros) {
   EXPECT_EQ(quantity_u64("0x00"), 0u);
   EXPECT_EQ(quantity_u64("0x01b4"), 436u);
-  EXPECT_EQ(quantity_u64("0x00000000000001b4"), 436u);  // 16 digits
+  EXPECT_EQ(quantity_u64("0x00000000000001b4"), 436u);                    // 16 digits
   EXPECT_EQ(quantity_decimal("0x" + std::string(62, '0') + "1b"), "27");  // 64 digits
   EXPECT_EQ(quantity_decimal("0x" + std::string(64, '0')), "0");
 }
@@ -97,7 +97,8 @@ TEST(U256Test, DecimalRoundTripsAcrossTheTenToTheNineteenChunks) {
            Case{"100000000000000000000000000000000000001", "0x4b3b4ca85a86c47a098a224000000001"},
            Case{"100000000000000000000000000000000000000000000000000000000000000000000000000000",
                 "0xdd15fe86affad91249ef0eb713f39ebeaa987b6e6fd2a0000000000000000000"},  // 10^77
-           Case{kMax256Decimal, "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
+           Case{kMax256Decimal,
+                "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
        }) {
     const auto value = U256::from_decimal(decimal);
     ASSERT_TRUE(value) << decimal;

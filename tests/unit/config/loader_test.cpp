@@ -344,12 +344,20 @@ TEST(ConfigDescribeTest, MasksEverySecret) {
   settings.redis.url = "rediss://user:redis-secret@cache:6380/1";
   settings.metrics.token = "metrics-secret";
   settings.seed.admin_password = "admin-secret";
+  settings.storage.keys = {"k1:" + std::string(64, 'a')};  // secret lists too
+  settings.chain.rpc_urls = {"https://mainnet.example/v3/node-key-secret", "http://127.0.0.1:8545"};
   const auto text = describe(settings);
-  for (const auto* secret : {"pg-secret", "redis-secret", "metrics-secret", "admin-secret"}) {
+  for (const auto* secret : {"pg-secret", "redis-secret", "metrics-secret", "admin-secret",
+                             "aaaaaaaaaaaaaaaa", "node-key-secret"}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
   }
   EXPECT_NE(text.find("rediss://user:********@cache:6380/1"), std::string::npos) << text;
   EXPECT_NE(text.find("admin_password = \"********\""), std::string::npos) << text;
+  EXPECT_NE(text.find("rpc_urls = [\"https://mainnet.example/********\", "
+                      "\"http://127.0.0.1:8545\"]"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("keys = [\"********\"]"), std::string::npos) << text;
 
   settings.database.url = "not a url: pg-secret@";  // unparseable: masked whole
   EXPECT_EQ(describe(settings).find("pg-secret"), std::string::npos);
