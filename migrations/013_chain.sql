@@ -179,7 +179,10 @@ CREATE TABLE chain_sync (
 ALTER TABLE blockchain_events
   ADD COLUMN voided BOOLEAN NOT NULL DEFAULT false,  -- its block was replaced by a reorg
   ADD COLUMN dead BOOLEAN NOT NULL DEFAULT false,    -- processing_attempts ran out
-  ADD COLUMN next_attempt_at TIMESTAMPTZ;
+  ADD COLUMN next_attempt_at TIMESTAMPTZ,
+  -- The last business entry written for it (TRANSFER_RECEIVED or TRANSFER_VOIDED), so a
+  -- reorg and its undoing each tell the recipient once.
+  ADD COLUMN last_report VARCHAR(20) COLLATE "C";
 CREATE UNIQUE INDEX idx_blockchain_events_log ON blockchain_events (block_hash, log_index);
 CREATE INDEX idx_blockchain_events_queue ON blockchain_events (next_attempt_at NULLS FIRST, block_number)
   WHERE NOT processed AND NOT dead;

@@ -28,10 +28,17 @@ void ChainCache::put(std::string_view type, std::string_view id, const boost::js
                      std::to_string(block_number), "cached_at", std::to_string(now_ms)});
     redis_->command({"EXPIRE", key, std::to_string(ttl_.count())});
     redis_->command({"EXEC"});
+    if (unavailable_) {
+      unavailable_ = false;
+      logging::info("BLOCKCHAIN", "CHAIN_CACHE_AVAILABLE", "blockchain data is cached again");
+    }
   } catch (const std::exception& error) {
     redis_.reset();
-    logging::warn("BLOCKCHAIN", "CHAIN_CACHE_UNAVAILABLE", "blockchain data could not be cached",
-                  {{"key_type", type}, {"error", error.what()}});
+    if (!unavailable_) {  // once an outage, not once a write
+      unavailable_ = true;
+      logging::warn("BLOCKCHAIN", "CHAIN_CACHE_UNAVAILABLE", "blockchain data could not be cached",
+                    {{"key_type", type}, {"error", error.what()}});
+    }
   }
 }
 

@@ -40,6 +40,7 @@ class ChainCache {
   std::chrono::seconds ttl_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<cache::BlockingRedis> redis_;  // connected when needed, again after a failure
+  bool unavailable_ = false;                     // CHAIN_CACHE_UNAVAILABLE logged
 };
 
 }  // namespace pend::chain

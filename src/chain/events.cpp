@@ -101,7 +101,7 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
   const auto rows = session.exec(
       "SELECT e.id, e.event_type, e.contract_address, e.transaction_hash, e.block_number, "
       "e.decoded_data::text, e.voided, e.processing_attempts, coalesce(t.type, ''), "
-      "e.processed_at IS NOT NULL "
+      "coalesce(e.last_report, '') "
       "FROM blockchain_events e LEFT JOIN tokens t "
       "ON t.contract_address = decode(substr(e.contract_address, 3), 'hex') "
       "WHERE NOT e.processed AND NOT e.dead AND (e.next_attempt_at IS NULL OR "
@@ -167,14 +167,18 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
               {hex, util::to_hex(token), token_id.value_or("0"), std::to_string(head), *balance});
         }
       }
-      // A registered user's address received a token transfer (or, voided, one that had
-      // been reported is undone; a voided one never processed had nothing to undo).
+      // A registered user's address received a token transfer, or one reported to them was
+      // undone by a reorg: each told once (last_report), however often its block flips.
       const auto event_type = rows.value(i, 1);
       const bool transfer = event_type == "Transfer" || event_type == "TransferSingle" ||
                             event_type == "TransferBatch";
-      const bool reported_before = rows.value(i, 9) == "t";
+      const std::string last_report = rows.value(i, 9);
+      const char* report_now = !voided && last_report != "TRANSFER_RECEIVED"  ? "TRANSFER_RECEIVED"
+                               : voided && last_report == "TRANSFER_RECEIVED" ? "TRANSFER_VOIDED"
+                                                                              : nullptr;
+      std::string reported = last_report;
       const auto to = raw_address(text_of(fields, "to"));
-      if (transfer && (!voided || reported_before) && !to.empty() && to != kZero) {
+      if (transfer && report_now != nullptr && !to.empty() && to != kZero) {
         const auto to_text = security::parse_address(text_of(fields, "to"))->checksummed();
         const auto users =
             session.exec("SELECT id FROM users WHERE blockchain_address = $1", {to_text});
@@ -191,7 +195,8 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
           logging::Entry entry;
           entry.user_id = user_id;
           entry.metadata = &metadata;
-          logging::business(voided ? "TRANSFER_VOIDED" : "TRANSFER_RECEIVED",
+          reported = report_now;
+          logging::business(report_now,
                             voided ? "a transfer to a user was undone by a reorganisation"
                                    : "a user received a token transfer",
                             entry);
@@ -199,8 +204,9 @@ workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
       }
       session.exec(
           "UPDATE blockchain_events SET processed = true, processed_at = now(), "
-          "last_processing_error = NULL, next_attempt_at = NULL WHERE id = $1::uuid",
-          {id});
+          "last_processing_error = NULL, next_attempt_at = NULL, last_report = nullif($2, '') "
+          "WHERE id = $1::uuid",
+          {id, reported});
       ++processed;
     } catch (const workers::RunStopped&) {
       throw;

@@ -125,7 +125,9 @@ Indexer::Indexer(IndexerOptions options)
       spec_{.name = "indexer",
             .scope = workers::Scope::cluster,
             .interval = std::chrono::milliseconds{100},
-            .deadline = options_.run_length + std::chrono::seconds{30}},
+            .deadline = options_.run_length.count() == 0
+                            ? std::chrono::milliseconds{std::chrono::hours{24}}
+                            : options_.run_length + std::chrono::seconds{30}},
       nodes_(std::make_shared<RpcNodes>(options_.rpc)),
       pool_(std::make_unique<Pool>()),
       rpc_(std::make_unique<RpcClient>(nodes_)),
@@ -366,6 +368,7 @@ bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_
       report["rows"] = report["rows"].as_int64() + static_cast<std::int64_t>(written.rows());
       report["events"] = report["events"].as_int64() + static_cast<std::int64_t>(written.events);
       progress(blocks.back().number + 1, head, false);
+      write_figures(ctx, head, blocks.back().number + 1);
     }
     if (!complete) {
       drain();
@@ -435,8 +438,25 @@ std::uint64_t Indexer::reorganise(workers::RunContext& ctx, ChainStore& store, s
   return h;
 }
 
+void Indexer::write_figures(workers::RunContext& ctx, std::uint64_t head,
+                            std::uint64_t next_block) {
+  // For the alerting worker, which reads only rows of the last minute: how far behind, and
+  // the deepest recent reorg, every 30 s (at the head and during a catch-up alike).
+  const auto now = std::chrono::steady_clock::now();
+  if (now - figures_written_ < std::chrono::seconds{30}) return;
+  figures_written_ = now;
+  const auto lag = head + 1 > next_block ? head + 1 - next_block : 0;
+  ctx.session().exec(
+      "INSERT INTO system_metrics (server_instance, metric_type, metric_name, value, unit, "
+      "threshold_warning, threshold_critical) VALUES ($1, 'chain', 'chain_lag_blocks', $2, "
+      "'blocks', $3, $4)",
+      {options_.instance, std::to_string(lag), std::to_string(options_.finality_depth),
+       std::to_string(options_.finality_depth * 4)});
+  write_reorg_depth(ctx);
+}
+
 void Indexer::write_reorg_depth(workers::RunContext& ctx) {
-  // The deepest reorg of the last ten minutes, written at once and then every minute while
+  // The deepest reorg of the last ten minutes, written at once and then every 30 s while
   // there is one, so the alerting worker (which reads only fresh rows) cannot miss it:
   // over warning past half the finality depth, critical past it.
   const auto now = std::chrono::steady_clock::now();
@@ -458,19 +478,20 @@ void Indexer::write_reorg_depth(workers::RunContext& ctx) {
 workers::RunReport Indexer::run(workers::RunContext& ctx) {
   workers::RunReport report{{"blocks", 0}, {"rows", 0}, {"events", 0}, {"reorgs", 0}};
   ChainStore store(ctx.session());
+  // Every run: the nodes may have changed (a failover) since the last.
+  const auto id = quantity_u64(rpc_->call("eth_chainId", {}).as_string());
+  if (!id) throw std::runtime_error("the node's eth_chainId is not a quantity");
+  if (options_.chain_id != 0 && *id != options_.chain_id)
+    throw std::runtime_error("the node is on chain " + std::to_string(*id) + ", not " +
+                             std::to_string(options_.chain_id) + " (chain.chain_id)");
+  // The index holds one chain: a node on another (a misconfigured URL) would otherwise look
+  // like a reorg all the way down to the start block.
+  const auto start = store.cursor(options_.start_block);
+  if (start.chain_id && *start.chain_id != *id)
+    throw std::runtime_error("the node is on chain " + std::to_string(*id) +
+                             ", but the index holds chain " + std::to_string(*start.chain_id));
+  if (!start.chain_id) store.set_chain_id(*id);
   if (!setup_done_) {
-    const auto id = quantity_u64(rpc_->call("eth_chainId", {}).as_string());
-    if (!id) throw std::runtime_error("the node's eth_chainId is not a quantity");
-    if (options_.chain_id != 0 && *id != options_.chain_id)
-      throw std::runtime_error("the node is on chain " + std::to_string(*id) + ", not " +
-                               std::to_string(options_.chain_id) + " (chain.chain_id)");
-    // The index holds one chain: a node on another (a misconfigured URL) would otherwise
-    // look like a reorg all the way down to the start block.
-    const auto cursor = store.cursor(options_.start_block);
-    if (cursor.chain_id && *cursor.chain_id != *id)
-      throw std::runtime_error("the node is on chain " + std::to_string(*id) +
-                               ", but the index holds chain " + std::to_string(*cursor.chain_id));
-    store.set_chain_id(*id);
     for (const auto& [address, type] : options_.tracked_tokens) {
       ctx.session().exec(
           "INSERT INTO tokens (contract_address, type, tracked) VALUES (decode($1, 'hex'), $2, "
@@ -485,7 +506,6 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
   const bool one_pass = options_.run_length.count() == 0;
   const auto run_until = one_pass ? std::chrono::steady_clock::time_point::max()
                                   : std::chrono::steady_clock::now() + options_.run_length;
-  std::chrono::steady_clock::time_point lag_written{};
   // Until the run's time is up: at least one pass to the head (run_length 0: just that).
   while (!ctx.stopping()) {
     ctx.check();
@@ -512,18 +532,7 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
     }
     if (figures_.indexed < 0 && cursor.next_block > 0)
       figures_.indexed = static_cast<std::int64_t>(cursor.next_block) - 1;
-    // For the alerting worker: how far behind, at most once a minute.
-    if (std::chrono::steady_clock::now() - lag_written > std::chrono::seconds{60}) {
-      lag_written = std::chrono::steady_clock::now();
-      const auto lag = head + 1 > cursor.next_block ? head + 1 - cursor.next_block : 0;
-      ctx.session().exec(
-          "INSERT INTO system_metrics (server_instance, metric_type, metric_name, value, unit, "
-          "threshold_warning, threshold_critical) VALUES ($1, 'chain', 'chain_lag_blocks', $2, "
-          "'blocks', $3, $4)",
-          {options_.instance, std::to_string(lag), std::to_string(options_.finality_depth),
-           std::to_string(options_.finality_depth * 4)});
-      write_reorg_depth(ctx);
-    }
+    write_figures(ctx, head, cursor.next_block);
     if (cursor.next_block <= head) {
       if (!catch_up(ctx, store, cursor.next_block, head, run_until, report)) {
         const auto at = store.cursor(options_.start_block).next_block;

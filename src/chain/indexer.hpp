@@ -102,6 +102,7 @@ class Indexer final : public workers::Worker {
   std::uint64_t reorganise(workers::RunContext& ctx, ChainStore& store, std::uint64_t height,
                            workers::RunReport& report);
   std::optional<std::string> node_hash(std::uint64_t number);
+  void write_figures(workers::RunContext& ctx, std::uint64_t head, std::uint64_t next_block);
   void write_reorg_depth(workers::RunContext& ctx);
   void cache_head(std::uint64_t head);
   void progress(std::uint64_t done_to, std::uint64_t head, bool final);
@@ -116,7 +117,10 @@ class Indexer final : public workers::Worker {
   std::map<std::string, std::map<std::string, const abi::Event*>> decoders_;
   ChainCache cache_;  // the head, in Redis
   bool setup_done_ = false;
-  bool subscription_lost_ = false;  // CHAIN_SUBSCRIPTION_LOST logged, not yet subscribed again
+  bool subscription_lost_ = false;
+  std::chrono::steady_clock::time_point
+      figures_written_{};  // the last system_metrics rows  // CHAIN_SUBSCRIPTION_LOST logged, not
+                           // yet subscribed again
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> recent_reorgs_;
   IndexerFigures figures_;
   std::chrono::steady_clock::time_point progress_at_{};

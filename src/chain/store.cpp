@@ -247,7 +247,7 @@ WriteReport ChainStore::write(const std::vector<BlockData>& blocks,
         "INSERT INTO blockchain_events SELECT * FROM stage_events "
         "ON CONFLICT (block_hash, log_index) DO UPDATE SET voided = false, processed = false, "
         "processing_attempts = 0, dead = false, next_attempt_at = NULL, "
-        "last_processing_error = NULL, processed_at = NULL WHERE blockchain_events.voided");
+        "last_processing_error = NULL WHERE blockchain_events.voided");
   }
   // The token contracts the transfers name, each once.
   std::map<std::string, std::pair<std::string, std::uint64_t>> tokens;
@@ -298,8 +298,7 @@ std::uint64_t ChainStore::unwind(std::uint64_t from, std::uint64_t depth) {
       "UPDATE token_transfers SET block_consensus = false WHERE block_number >= $1 AND "
       "block_consensus",
       at);
-  // Their effects are recomputed: voided and queued again (processed_at stays: it says
-  // whether the event had been reported before).
+  // Their effects are recomputed: voided and queued again.
   session_.exec(
       "UPDATE blockchain_events SET voided = true, processed = false, processing_attempts = 0, "
       "dead = false, next_attempt_at = NULL, last_processing_error = NULL "

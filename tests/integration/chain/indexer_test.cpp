@@ -29,6 +29,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -79,6 +80,48 @@ class IndexerTest : public ::testing::Test {
     std::atomic<bool> stopping{false};
     workers::RunContext ctx(session, std::chrono::steady_clock::now() + 120s, stopping);
     return indexer.run(ctx);
+  }
+
+  // The business entries body logged, as "EVENT_TYPE user_id", in order.
+  std::vector<std::string> business_entries(const std::function<void()>& body) {
+    char path[] = "/tmp/pend-chain-log-XXXXXX";
+    const int fd = ::mkstemp(path);
+    EXPECT_GE(fd, 0);
+    {
+      logging::LoggerOptions log_options;
+      log_options.fd = fd;
+      auto logger = std::make_unique<logging::Logger>(std::move(log_options));
+      logging::set_global(logger.get());
+      try {
+        body();
+      } catch (...) {
+        logging::set_global(nullptr);
+        throw;
+      }
+      logger->flush();
+      logging::set_global(nullptr);
+    }
+    std::ifstream file(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(file, line);) {
+      boost::system::error_code ec;
+      const auto entry = json::parse(line, ec);
+      if (ec || !entry.is_object() || entry.as_object().if_contains("category") == nullptr ||
+          entry.at("category") != "BUSINESS")
+        continue;
+      out.push_back(std::string{entry.at("event_type").as_string()} + " " +
+                    std::string{entry.at("user_id").as_string()});
+    }
+    ::close(fd);
+    ::unlink(path);
+    return out;
+  }
+
+  workers::RunReport process(chain::ChainEvents& events) {
+    db::BlockingSession session(database_.url());
+    std::atomic<bool> stopping{false};
+    workers::RunContext ctx(session, std::chrono::steady_clock::now() + 60s, stopping);
+    return events.run(ctx);
   }
 
   std::string value(const std::string& sql, const std::vector<std::string>& params = {}) {
@@ -530,31 +573,89 @@ TEST_F(IndexerTest, ReorgsAtTheHeadAndWhileBehindLeaveOnlyTheNodesBranch) {
   EXPECT_EQ(indexer.figures().deepest_reorg.load(), 6u);
 }
 
-TEST_F(IndexerTest, ReplacedEventsAreVoidedAndQueuedAgain) {
+TEST_F(IndexerTest, ReplacedEventsAreVoidedAndTheRecipientToldOnce) {
   const auto& a = ChainDriver::accounts();
   const auto token = driver_->deploy("TestToken");
+  session_->exec("INSERT INTO users (phone_hash, blockchain_address) VALUES (repeat('d', 64), $1)",
+                 {a[3]});
+  const auto user = value("SELECT id FROM users");
   auto o = options();
   o.tracked_tokens[raw(token)] = chain::TokenType::erc20;
   chain::Indexer indexer(std::move(o));
+  chain::ChainEvents events({.rpc = {.urls = {anvil_->url()}, .timeout = 5s}});
+  driver_->send(a[0], token, ChainDriver::call_data("approve(address,uint256)", {a[3], "8"}));
   driver_->send(a[0], token, ChainDriver::call_data("transfer(address,uint256)", {a[3], "5"}));
   run(indexer);
-  session_->exec("UPDATE blockchain_events SET processed = true, processed_at = now()");
-  driver_->reorg(1);  // the transfer's block is replaced by an empty one
+  // The Approval names a[3] as well, but only a transfer is news to its owner.
+  EXPECT_EQ(business_entries([&] { EXPECT_EQ(process(events).at("processed").as_int64(), 3); }),
+            std::vector<std::string>{"TRANSFER_RECEIVED " + user});
+  EXPECT_EQ(value("SELECT value::text FROM address_token_balances WHERE address = decode($1, "
+                  "'hex')",
+                  {lower(a[3]).substr(2)}),
+            "5");
+
+  driver_->reorg(2);  // the approval's and the transfer's blocks, replaced by empty ones
   run(indexer);
-  EXPECT_EQ(value("SELECT voided || '/' || processed || '/' || (processed_at IS NULL) FROM "
-                  "blockchain_events WHERE decoded_data->>'value' = '5'"),
-            "true/false/false");  // processed_at: it had been reported
+  EXPECT_EQ(value("SELECT string_agg(event_type || ':' || voided || '/' || processed, ',' ORDER BY "
+                  "block_number) FROM blockchain_events WHERE block_number > 1"),
+            "Approval:true/false,Transfer:true/false");
   EXPECT_EQ(value("SELECT count(*) FROM blockchain_events WHERE NOT voided"), "1");  // the mint
-  // Processing the voided event reads the balances again: the transfer is undone.
-  chain::ChainEvents events({.rpc = {.urls = {anvil_->url()}, .timeout = 5s}});
-  db::BlockingSession session(database_.url());
-  std::atomic<bool> stopping{false};
-  workers::RunContext ctx(session, std::chrono::steady_clock::now() + 60s, stopping);
-  EXPECT_EQ(events.run(ctx).at("processed").as_int64(), 1);
+  // Processing the voided events reads the balances again (the transfer is undone) and tells
+  // the recipient, once.
+  EXPECT_EQ(business_entries([&] { EXPECT_EQ(process(events).at("processed").as_int64(), 2); }),
+            std::vector<std::string>{"TRANSFER_VOIDED " + user});
   EXPECT_EQ(value("SELECT value::text FROM address_token_balances WHERE address = decode($1, "
                   "'hex')",
                   {lower(a[3]).substr(2)}),
             "0");
+  EXPECT_EQ(value("SELECT last_report FROM blockchain_events WHERE event_type = 'Transfer' AND "
+                  "voided"),
+            "TRANSFER_VOIDED");
+  // Nothing more to tell.
+  EXPECT_TRUE(business_entries([&] { process(events); }).empty());
+}
+
+// Tokens marked tracked in the table (not in chain.tracked_tokens) are decoded from the next
+// run on; the index refuses a node on another chain than the one it holds.
+TEST_F(IndexerTest, DecodesTokensMarkedInTheTableAndRefusesAnotherChain) {
+  const auto& a = ChainDriver::accounts();
+  const auto token = driver_->deploy("TestToken");
+  chain::Indexer indexer(options());
+  run(indexer);
+  EXPECT_EQ(value("SELECT count(*) FROM blockchain_events"), "0");
+  session_->exec("UPDATE tokens SET tracked = true");
+  driver_->send(a[0], token, ChainDriver::call_data("transfer(address,uint256)", {a[1], "12"}));
+  run(indexer);
+  EXPECT_EQ(value("SELECT event_type || ' ' || (decoded_data->>'value') FROM blockchain_events"),
+            "Transfer 12");
+
+  session_->exec("UPDATE chain_sync SET chain_id = 1");
+  try {
+    run(indexer);
+    FAIL() << "ran against another chain";
+  } catch (const std::runtime_error& error) {
+    EXPECT_STREQ(error.what(), "the node is on chain 31337, but the index holds chain 1");
+  }
+}
+
+// A catch-up longer than a run is spread over several runs, each ending in time.
+TEST_F(IndexerTest, ALongCatchUpGoesOnFromRunToRun) {
+  driver_->mine(3000);
+  auto o = options();
+  o.batch_size = 20;
+  o.run_length = 200ms;
+  chain::Indexer indexer(std::move(o));
+  std::int64_t first = -1, runs = 0;
+  while (value("SELECT next_block FROM chain_sync") != "3001" && runs < 200) {
+    const auto report = run(indexer);
+    if (first < 0) first = report.at("blocks").as_int64();
+    ++runs;
+  }
+  EXPECT_GT(first, 0);
+  EXPECT_LT(first, 3001) << "one run did it all: nothing was spread";
+  EXPECT_GT(runs, 1);
+  EXPECT_EQ(value("SELECT count(*) || '/' || max(number) FROM blocks WHERE consensus"),
+            "3001/3000");
 }
 
 // A node stopped and restarted (anvil keeps its chain in a state file), and failover to a
