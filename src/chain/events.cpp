@@ -96,6 +96,16 @@ void ChainEvents::record_failure(workers::RunContext& ctx, const std::string& id
 }
 
 workers::RunReport ChainEvents::run(workers::RunContext& ctx) {
+  try {
+    return process(ctx);
+  } catch (const workers::RunStopped&) {
+    // A stop between two events: what was processed is committed, the rest waits.
+    if (!ctx.stopping()) throw;
+    return {{"stopped", 1}};
+  }
+}
+
+workers::RunReport ChainEvents::process(workers::RunContext& ctx) {
   auto& session = ctx.session();
   workers::RunReport report{{"tokens_described", fetch_metadata(ctx)}};
   const auto rows = session.exec(

@@ -39,6 +39,7 @@ class ChainEvents final : public workers::Worker {
   workers::RunReport run(workers::RunContext& ctx) override;
 
  private:
+  workers::RunReport process(workers::RunContext& ctx);  // run()'s body
   std::int64_t fetch_metadata(workers::RunContext& ctx);
   // attempts counted, the next try after 2^attempts seconds (up to an hour), dead at the last.
   void record_failure(workers::RunContext& ctx, const std::string& id, std::int64_t attempts,

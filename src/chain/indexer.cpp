@@ -477,6 +477,17 @@ void Indexer::write_reorg_depth(workers::RunContext& ctx) {
 
 workers::RunReport Indexer::run(workers::RunContext& ctx) {
   workers::RunReport report{{"blocks", 0}, {"rows", 0}, {"events", 0}, {"reorgs", 0}};
+  try {
+    follow(ctx, report);
+  } catch (const workers::RunStopped&) {
+    // A stop (SIGTERM) ends the run between two steps, every batch before it committed: a
+    // run that did what it could, not a failed one. Past the deadline it is a failure.
+    if (!ctx.stopping()) throw;
+  }
+  return report;
+}
+
+void Indexer::follow(workers::RunContext& ctx, workers::RunReport& report) {
   ChainStore store(ctx.session());
   // Every run: the nodes may have changed (a failover) since the last.
   const auto id = quantity_u64(rpc_->call("eth_chainId", {}).as_string());
@@ -585,7 +596,6 @@ workers::RunReport Indexer::run(workers::RunContext& ctx) {
     }
     ctx.pause(wait);
   }
-  return report;
 }
 
 void Indexer::collect(metrics::PrometheusWriter& out) const {

@@ -90,6 +90,7 @@ class Indexer final : public workers::Worker {
   struct Fetched;
   struct Pool;
   Fetched fetch(std::uint64_t from, std::uint64_t count);
+  void follow(workers::RunContext& ctx, workers::RunReport& report);  // run()'s body
   void load_decoders(db::BlockingSession& session);
   std::vector<EventRow> events_of(const std::vector<BlockData>& blocks) const;
   // Imports [from, head]; false when it stopped at a block that does not join the stored
