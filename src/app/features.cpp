@@ -3,6 +3,7 @@
 #include "domain/admin/routes.hpp"
 #include "domain/auth/routes.hpp"
 #include "domain/console/routes.hpp"
+#include "domain/docs/routes.hpp"
 #include "domain/health/routes.hpp"
 #include "domain/kyc/routes.hpp"
 #include "domain/metrics/routes.hpp"
@@ -25,6 +26,7 @@ const std::vector<FeatureEntry>& feature_table() {
       {"admin", &domain::admin::make_feature},
       {"console", &domain::console::make_feature},
       {"kyc", &domain::kyc::make_feature},
+      {"docs", &domain::docs::make_feature},
   };
   return table;
 }

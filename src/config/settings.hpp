@@ -246,6 +246,13 @@ struct ChainSettings {
   // The head and balances read from the node are cached for cache.short_ttl_seconds.
 };
 
+// GET /api/docs (domain/docs): the API reference page, from files read at start-up.
+struct ApiDocsSettings {
+  bool enabled = true;
+  std::string spec = "docs/api/openapi.yaml";
+  std::string viewer = "node_modules/redoc/bundles/redoc.standalone.js";  // npm redoc
+};
+
 // Operations access to the admin read API until admin sign-in exists: loopback clients, or
 // "Authorization: Bearer <token>".
 struct OpsSettings {
@@ -347,6 +354,7 @@ struct Settings {
   StorageSettings storage;
   KycSettings kyc;
   ChainSettings chain;
+  ApiDocsSettings api_docs;
   OpsSettings ops;
   LogSettings log;
   HealthSettings health;

@@ -105,6 +105,9 @@ struct RequestContext {
   // Constant header lines ("Name: value\r\n"...) written after the response's own fields:
   // headers every response carries are rendered once at start-up, not added per request.
   std::string_view static_headers;
+  // An HTML page (GET /api/docs): its Content-Security-Policy lets it run this origin's
+  // scripts and styles instead of the API's default-src 'none'.
+  bool page = false;
   std::string error_code;  // set when the response is an error envelope
   std::size_t request_bytes = 0;
   std::size_t response_bytes = 0;

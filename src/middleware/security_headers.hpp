@@ -23,6 +23,7 @@ class SecurityHeaders final : public http::Middleware {
   bool hsts_always_;
   std::string headers_;       // rendered once: the connection writes them verbatim
   std::string headers_hsts_;  // the same plus Strict-Transport-Security
+  std::string page_headers_, page_headers_hsts_;  // for pages (ctx.page): their own policy
 };
 
 }  // namespace pend::middleware

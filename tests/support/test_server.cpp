@@ -38,6 +38,10 @@ config::Settings test_settings() {
   // Background workers and api_metrics rows: their own tests turn them on.
   settings.workers.enabled = {};
   settings.metrics.api_metrics = false;
+  // The API reference's files from the checkout, wherever the test runs.
+  settings.api_docs.spec = std::string{PEND_SOURCE_DIR} + "/docs/api/openapi.yaml";
+  settings.api_docs.viewer =
+      std::string{PEND_SOURCE_DIR} + "/node_modules/redoc/bundles/redoc.standalone.js";
   if (auto url = env("PEND_TEST_DATABASE_URL"); !url.empty()) settings.database.url = url;
   if (auto url = env("PEND_TEST_REDIS_URL"); !url.empty()) settings.redis.url = url;
   // Uploads go to a directory of the test's own, never into the working directory.
