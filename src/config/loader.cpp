@@ -32,10 +32,11 @@ namespace pend::config {
 namespace {
 
 // Variables that select the configuration rather than set a key, and prefixes the scripts
-// use for their own variables (scripts/test: PEND_TEST_*, scripts/dev: PEND_DEV_*).
+// use for their own variables (scripts/test: PEND_TEST_*, scripts/dev: PEND_DEV_*,
+// scripts/deploy: PEND_DEPLOY_*).
 const std::set<std::string, std::less<>> kControlVariables = {"PEND_ENV", "PEND_CONFIG_DIR",
                                                               "PEND_MIGRATIONS_DIR"};
-constexpr std::string_view kScriptPrefixes[] = {"PEND_TEST_", "PEND_DEV_"};
+constexpr std::string_view kScriptPrefixes[] = {"PEND_TEST_", "PEND_DEV_", "PEND_DEPLOY_"};
 
 std::optional<Environment> parse_environment(std::string_view name) {
   return util::enum_from_name<Environment>(name);
