@@ -22,10 +22,13 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace pend;
@@ -124,13 +127,12 @@ int generate(const Options& o) {
 }
 
 // The indexer's fetch: per batch one JSON-RPC batch of eth_getBlockByNumber (full) and
-// eth_getBlockReceipts, parsed into blocks; batches in flight at once.
-std::vector<chain::BlockData> fetch_all(const Options& o, std::uint64_t head) {
+// eth_getBlockReceipts, parsed into blocks; o.in_flight batches at once, each handed to take
+// (from any of the fetching threads) with the height it starts at.
+void fetch_batches(const Options& o, std::uint64_t head,
+                   const std::function<void(std::uint64_t, std::vector<chain::BlockData>)>& take) {
   auto nodes = nodes_of(o);
-  std::vector<chain::BlockData> all;
   std::atomic<std::uint64_t> next{0};
-  std::mutex mutex;
-  std::vector<std::vector<chain::BlockData>> batches((head + o.batch) / o.batch);
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < o.in_flight; ++t) {
     threads.emplace_back([&] {
@@ -155,12 +157,21 @@ std::vector<chain::BlockData> fetch_all(const Options& o, std::uint64_t head) {
           }
           blocks.push_back(std::move(*block));
         }
-        const std::lock_guard lock(mutex);
-        batches[from / o.batch] = std::move(blocks);
+        take(from, std::move(blocks));
       }
     });
   }
   for (auto& thread : threads) thread.join();
+}
+
+std::vector<chain::BlockData> fetch_all(const Options& o, std::uint64_t head) {
+  std::mutex mutex;
+  std::vector<std::vector<chain::BlockData>> batches((head + o.batch) / o.batch);
+  fetch_batches(o, head, [&](std::uint64_t from, std::vector<chain::BlockData> blocks) {
+    const std::lock_guard lock(mutex);
+    batches[from / o.batch] = std::move(blocks);
+  });
+  std::vector<chain::BlockData> all;
   for (auto& batch : batches)
     for (auto& block : batch) all.push_back(std::move(block));
   return all;
@@ -178,38 +189,12 @@ int measure(const Options& o) {
   chain::RpcClient rpc(nodes_of(o));
   const auto head = chain::quantity_u64(rpc.call("eth_blockNumber", {}).as_string()).value();
   if (o.mode == "node") {
-    // Rows counted as the indexer would write them: parse, keep the counts only.
-    auto nodes = nodes_of(o);
-    std::atomic<std::uint64_t> next{0}, rows{0};
+    // Rows counted as the indexer would write them: parsed, then dropped.
+    std::atomic<std::uint64_t> rows{0};
     const auto started = Clock::now();
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < o.in_flight; ++t) {
-      threads.emplace_back([&] {
-        chain::RpcClient client(nodes);
-        for (;;) {
-          const auto from = next.fetch_add(o.batch);
-          if (from > head) return;
-          const auto count = std::min<std::uint64_t>(o.batch, head - from + 1);
-          std::vector<chain::RpcCall> calls;
-          for (auto n = from; n < from + count; ++n) {
-            calls.push_back({"eth_getBlockByNumber", {chain::to_quantity(n), true}});
-            calls.push_back({"eth_getBlockReceipts", {chain::to_quantity(n)}});
-          }
-          const auto replies = client.batch(calls);
-          for (std::size_t i = 0; i < count; ++i) {
-            std::string error;
-            const auto block =
-                chain::parse_block(replies[2 * i].result, replies[2 * i + 1].result, &error);
-            if (!block) {
-              std::cerr << "block " << from + i << ": " << error << '\n';
-              std::exit(1);
-            }
-            rows += rows_of(*block);
-          }
-        }
-      });
-    }
-    for (auto& thread : threads) thread.join();
+    fetch_batches(o, head, [&](std::uint64_t, std::vector<chain::BlockData> blocks) {
+      for (const auto& block : blocks) rows += rows_of(block);
+    });
     result("node", head + 1, rows, std::chrono::duration<double>(Clock::now() - started).count());
     return 0;
   }

@@ -137,7 +137,9 @@ TEST(EntryTest, SecretsAreRedactedByNameAtAnyDepthAndBigDataTruncated) {
   EXPECT_LT(response.size(), 600u);
   EXPECT_NE(response.find("[truncated, 1002 bytes]"), std::string::npos) << response;
   std::ostringstream all;
-  all << boost::json::value(line);
+  auto without_time = line;  // its milliseconds may well read 999
+  without_time.erase("@timestamp");
+  all << boost::json::value(without_time);
   for (const auto* secret : {"+15550109999", "hunter2", "123456", "Bearer x", "999"}) {
     EXPECT_EQ(all.str().find(secret), std::string::npos) << secret;
   }
