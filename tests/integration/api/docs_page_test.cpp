@@ -63,15 +63,15 @@ TEST(DocsPageTest, ABrowserRendersTheReference) {
   if (!std::filesystem::exists("/usr/bin/chromium"))
     GTEST_SKIP() << "scripts/install-deps installs Debian's chromium";
   TestServer server;
-  const auto profile = std::filesystem::temp_directory_path() /
-                       ("pend-chromium-" + std::to_string(server.port()));
+  const auto profile =
+      std::filesystem::temp_directory_path() / ("pend-chromium-" + std::to_string(server.port()));
   // --dump-dom prints the document once the page has loaded and the virtual time budget
   // (the page's own timers and fetches) has run out: what Redoc drew, not the bare page.
-  const std::string dom = run_tool(
-      {"/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-       "--disable-dev-shm-usage", "--no-first-run", "--log-level=3", "--virtual-time-budget=20000",
-       "--user-data-dir=" + profile.string(), "--dump-dom",
-       "http://127.0.0.1:" + std::to_string(server.port()) + "/api/docs"});
+  const std::string dom =
+      run_tool({"/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--log-level=3",
+                "--virtual-time-budget=20000", "--user-data-dir=" + profile.string(), "--dump-dom",
+                "http://127.0.0.1:" + std::to_string(server.port()) + "/api/docs"});
   std::filesystem::remove_all(profile);
   EXPECT_NE(dom.find("pend-server API"), std::string::npos) << dom.substr(0, 2000);
   EXPECT_NE(dom.find("/api/v1/auth/otp"), std::string::npos) << dom.substr(0, 2000);
