@@ -58,7 +58,7 @@ std::string mask_secret_item(std::string_view text) {
   url.remove_userinfo();
   url.remove_query();
   url.remove_fragment();
-  url.set_encoded_path(hidden ? "/********" : url.encoded_path());
+  if (hidden) url.set_encoded_path("/********");
   return std::string{url.buffer()};
 }
 
