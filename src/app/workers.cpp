@@ -98,9 +98,8 @@ std::unique_ptr<workers::Worker> make_indexer(const config::Settings& settings,
                                 .redis_timeout = settings.redis.command_timeout * 2,
                                 .progress = context.terminal};
   for (const auto& token : config::tracked_tokens(chain)) {
-    options.tracked_tokens[token.address] = token.type == "ERC-721"    ? chain::TokenType::erc721
-                                            : token.type == "ERC-1155" ? chain::TokenType::erc1155
-                                                                       : chain::TokenType::erc20;
+    // (config::tracked_tokens accepts only the three names.)
+    options.tracked_tokens[token.address] = chain::token_type_from(token.type).value();
   }
   for (const auto& entry : config::contract_entries(chain)) {
     std::ifstream file(entry.abi_path);

@@ -35,6 +35,13 @@ const char* to_string(TokenType type) {
   return "ERC-20";
 }
 
+std::optional<TokenType> token_type_from(std::string_view text) {
+  for (const auto type : {TokenType::erc20, TokenType::erc721, TokenType::erc1155}) {
+    if (text == to_string(type)) return type;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // Reads the members of one JSON object, remembering the first problem.

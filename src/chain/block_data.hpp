@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pend::chain {
@@ -46,7 +47,8 @@ struct TransactionData {
 };
 
 enum class TokenType : std::uint8_t { erc20, erc721, erc1155 };
-const char* to_string(TokenType type);  // "ERC-20", "ERC-721", "ERC-1155"
+const char* to_string(TokenType type);                            // "ERC-20", "ERC-721", "ERC-1155"
+std::optional<TokenType> token_type_from(std::string_view text);  // the inverse
 
 struct TokenTransfer {
   std::uint32_t log_index = 0;

@@ -18,13 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::optional<TokenType> token_type_of(std::string_view text) {
-  if (text == "ERC-20") return TokenType::erc20;
-  if (text == "ERC-721") return TokenType::erc721;
-  if (text == "ERC-1155") return TokenType::erc1155;
-  return std::nullopt;
-}
-
 std::string raw_address(std::string_view text) {
   const auto address = security::parse_address(text);
   if (!address) return {};
@@ -61,7 +54,7 @@ std::int64_t ChainEvents::fetch_metadata(workers::RunContext& ctx) {
   for (int i = 0; i < rows.size(); ++i) {
     ctx.check();
     const auto address = util::from_hex(rows.value(i, 0)).value();
-    const auto type = token_type_of(rows.value(i, 1)).value_or(TokenType::erc20);
+    const auto type = token_type_from(rows.value(i, 1)).value_or(TokenType::erc20);
     const auto meta = reader.metadata(address, type);
     std::string refused;
     for (const auto& m : meta.refused) refused += (refused.empty() ? "" : ", ") + m;
@@ -133,7 +126,7 @@ workers::RunReport ChainEvents::process(workers::RunContext& ctx) {
       const auto& fields = data.as_object();
       const bool voided = rows.value(i, 6) == "t";
       const auto token = raw_address(rows.value(i, 2));
-      const auto type = token_type_of(rows.value(i, 8));
+      const auto type = token_type_from(rows.value(i, 8));
       // The addresses whose balances the event moved.
       std::set<std::string> holders;
       for (const auto* key : {"from", "to"}) {

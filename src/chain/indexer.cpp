@@ -232,10 +232,9 @@ void Indexer::load_decoders(db::BlockingSession& session) {
   const auto rows =
       session.exec("SELECT encode(contract_address, 'hex'), type FROM tokens WHERE tracked");
   for (int i = 0; i < rows.size(); ++i) {
-    const auto type = rows.value(i, 1) == "ERC-721"    ? TokenType::erc721
-                      : rows.value(i, 1) == "ERC-1155" ? TokenType::erc1155
-                                                       : TokenType::erc20;
-    add(util::from_hex(rows.value(i, 0)).value(), standard_abi(type));
+    // (tokens.type's CHECK allows only the three names.)
+    add(util::from_hex(rows.value(i, 0)).value(),
+        standard_abi(token_type_from(rows.value(i, 1)).value()));
   }
 }
 
