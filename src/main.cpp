@@ -10,6 +10,7 @@
 #include "db/partitions.hpp"
 #include "db/seed.hpp"
 #include "external/storage.hpp"
+#include "legacy/importer.hpp"
 #include "logging/crash_handler.hpp"
 #include "logging/logger.hpp"
 #include "security/ed25519.hpp"
@@ -142,6 +143,31 @@ int main(int argc, char** argv) {
       "re-encrypt every document sealed under another key than storage.key_id (documents stay "
       "readable throughout; run it after adding the new key, before dropping the old)");
   add_config_flags(rotate_keys);
+
+  auto* import_legacy = cli.add_subcommand(
+      "import-legacy",
+      "move the old Node.js server's JSON files into PostgreSQL: parse and check everything, "
+      "report, then import each file in one transaction (idempotent); exit 0, 3 when some "
+      "records were rejected, 1 on failure");
+  add_config_flags(import_legacy);
+  pend::legacy::ImportOptions legacy_options;
+  std::vector<std::string> legacy_only;
+  import_legacy->add_option("--from", legacy_options.from, "the old server's directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  import_legacy->add_flag("--dry-run", legacy_options.dry_run,
+                          "parse, validate and report what would be imported; change nothing");
+  import_legacy->add_flag("--verify", legacy_options.verify,
+                          "re-read the files and check every accepted record is in the "
+                          "database with equal content (exit 1 when not)");
+  import_legacy
+      ->add_option("--only", legacy_only, "import only these: wallets, logs, admin, explorer")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"wallets", "logs", "admin", "explorer"}));
+  import_legacy
+      ->add_option("--rejects", legacy_options.rejects_path,
+                   "where rejected records go, as JSON lines")
+      ->capture_default_str();
 
   auto* config_cmd = cli.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
@@ -314,6 +340,18 @@ int main(int argc, char** argv) {
       std::cerr << "pend-server kyc rotate-keys: " << error.what() << '\n';
       return 2;
     }
+  }
+
+  if (*import_legacy) {
+    const auto settings = load_or_exit(options);
+    const auto logger = pend::app::make_logger(settings);
+    pend::logging::set_global(logger.get());
+    legacy_options.only = {legacy_only.begin(), legacy_only.end()};
+    legacy_options.progress = ::isatty(STDERR_FILENO) == 1;
+    const int status = pend::legacy::run(settings, legacy_options, std::cout);
+    logger->flush();
+    pend::logging::set_global(nullptr);
+    return status;
   }
 
   if (*seed) {
