@@ -357,6 +357,15 @@ bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_
     if (!blocks.empty()) {
       const auto events = events_of(blocks);
       const auto written = store.write(blocks, events, head);
+      if (written.replaced > 0) {
+        logging::warn("BLOCKCHAIN", "CHAIN_BLOCKS_REPLACED",
+                      "consensus blocks the node has not got (imported ones) were replaced by "
+                      "the node's",
+                      {{"blocks", static_cast<std::int64_t>(written.replaced)},
+                       {"from", static_cast<std::int64_t>(blocks.front().number)}});
+        report["replaced"] =
+            report["replaced"].as_int64() + static_cast<std::int64_t>(written.replaced);
+      }
       parent = blocks.back().hash;
       imported += written.blocks;
       figures_.indexed = static_cast<std::int64_t>(blocks.back().number);
@@ -475,7 +484,7 @@ void Indexer::write_reorg_depth(workers::RunContext& ctx) {
 }
 
 workers::RunReport Indexer::run(workers::RunContext& ctx) {
-  workers::RunReport report{{"blocks", 0}, {"rows", 0}, {"events", 0}, {"reorgs", 0}};
+  workers::RunReport report{{"blocks", 0}, {"rows", 0}, {"events", 0}, {"reorgs", 0}, {"replaced", 0}};
   try {
     follow(ctx, report);
   } catch (const workers::RunStopped&) {

@@ -233,6 +233,21 @@ WriteReport ChainStore::write(const std::vector<BlockData>& blocks,
     report = {};
     report.merged = true;
     copy_rows(blocks, events, true, report);
+    // A consensus block the node does not have at its height (one import-legacy brought in
+    // from the old server's files) gives way, with its rows, as after a reorg.
+    const auto replaced = session_.exec(
+        "UPDATE blocks b SET consensus = false, updated_at = now() FROM stage_blocks s "
+        "WHERE b.number = s.number AND b.consensus AND b.hash <> s.hash RETURNING b.number");
+    if (replaced.size() > 0) {
+      session_.exec(
+          "UPDATE transactions t SET block_consensus = false FROM stage_blocks s "
+          "WHERE t.block_number = s.number AND t.block_consensus AND t.block_hash <> s.hash;"
+          "UPDATE logs l SET block_consensus = false FROM stage_blocks s "
+          "WHERE l.block_number = s.number AND l.block_consensus AND l.block_hash <> s.hash;"
+          "UPDATE token_transfers t SET block_consensus = false FROM stage_blocks s "
+          "WHERE t.block_number = s.number AND t.block_consensus AND t.block_hash <> s.hash");
+      report.replaced = static_cast<std::size_t>(replaced.size());
+    }
     session_.exec(
         "INSERT INTO blocks SELECT * FROM stage_blocks ON CONFLICT (hash) DO UPDATE "
         "SET consensus = true, updated_at = now() WHERE NOT blocks.consensus;"

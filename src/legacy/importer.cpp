@@ -245,6 +245,7 @@ const KindSql& sql_of(Kind kind) {
       "heights AS (SELECT ord, row_number() OVER (PARTITION BY number ORDER BY ord DESC) AS "
       "by_number FROM latest WHERE by_hash = 1) "
       "SELECT l.ord, CASE WHEN l.by_hash > 1 THEN 'superseded' "
+      "WHEN EXISTS (SELECT 1 FROM legacy_blocks g WHERE g.hash = l.hash) THEN 'present' "
       "WHEN h.by_number > 1 OR EXISTS (SELECT 1 FROM legacy_blocks g WHERE g.number = l.number "
       "AND g.hash <> l.hash) THEN 'another_block_at_height' {DB} "
       "ELSE 'insert' END AS verdict FROM latest l LEFT JOIN heights h USING (ord)",
@@ -284,7 +285,10 @@ const KindSql& sql_of(Kind kind) {
       "SELECT l.ord, l.block_hash, CASE WHEN l.block_hash IS NULL OR (NOT EXISTS (SELECT 1 FROM "
       "legacy_blocks g WHERE g.hash = l.block_hash) AND NOT EXISTS (SELECT 1 FROM blocks b "
       "WHERE b.hash = l.block_hash)) THEN 'block_not_found' "
-      "WHEN l.n > 1 THEN 'superseded' {DB} ELSE 'insert' END AS verdict FROM latest l",
+      "WHEN l.n > 1 THEN 'superseded' "
+      "WHEN EXISTS (SELECT 1 FROM legacy_transactions g WHERE g.hash = l.hash AND "
+      "g.block_hash = l.block_hash) THEN 'present' {DB} ELSE 'insert' END AS verdict "
+      "FROM latest l",
       "WHEN EXISTS (SELECT 1 FROM transactions t WHERE t.hash = l.hash AND t.block_hash = "
       "l.block_hash) THEN 'present'",
       "INSERT INTO transactions (hash, block_hash, block_number, block_timestamp, "
@@ -458,6 +462,7 @@ class Rejects {
   void add(const Source& source, std::uint64_t index, std::optional<int> position,
            const std::optional<std::string>& key, std::string_view reason, std::string_view detail,
            std::optional<std::uint64_t> offset = std::nullopt) {
+    if (path_.empty()) return;  // --verify: the import wrote them
     if (!out_) {
       out_.emplace(path_, std::ios::trunc);
       if (!*out_) throw std::runtime_error("cannot write the rejects file " + path_);
@@ -697,7 +702,8 @@ class Stager {
           }
           ++position;
         }
-        break;
+        flush(false);
+        return;  // each row ended already
       }
       case Kind::transaction: {
         ++source.read;
@@ -712,7 +718,8 @@ class Stager {
           return reject(source, record.index, std::nullopt, key, "block_not_found",
                         "the transaction names neither its block's hash nor its number");
         transaction_row(t, record.index, std::nullopt, key);
-        break;
+        flush(false);
+        return;
       }
       case Kind::token: {
         ++source.read;
@@ -810,10 +817,15 @@ void plan(db::BlockingSession& session, Source& source, Rejects& rejects, bool v
     rejects.add(source, std::stoull(rows.value(i, 0)),
                 position >= 0 ? std::optional<int>{position} : std::nullopt, key, reason, detail);
   }
+  // What later files of this run find as present already (the same block or transaction in
+  // two files: a blocks file's embedded transaction listed again in transactions.json).
   if (source.kind == Kind::block) {
     session.exec("INSERT INTO legacy_blocks SELECT s.number, s.hash FROM " + source.stage +
-                 " s JOIN " + source.plan +
-                 " p USING (ord) WHERE p.verdict IN ('insert', 'present')");
+                 " s JOIN " + source.plan + " p USING (ord) WHERE p.verdict = 'insert'");
+  } else if (source.kind == Kind::transaction || source.kind == Kind::embedded_transaction) {
+    session.exec("INSERT INTO legacy_transactions SELECT s.hash, p.block_hash FROM " +
+                 source.stage + " s JOIN " + source.plan +
+                 " p USING (ord) WHERE p.verdict = 'insert'");
   }
 }
 
@@ -931,7 +943,7 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
   const char* mode = options.verify ? "verify" : options.dry_run ? "dry run" : "import";
   logging::info("ADMIN", "LEGACY_IMPORT_STARTED", "import-legacy started",
                 {{"mode", mode}, {"files", static_cast<std::int64_t>(sources.size())}});
-  Rejects rejects(options.rejects_path);
+  Rejects rejects(options.verify ? std::string{} : options.rejects_path);
   try {
     db::BlockingSession session(settings.database.url);
     // One import at a time: the plan is only true while nobody else writes these rows.
@@ -943,6 +955,7 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
     session.exec(kUuidFunction);
     session.exec(
         "CREATE TEMP TABLE legacy_blocks (number bigint, hash bytea);"
+        "CREATE TEMP TABLE legacy_transactions (hash bytea, block_hash bytea);"
         "CREATE TEMP TABLE legacy_admin_ids (ord bigserial, legacy_id text, email text)");
 
     const auto now = clock();
@@ -1012,11 +1025,26 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
     }
 
     std::uint64_t total_inserted = 0;
-    for (auto& source : sources) {
-      if (source.to_insert == 0) continue;
-      if (options.progress) std::fprintf(stderr, "importing %s...\n", source.name.c_str());
-      session.exec("BEGIN");
+    bool open = false;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      auto& source = sources[i];
+      // A blocks file and the transactions it embeds: one transaction.
+      const bool joins_next = i + 1 < sources.size() &&
+                              sources[i + 1].kind == Kind::embedded_transaction &&
+                              sources[i + 1].path == source.path;
+      if (source.to_insert == 0 && !(open && !joins_next)) continue;
+      if (options.progress && source.to_insert > 0)
+        std::fprintf(stderr, "importing %s...\n", source.name.c_str());
+      if (!open) session.exec("BEGIN");
+      open = true;
       try {
+        if (source.to_insert == 0) {
+          if (!joins_next) {
+            session.exec("COMMIT");
+            open = false;
+          }
+          continue;
+        }
         const std::string insert = expand(sql_of(source.kind).insert, source);
         const std::string counted = "WITH ins AS (" + insert + ") SELECT count(*) FROM ins";
         const auto rows = insert.find("$1") != std::string::npos
@@ -1032,7 +1060,10 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
                        " p USING (ord) WHERE p.verdict = 'insert')), updated_at = now() "
                        "WHERE name = 'main'");
         }
-        session.exec("COMMIT");
+        if (!joins_next) {
+          session.exec("COMMIT");
+          open = false;
+        }
       } catch (...) {
         session.exec("ROLLBACK");
         throw;

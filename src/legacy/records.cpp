@@ -383,7 +383,16 @@ Parsed<WalletRow> RecordParser::wallet(const json::value& record,
 
 std::string RecordParser::masked_key(std::string_view key) const {
   if (const auto phone = phones_.parse(key)) return phone->masked();
-  return mask_phones(key);
+  // Not a number codes can go to, but maybe a number still: every digit but the last three
+  // hidden, whatever it is.
+  std::size_t digits = 0;
+  for (const char c : key) digits += (c >= '0' && c <= '9') ? 1 : 0;
+  std::string out;
+  for (const char c : key) {
+    const bool digit = c >= '0' && c <= '9';
+    out.push_back(digit && digits-- > 3 ? '*' : c);
+  }
+  return out;
 }
 
 std::string RecordParser::mask_phones(std::string_view text) const {
@@ -392,9 +401,8 @@ std::string RecordParser::mask_phones(std::string_view text) const {
   std::string out;
   std::size_t i = 0;
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  const auto is_sep = [](char c) {
-    return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
-  };
+  // (Not '.': an IP address or a decimal is not a phone number.)
+  const auto is_sep = [](char c) { return c == ' ' || c == '-' || c == '(' || c == ')'; };
   const auto is_word = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_';
@@ -539,6 +547,8 @@ Parsed<LogRow> RecordParser::log(const json::value& record) const {
     if (ms->is_number()) {
       const double d = ms->to_number<double>();
       if (d >= 0 && d < 2e9) row.response_time_ms = static_cast<int>(d);
+    } else if (const auto n = small_int(ms, 0, 2'000'000'000)) {
+      row.response_time_ms = static_cast<int>(*n);  // "250"
     }
     if (!row.response_time_ms) metadata["response_time"] = masked_value(*ms, mask);
   }
@@ -712,8 +722,10 @@ Parsed<SettingRow> RecordParser::setting(const json::value& record,
       snake.push_back('_');
     }
   }
-  const std::size_t body = snake.size() - 7;
-  if (body == 0 || snake.size() > 100 || snake.back() == '.' || snake[7] < 'a' || snake[7] > 'z')
+  const bool alphanumeric = std::any_of(snake.begin() + 7, snake.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+  if (!alphanumeric || snake.size() > 100 || snake.back() == '.')
     return reject("invalid_key", "the setting's name does not make a configuration key");
   SettingRow row;
   row.key = std::move(snake);

@@ -117,6 +117,9 @@ TEST(LegacyWalletTest, RefusalsSayWhyWithoutTheNumber) {
             "invalid_phone");
   const auto r = std::get<Reject>(p.wallet(json::value("0x1"), key));
   EXPECT_EQ(r.detail.find("7900"), std::string::npos);
+  EXPECT_EQ(p.masked_key("+447900123456"), "+44*******456");
+  EXPECT_EQ(p.masked_key("+44790012345"), "+********345");  // one digit short
+  EXPECT_EQ(p.masked_key("020 7946 0123"), "*** **** *123");
 }
 
 TEST(LegacyLogTest, LevelsCategoriesAndColumnsMapped) {
@@ -158,6 +161,7 @@ TEST(LegacyLogTest, PhoneNumbersInTheTextAreMasked) {
             R"j("details":{"to":"+49********789","n":5},"legacy":true})j");
   EXPECT_EQ(p.mask_phones("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed id 79001234567"),
             "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed id 79001234567");
+  EXPECT_EQ(p.mask_phones("from 198.51.100.23 at 1700000024"), "from 198.51.100.23 at 1700000024");
 }
 
 TEST(LegacyLogTest, IdentityFollowsContent) {
@@ -215,7 +219,10 @@ TEST(LegacySettingTest, NamesBecomeLegacyKeys) {
   EXPECT_EQ(kv.key, "legacy.maintenance_mode");
   EXPECT_EQ(kv.value, "false");
   EXPECT_EQ(reason(p.setting(json::value(1), std::string_view{"__"})), "invalid_key");
-  EXPECT_EQ(reason(p.setting(json::value(1), std::string_view{"9lives"})), "invalid_key");
+  EXPECT_EQ(row(p.setting(json::value(1), std::string_view{"2faRequired"})).key,
+            "legacy.2fa_required");
+  EXPECT_EQ(reason(p.setting(json::value(1), std::string_view{std::string(120, 'a')})),
+            "invalid_key");
 }
 
 TEST(LegacyChainTest, BlocksWithHexAndDecimalQuantitiesAndEmbeddedTransactions) {
