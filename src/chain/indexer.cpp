@@ -484,7 +484,8 @@ void Indexer::write_reorg_depth(workers::RunContext& ctx) {
 }
 
 workers::RunReport Indexer::run(workers::RunContext& ctx) {
-  workers::RunReport report{{"blocks", 0}, {"rows", 0}, {"events", 0}, {"reorgs", 0}, {"replaced", 0}};
+  workers::RunReport report{
+      {"blocks", 0}, {"rows", 0}, {"events", 0}, {"reorgs", 0}, {"replaced", 0}};
   try {
     follow(ctx, report);
   } catch (const workers::RunStopped&) {

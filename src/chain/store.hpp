@@ -44,7 +44,7 @@ struct EventRow {
 
 struct WriteReport {
   std::size_t blocks = 0, transactions = 0, logs = 0, transfers = 0, events = 0;
-  bool merged = false;  // some rows were there already (the slower path)
+  bool merged = false;       // some rows were there already (the slower path)
   std::size_t replaced = 0;  // consensus blocks the node has not got, now replaced
   std::size_t rows() const { return blocks + transactions + logs + transfers + events; }
 };

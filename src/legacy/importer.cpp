@@ -8,6 +8,8 @@
 #include "util/json.hpp"
 #include "util/time.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -187,7 +189,8 @@ const KindSql& sql_of(Kind kind) {
       "FROM {S} s JOIN {P} p USING (ord) LEFT JOIN admin_audit_logs t ON t.id = p.id "
       "WHERE p.verdict = 'insert'"};
   static const KindSql setting{
-      "key text, value jsonb", "key, value",
+      "key text, value jsonb",
+      "key, value",
       "CREATE TEMP TABLE {P} AS "
       "WITH latest AS (SELECT ord, key, value, row_number() OVER (PARTITION BY key ORDER BY "
       "ord DESC) AS n FROM {S}) "
@@ -444,8 +447,8 @@ std::vector<Source> discover(const fs::path& dir, const std::set<std::string>& o
       }
     }
   }
-  for (auto* group : {&wallets, &accounts, &actions, &settings, &logs, &blocks, &transactions,
-                      &tokens}) {
+  for (auto* group :
+       {&wallets, &accounts, &actions, &settings, &logs, &blocks, &transactions, &tokens}) {
     for (auto& s : *group) sources.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -515,15 +518,15 @@ class Progress {
     const int width = 30, filled = static_cast<int>(fraction * width);
     const double bytes_rate = seconds > 0 ? static_cast<double>(bytes) / seconds : 0;
     const long long eta =
-        bytes_rate > 0 ? static_cast<long long>((static_cast<double>(source_.size) -
-                                                 static_cast<double>(bytes)) /
-                                                bytes_rate)
-                       : 0;
+        bytes_rate > 0
+            ? static_cast<long long>(
+                  (static_cast<double>(source_.size) - static_cast<double>(bytes)) / bytes_rate)
+            : 0;
     std::fprintf(stderr, "\r%-28.28s [%s%s] %s records  %.0f records/s  ETA %lld:%02lld%s",
                  source_.name.c_str(), std::string(static_cast<std::size_t>(filled), '#').c_str(),
                  std::string(static_cast<std::size_t>(width - filled), '.').c_str(),
-                 grouped(records).c_str(), rate, std::max(0LL, eta) / 60,
-                 std::max(0LL, eta) % 60, final ? "\n" : "");
+                 grouped(records).c_str(), rate, std::max(0LL, eta) / 60, std::max(0LL, eta) % 60,
+                 final ? "\n" : "");
     std::fflush(stderr);
   }
 
@@ -597,7 +600,8 @@ class Stager {
   void take(Source& source, const Record& record) {
     std::optional<std::string> key;
     if (record.key)
-      key = source.kind == Kind::wallet ? parser_.masked_key(*record.key) : std::string{*record.key};
+      key =
+          source.kind == Kind::wallet ? parser_.masked_key(*record.key) : std::string{*record.key};
     if (record.value == nullptr) {
       if (source.kind != Kind::embedded_transaction) {
         ++source.read;
@@ -800,20 +804,19 @@ void plan(db::BlockingSession& session, Source& source, Rejects& rejects, bool v
     std::optional<std::string> key;
     if (rows.value(i, 3) != "t") key = rows.value(i, 2);
     const std::string reason = rows.value(i, 4);
-    const char* detail = reason == "address_claimed_by_later_record"
-                             ? "a later record gives this address to another phone number"
-                         : reason == "conflicts_with_existing_user"
-                             ? "a user with this phone number or this address exists already, "
-                               "with another address or phone number"
-                         : reason == "conflicts_with_existing_setting"
-                             ? "the setting exists with another value"
-                         : reason == "conflicts_with_indexed_block"
-                             ? "the index holds another consensus block at this height"
-                         : reason == "another_block_at_height"
-                             ? "a later record gives another block at this height"
-                         : reason == "block_not_found"
-                             ? "the transaction's block is neither in the files nor indexed"
-                             : "rejected";
+    const char* detail =
+        reason == "address_claimed_by_later_record"
+            ? "a later record gives this address to another phone number"
+        : reason == "conflicts_with_existing_user"
+            ? "a user with this phone number or this address exists already, "
+              "with another address or phone number"
+        : reason == "conflicts_with_existing_setting" ? "the setting exists with another value"
+        : reason == "conflicts_with_indexed_block"
+            ? "the index holds another consensus block at this height"
+        : reason == "another_block_at_height" ? "a later record gives another block at this height"
+        : reason == "block_not_found"
+            ? "the transaction's block is neither in the files nor indexed"
+            : "rejected";
     rejects.add(source, std::stoull(rows.value(i, 0)),
                 position >= 0 ? std::optional<int>{position} : std::nullopt, key, reason, detail);
   }
@@ -832,16 +835,15 @@ void plan(db::BlockingSession& session, Source& source, Rejects& rejects, bool v
 void print_report(std::ostream& out, const std::vector<Source>& sources,
                   const std::vector<std::string>& unrecognised) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-40s %10s %10s %10s %10s %10s %10s\n", "file", "read",
-                "valid", "superseded", "to insert", "present",
-                "rejected");
+  std::snprintf(line, sizeof line, "%-40s %10s %10s %10s %10s %10s %10s\n", "file", "read", "valid",
+                "superseded", "to insert", "present", "rejected");
   out << line << std::string(106, '-') << '\n';
   for (const auto& s : sources) {
     if (s.kind == Kind::embedded_transaction && s.read == 0) continue;
     std::snprintf(line, sizeof line, "%-40s %10s %10s %10s %10s %10s %10s\n", s.name.c_str(),
-                  grouped(s.read).c_str(), grouped(s.valid).c_str(),
-                  grouped(s.superseded).c_str(), grouped(s.to_insert).c_str(),
-                  grouped(s.present).c_str(), grouped(s.rejected_total()).c_str());
+                  grouped(s.read).c_str(), grouped(s.valid).c_str(), grouped(s.superseded).c_str(),
+                  grouped(s.to_insert).c_str(), grouped(s.present).c_str(),
+                  grouped(s.rejected_total()).c_str());
     out << line;
     for (const auto& [reason, n] : s.rejected) {
       std::snprintf(line, sizeof line, "    %-54s %10s\n", reason.c_str(), grouped(n).c_str());
@@ -894,9 +896,10 @@ void verify(db::BlockingSession& session, Source& source) {
            column + ", 'UTF8')), 'hex'), 1, 15))::bit(60)::bigint) FILTER (WHERE " + column +
            " IS NOT NULL), 0) % 1152921504606846976)::bigint), 15, '0')";
   };
-  const auto totals = session.exec("SELECT count(*), count(*) FILTER (WHERE cs = ct), "
-                                   "count(*) FILTER (WHERE ct IS NULL), " +
-                                   digest("cs") + ", " + digest("ct") + " FROM " + view);
+  const auto totals = session.exec(
+      "SELECT count(*), count(*) FILTER (WHERE cs = ct), "
+      "count(*) FILTER (WHERE ct IS NULL), " +
+      digest("cs") + ", " + digest("ct") + " FROM " + view);
   source.accepted = std::stoull(totals.value(0, 0));
   source.equal = std::stoull(totals.value(0, 1));
   source.missing = std::stoull(totals.value(0, 2));
@@ -908,8 +911,8 @@ void verify(db::BlockingSession& session, Source& source) {
       view + " v JOIN " + source.stage +
       " s USING (ord) WHERE v.ct IS NULL OR v.cs <> v.ct ORDER BY ord LIMIT 5");
   for (int i = 0; i < diffs.size(); ++i) {
-    std::string where = source.name.substr(0, source.name.find(" (")) + " record " +
-                        diffs.value(i, 0);
+    std::string where =
+        source.name.substr(0, source.name.find(" (")) + " record " + diffs.value(i, 0);
     if (diffs.value(i, 1) != "-1") where += " transaction " + diffs.value(i, 1);
     if (!diffs.value(i, 2).empty()) where += " (" + diffs.value(i, 2) + ")";
     if (diffs.value(i, 5) == "t") {
@@ -923,6 +926,12 @@ void verify(db::BlockingSession& session, Source& source) {
 
 std::int64_t i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
+double peak_memory_mib() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
 }  // namespace
 
 int run(const config::Settings& settings, const ImportOptions& options, std::ostream& out) {
@@ -931,10 +940,17 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
     out << "import-legacy: " << options.from << " is not a directory\n";
     return kExitFailed;
   }
-  const auto clock = options.clock ? options.clock : [] { return std::chrono::system_clock::now(); };
+  const auto clock =
+      options.clock ? options.clock : [] { return std::chrono::system_clock::now(); };
   const auto started = std::chrono::steady_clock::now();
   std::vector<std::string> unrecognised;
-  auto sources = discover(dir, options.only, unrecognised);
+  std::vector<Source> sources;
+  try {
+    sources = discover(dir, options.only, unrecognised);
+  } catch (const fs::filesystem_error& error) {
+    out << "import-legacy: cannot read " << options.from << ": " << error.code().message() << '\n';
+    return kExitFailed;
+  }
   if (sources.empty()) {
     out << "import-legacy: no legacy files in " << options.from
         << " (wallet-db.json, server-logs.json, admin-*.json, explorer-data/)\n";
@@ -959,10 +975,9 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
         "CREATE TEMP TABLE legacy_admin_ids (ord bigserial, legacy_id text, email text)");
 
     const auto now = clock();
-    RecordParser parser(
-        {.default_region = settings.auth.default_region,
-         .pepper = settings.auth.pepper(),
-         .now = std::chrono::time_point_cast<std::chrono::microseconds>(now)});
+    RecordParser parser({.default_region = settings.auth.default_region,
+                         .pepper = settings.auth.pepper(),
+                         .now = std::chrono::time_point_cast<std::chrono::microseconds>(now)});
     std::map<std::string, std::string> legacy_admin_ids;
     Stager stager(session, parser, rejects, legacy_admin_ids, options.progress);
     for (auto& source : sources) {
@@ -1012,15 +1027,13 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
       total_to_insert += s.to_insert;
     }
     if (total_rejected > 0)
-      out << grouped(total_rejected) << " rejected record(s) written to " << rejects.path()
-          << '\n';
+      out << grouped(total_rejected) << " rejected record(s) written to " << rejects.path() << '\n';
     if (options.dry_run) {
       out << "dry run: nothing was changed; " << grouped(total_to_insert)
           << " record(s) would be inserted\n";
-      logging::info("ADMIN", "LEGACY_IMPORT_FINISHED", "import-legacy dry run finished",
-                    {{"mode", mode},
-                     {"to_insert", i64(total_to_insert)},
-                     {"rejected", i64(total_rejected)}});
+      logging::info(
+          "ADMIN", "LEGACY_IMPORT_FINISHED", "import-legacy dry run finished",
+          {{"mode", mode}, {"to_insert", i64(total_to_insert)}, {"rejected", i64(total_rejected)}});
       return total_rejected > 0 ? kExitSomeRejected : kExitImported;
     }
 
@@ -1054,11 +1067,12 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
         if (source.kind == Kind::block && source.inserted > 0) {
           // The indexer goes over the imported heights again and compares each block with
           // the node's (docs/architecture/chain.md).
-          session.exec("UPDATE chain_sync SET next_block = LEAST(next_block, (SELECT min(s.number) "
-                       "FROM " +
-                       source.stage + " s JOIN " + source.plan +
-                       " p USING (ord) WHERE p.verdict = 'insert')), updated_at = now() "
-                       "WHERE name = 'main'");
+          session.exec(
+              "UPDATE chain_sync SET next_block = LEAST(next_block, (SELECT min(s.number) "
+              "FROM " +
+              source.stage + " s JOIN " + source.plan +
+              " p USING (ord) WHERE p.verdict = 'insert')), updated_at = now() "
+              "WHERE name = 'main'");
         }
         if (!joins_next) {
           session.exec("COMMIT");
@@ -1084,12 +1098,18 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
          util::json::serialize(counts)});
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::uint64_t total_read = 0;
+    for (const auto& s : sources) total_read += s.read;
     if (total_inserted == 0) {
       out << "nothing to insert: every valid record is in the database already\n";
     } else {
-      char line[160];
-      std::snprintf(line, sizeof line, "%s record(s) inserted in %.1f s\n",
-                    grouped(total_inserted).c_str(), seconds);
+      char line[200];
+      std::snprintf(line, sizeof line,
+                    "%s record(s) inserted in %.1f s (%s records read, %.0f a second; peak "
+                    "memory %.0f MiB)\n",
+                    grouped(total_inserted).c_str(), seconds, grouped(total_read).c_str(),
+                    seconds > 0 ? static_cast<double>(total_read) / seconds : 0.0,
+                    peak_memory_mib());
       out << line;
     }
     logging::info("ADMIN", "LEGACY_IMPORT_FINISHED", "import-legacy finished",

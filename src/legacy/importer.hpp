@@ -24,12 +24,12 @@
 namespace pend::legacy {
 
 struct ImportOptions {
-  std::string from;                // the old server's directory
-  bool dry_run = false;            // parse, validate and report; change nothing
-  bool verify = false;             // compare the files with the database
-  std::set<std::string> only;      // wallets, logs, admin, explorer; empty: all
+  std::string from;            // the old server's directory
+  bool dry_run = false;        // parse, validate and report; change nothing
+  bool verify = false;         // compare the files with the database
+  std::set<std::string> only;  // wallets, logs, admin, explorer; empty: all
   std::string rejects_path = "legacy-rejects.jsonl";
-  bool progress = false;           // a progress bar on stderr (a terminal)
+  bool progress = false;  // a progress bar on stderr (a terminal)
   std::function<std::chrono::system_clock::time_point()> clock;  // default: the system's
 };
 

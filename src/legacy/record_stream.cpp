@@ -29,7 +29,7 @@ std::string normalise_name(std::string_view name) {
 
 bool is_container_name(std::string_view normalised) {
   static constexpr std::array<std::string_view, 15> kNames = {
-      "users",    "wallets", "records",  "entries", "items",        "data", "logs", "admins",
+      "users",    "wallets", "records",  "entries", "items",        "data", "logs",  "admins",
       "accounts", "actions", "settings", "blocks",  "transactions", "txs",  "tokens"};
   for (const auto name : kNames) {
     if (name == normalised) return true;
@@ -309,7 +309,21 @@ class Reader {
       }
     }
     json::error_code ec;
-    const std::size_t used = parser_.write_some(more, data, size, ec);
+    std::size_t used = 0;
+    if (parser_.done()) {
+      // The document ended: what follows may only be white space.
+      while (used < size &&
+             (data[used] == ' ' || data[used] == '\n' || data[used] == '\r' || data[used] == '\t'))
+        ++used;
+      if (used < size) ec = json::error::extra_data;
+    } else {
+      used = parser_.write_some(more, data, size, ec);
+      if (!ec && used < size) {
+        // write_some stops where the document ends; the rest gets the same test next.
+        end_.bytes += used;
+        return write(data + used, size - used, more);
+      }
+    }
     end_.bytes += used;
     if (ec) {
       end_.complete = false;

@@ -24,18 +24,18 @@
 namespace pend::legacy {
 
 struct Record {
-  std::uint64_t index = 0;                 // 0-based position among the file's records
-  std::optional<std::string_view> key;     // the member name of a keyed record
+  std::uint64_t index = 0;              // 0-based position among the file's records
+  std::optional<std::string_view> key;  // the member name of a keyed record
   const boost::json::value* value = nullptr;
 };
 
 struct StreamEnd {
-  bool complete = true;           // the whole file was valid JSON
-  std::uint64_t records = 0;      // records handed over (complete ones)
-  std::uint64_t bytes = 0;        // bytes read
-  std::uint64_t error_offset = 0; // where the file stopped being JSON (when !complete)
-  std::string error;              // why, in words (never the file's content)
-  std::uint64_t oversized = 0;    // records skipped for being over the size limit
+  bool complete = true;            // the whole file was valid JSON
+  std::uint64_t records = 0;       // records handed over (complete ones)
+  std::uint64_t bytes = 0;         // bytes read
+  std::uint64_t error_offset = 0;  // where the file stopped being JSON (when !complete)
+  std::string error;               // why, in words (never the file's content)
+  std::uint64_t oversized = 0;     // records skipped for being over the size limit
 };
 
 using RecordSink = std::function<void(const Record&)>;

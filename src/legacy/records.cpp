@@ -15,6 +15,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace pend::legacy {
 
@@ -89,9 +90,8 @@ std::string_view trim(std::string_view text) {
 }
 
 bool all_digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A string as itself; a number as its text; anything else nullopt.
@@ -177,8 +177,10 @@ std::optional<std::int64_t> small_int(const json::value* v, std::int64_t lo, std
   return n;
 }
 
-Micros from_epoch(std::int64_t n) {
-  // 100000000000 seconds is the year 5138; as milliseconds, 1973.
+std::optional<Micros> from_epoch(std::int64_t n) {
+  // 100000000000 seconds is the year 5138; as milliseconds, 1973. Past the year 5138 in
+  // milliseconds too: no time at all.
+  if (n < 0 || n >= 100'000'000'000'000LL) return std::nullopt;
   if (n >= 100'000'000'000LL) return Micros{std::chrono::milliseconds{n}};
   return Micros{std::chrono::seconds{n}};
 }
@@ -194,8 +196,8 @@ std::optional<std::string> bytes_of(const json::value* v, std::size_t size) {
 
 // An address: 0x + 40 hex digits or the digits alone; mixed case only with its checksum.
 std::variant<security::Address, Reject> address_of(const json::value* v, std::string_view what) {
-  if (v == nullptr) return reject("missing_" + std::string{what}, "the record has no " +
-                                                                     std::string{what});
+  if (v == nullptr)
+    return reject("missing_" + std::string{what}, "the record has no " + std::string{what});
   if (!v->is_string())
     return reject("invalid_" + std::string{what}, std::string{what} + " is not a string");
   std::string text{trim(v->get_string())};
@@ -261,7 +263,7 @@ std::optional<Micros> parse_time(const json::value& value) {
   }
   if (!value.is_string()) return std::nullopt;
   const std::string_view t = trim(value.get_string());
-  if (all_digits(t) && t.size() <= 16) return from_epoch(std::stoll(std::string{t}));
+  if (all_digits(t)) return t.size() <= 16 ? from_epoch(std::stoll(std::string{t})) : std::nullopt;
   if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
     const auto q = chain::quantity_u64(std::string{"0x"}.append(t.substr(2)));
     if (!q || *q > 100'000'000'000ULL) return std::nullopt;
@@ -347,10 +349,10 @@ Parsed<WalletRow> RecordParser::wallet(const json::value& record,
   row.address = std::get<security::Address>(address).checksummed();
   if (!fields) return row;
 
-  const auto created = time_field(fields->find({"createdat", "created", "registeredat",
-                                                "registrationdate", "joinedat", "timestamp",
-                                                "date"}),
-                                  options_.now, "the creation date");
+  const auto created =
+      time_field(fields->find({"createdat", "created", "registeredat", "registrationdate",
+                               "joinedat", "timestamp", "date"}),
+                 options_.now, "the creation date");
   if (const auto* r = std::get_if<Reject>(&created)) return *r;
   row.created_at = std::get<std::optional<Micros>>(created);
   if (const auto* tier = fields->find({"tier", "kyctier", "level", "kyclevel"})) {
@@ -396,46 +398,56 @@ std::string RecordParser::masked_key(std::string_view key) const {
 }
 
 std::string RecordParser::mask_phones(std::string_view text) const {
-  // Candidates: a run that starts with + or a digit and goes on over digits and the
-  // separators people write numbers with; 8 to 15 digits in it.
-  std::string out;
-  std::size_t i = 0;
+  // Candidates: a run that starts with + or a group of two or more digits, and goes on over
+  // digits and the separators people write numbers with. The longest part of it (whole
+  // digit groups, 8 to 15 digits) that libphonenumber takes for a mobile number is masked;
+  // when none is, the first group is left as it is and the next one is tried.
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   // (Not '.': an IP address or a decimal is not a phone number.)
   const auto is_sep = [](char c) { return c == ' ' || c == '-' || c == '(' || c == ')'; };
   const auto is_word = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   };
+  constexpr std::size_t kTries = 4;  // parses per starting group, at most
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
-    const bool starts = (c == '+' || is_digit(c)) && (i == 0 || !is_word(text[i - 1]));
+    const std::size_t first = i + (c == '+' ? 1 : 0);
+    const bool starts = (c == '+' || is_digit(c)) && (i == 0 || !is_word(text[i - 1])) &&
+                        first + 1 < text.size() && is_digit(text[first]) &&
+                        is_digit(text[first + 1]);
     if (!starts) {
       out.push_back(c);
       ++i;
       continue;
     }
-    std::size_t j = i + (c == '+' ? 1 : 0);
-    std::size_t digits = 0, last_digit_end = j;
-    while (j < text.size() && (is_digit(text[j]) || is_sep(text[j]))) {
-      if (is_digit(text[j])) {
-        ++digits;
-        last_digit_end = j + 1;
-      }
-      ++j;
+    // The ends of the run's digit groups, and the digits up to each; no more than 15 digits.
+    std::vector<std::pair<std::size_t, std::size_t>> ends;
+    std::size_t digits = 0;
+    for (std::size_t j = first; j < text.size() && (is_digit(text[j]) || is_sep(text[j])); ++j) {
+      if (!is_digit(text[j])) continue;
+      if (++digits > 15) break;
+      if (j + 1 == text.size() || !is_digit(text[j + 1])) ends.emplace_back(j + 1, digits);
     }
-    const std::size_t end = last_digit_end;
-    const bool word_after = end < text.size() && is_word(text[end]);
-    if (digits >= 8 && digits <= 15 && !word_after) {
-      const auto phone = phones_.parse(text.substr(i, end - i));
-      if (phone) {
+    bool masked = false;
+    std::size_t tries = 0;
+    for (auto e = ends.rbegin(); e != ends.rend() && tries < kTries; ++e) {
+      if (e->second < 8) break;
+      if (e->first < text.size() && is_word(text[e->first])) continue;
+      ++tries;
+      if (const auto phone = phones_.parse(text.substr(i, e->first - i))) {
         out += phone->masked();
-        i = end;
-        continue;
+        i = e->first;
+        masked = true;
+        break;
       }
     }
-    out.append(text.substr(i, std::max<std::size_t>(end, i + 1) - i));
-    i = std::max<std::size_t>(end, i + 1);
+    if (masked) continue;
+    const std::size_t group_end = ends.empty() ? i + 1 : ends.front().first;
+    out.append(text.substr(i, group_end - i));
+    i = group_end;
   }
   return out;
 }
@@ -457,6 +469,21 @@ json::value masked_value(const json::value& v, const Mask& mask) {
       json::object out;
       for (const auto& [k, e] : v.get_object()) out[mask(k)] = masked_value(e, mask);
       return out;
+    }
+    case json::kind::int64:
+    case json::kind::uint64: {
+      // A phone number kept as a JSON number: masked like one in text.
+      const std::string digits =
+          v.is_int64() ? std::to_string(v.get_int64()) : std::to_string(v.get_uint64());
+      const std::string out = mask(digits);
+      return out == digits ? json::value(v, {}) : json::value(out);
+    }
+    case json::kind::double_: {
+      const double d = v.get_double();
+      if (std::trunc(d) != d || std::fabs(d) >= 1e16) return json::value(v, {});
+      const std::string digits = std::to_string(static_cast<std::int64_t>(d));
+      const std::string out = mask(digits);
+      return out == digits ? json::value(v, {}) : json::value(out);
     }
     default:
       return json::value(v, {});
@@ -560,8 +587,7 @@ Parsed<LogRow> RecordParser::log(const json::value& record) const {
   // Identity: every column, in order.
   std::string canonical = "pend-legacy-log-v1\n";
   append_time(canonical, row.timestamp);
-  for (const auto* part :
-       {&row.level, &row.category, &row.event_type, &row.metadata}) {
+  for (const auto* part : {&row.level, &row.category, &row.event_type, &row.metadata}) {
     canonical += '\n';
     canonical += *part;
   }
@@ -628,12 +654,12 @@ Parsed<AdminAccountRow> RecordParser::admin_account(const json::value& record) c
     if (!b) return reject("invalid_status", "the active flag is not a boolean");
     row.status = *b ? "active" : "disabled";
   }
-  const auto created = time_field(fields.find({"createdat", "created"}), options_.now,
-                                  "the creation date");
+  const auto created =
+      time_field(fields.find({"createdat", "created"}), options_.now, "the creation date");
   if (const auto* r = std::get_if<Reject>(&created)) return *r;
   row.created_at = std::get<std::optional<Micros>>(created);
-  const auto last = time_field(fields.find({"lastloginat", "lastlogin"}), options_.now,
-                               "the last sign-in");
+  const auto last =
+      time_field(fields.find({"lastloginat", "lastlogin"}), options_.now, "the last sign-in");
   if (const auto* r = std::get_if<Reject>(&last)) return *r;
   row.last_login_at = std::get<std::optional<Micros>>(last);
   row.legacy_id = text_of(fields.find({"id", "adminid", "_id"}));

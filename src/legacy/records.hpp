@@ -92,15 +92,15 @@ struct TransactionRow {
   std::optional<std::string> block_hash;  // raw; absent: found by block_number
   std::optional<std::uint64_t> block_number;
   std::optional<int> index;
-  std::string from;                       // raw
-  std::optional<std::string> to, created; // raw
-  std::string value = "0", gas = "0";     // decimal
+  std::string from;                        // raw
+  std::optional<std::string> to, created;  // raw
+  std::string value = "0", gas = "0";      // decimal
   std::uint64_t nonce = 0;
   std::optional<std::string> gas_price, max_fee, max_priority_fee, effective_gas_price, gas_used,
       cumulative_gas_used;
   int type = 0;
   std::optional<int> status;
-  std::string input;                      // raw bytes
+  std::string input;  // raw bytes
 };
 
 struct TokenRow {

@@ -96,6 +96,10 @@ constexpr db::Statement kResetTotp{
     "console.reset_totp",
     "UPDATE admin_users SET totp_secret_encrypted = NULL, totp_pending_encrypted = NULL, "
     "totp_last_step = NULL, totp_enrolled_at = NULL WHERE id = $1::uuid"};
+constexpr db::Statement kSetOneTimePassword{
+    "console.set_one_time_password",
+    "UPDATE admin_users SET password_hash = $2, password_must_change = true, "
+    "failed_login_attempts = 0, locked_until = NULL, updated_at = now() WHERE id = $1::uuid"};
 constexpr db::Statement kDropRecoveryCodes{
     "console.drop_recovery_codes", "DELETE FROM admin_recovery_codes WHERE admin_id = $1::uuid"};
 constexpr db::Statement kInsertAdmin{
@@ -297,6 +301,11 @@ asio::awaitable<void> set_admin_status(db::Transaction& tx, std::string_view id,
 asio::awaitable<void> set_admin_role(db::Transaction& tx, std::string_view id,
                                      std::string_view role) {
   co_await tx.query(kSetAdminRole, id, role);
+}
+
+asio::awaitable<void> set_admin_one_time_password(db::Transaction& tx, std::string_view id,
+                                                  std::string_view password_hash) {
+  co_await tx.query(kSetOneTimePassword, id, password_hash);
 }
 
 asio::awaitable<void> reset_admin_totp(db::Transaction& tx, std::string_view id) {

@@ -91,6 +91,9 @@ boost::asio::awaitable<void> set_admin_role(db::Transaction& tx, std::string_vie
                                             std::string_view role);
 // Drops the authenticator and the recovery codes: the next sign-in enrols again.
 boost::asio::awaitable<void> reset_admin_totp(db::Transaction& tx, std::string_view id);
+// A one-time password: its hash, and a change due at the next sign-in.
+boost::asio::awaitable<void> set_admin_one_time_password(db::Transaction& tx, std::string_view id,
+                                                         std::string_view password_hash);
 // A unique violation (db::DatabaseError 23505) when the email is taken.
 boost::asio::awaitable<std::string> insert_admin(db::Transaction& tx, const api::NewAdmin& admin,
                                                  std::string_view password_hash,

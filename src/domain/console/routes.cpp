@@ -50,6 +50,7 @@ class ConsoleRoutes final : public Feature {
   asio::awaitable<void> create_admin(http::RequestContext& ctx);
   asio::awaitable<void> disable_admin(http::RequestContext& ctx);
   asio::awaitable<void> reset_totp(http::RequestContext& ctx);
+  asio::awaitable<void> reset_password(http::RequestContext& ctx);
   asio::awaitable<void> change_role(http::RequestContext& ctx);
   asio::awaitable<void> invalidate_cache(http::RequestContext& ctx);
   asio::awaitable<void> approvals(http::RequestContext& ctx);
@@ -121,6 +122,8 @@ const http::RouteSpec<R> kRoutes[] = {
     {M::post, "/api/v1/admin/admins/{id:uuid}/disable", &R::disable_admin,
      change_options<api::Justified>(Permission::admins_manage)},
     {M::post, "/api/v1/admin/admins/{id:uuid}/reset-totp", &R::reset_totp,
+     change_options<api::Justified>(Permission::admins_manage)},
+    {M::post, "/api/v1/admin/admins/{id:uuid}/reset-password", &R::reset_password,
      change_options<api::Justified>(Permission::admins_manage)},
     {M::put, "/api/v1/admin/admins/{id:uuid}/role", &R::change_role,
      change_options<api::RoleChange>(Permission::admins_manage)},
@@ -252,6 +255,9 @@ asio::awaitable<void> ConsoleRoutes::disable_admin(http::RequestContext& ctx) {
 }
 asio::awaitable<void> ConsoleRoutes::reset_totp(http::RequestContext& ctx) {
   co_await justified(ctx, Action::admin_reset_totp);
+}
+asio::awaitable<void> ConsoleRoutes::reset_password(http::RequestContext& ctx) {
+  co_await justified(ctx, Action::admin_reset_password);
 }
 
 asio::awaitable<void> ConsoleRoutes::tier(http::RequestContext& ctx) {

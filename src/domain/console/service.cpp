@@ -42,6 +42,7 @@ constexpr ActionInfo kActions[] = {
     {Action::admin_create, "admin.create", "admin", Permission::admins_manage},
     {Action::admin_disable, "admin.disable", "admin", Permission::admins_manage},
     {Action::admin_reset_totp, "admin.reset_totp", "admin", Permission::admins_manage},
+    {Action::admin_reset_password, "admin.reset_password", "admin", Permission::admins_manage},
     {Action::admin_role, "admin.role", "admin", Permission::admins_manage},
     {Action::cache_invalidate, "cache.invalidate", "cache", Permission::cache_invalidate},
     {Action::kyc_decide, "kyc.decide", "kyc", Permission::kyc_review},
@@ -237,6 +238,17 @@ asio::awaitable<ConsoleService::Applied> ConsoleService::apply(db::Transaction& 
     case Action::admin_reset_totp:
       co_await reset_admin_totp(tx, id);
       break;
+    case Action::admin_reset_password: {
+      if (id == actor.admin_id)
+        throw invalid_state("an admin changes their own password by signing in");
+      // Given once in the answer; the admin must replace it at the next sign-in.
+      std::string password = pend::security::random_string(kPasswordAlphabet, 20);
+      auto hash_it = [password] { return pend::security::hash_password(password); };
+      const std::string hash = co_await work_.run(std::move(hash_it));
+      co_await set_admin_one_time_password(tx, id, hash);
+      out.one_time_password = std::move(password);
+      break;
+    }
     case Action::admin_role:
       if (id == actor.admin_id) throw invalid_state("an admin cannot change their own role");
       co_await set_admin_role(tx, id, change.params.at("role").as_string());
@@ -328,6 +340,7 @@ asio::awaitable<void> ConsoleService::follow_up(const Change& change) {
         break;
       case Action::admin_disable:
       case Action::admin_reset_totp:
+      case Action::admin_reset_password:
         co_await sessions_.revoke_all(http::Principal::Kind::admin, change.resource_id);
         break;
       default:

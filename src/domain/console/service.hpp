@@ -42,6 +42,7 @@ enum class Action : std::uint8_t {
   admin_create,
   admin_disable,
   admin_reset_totp,
+  admin_reset_password,  // a one-time password (an admin imported by import-legacy has none)
   admin_role,
   cache_invalidate,
   kyc_decide,  // a KYC submission approved or rejected (domain/kyc)

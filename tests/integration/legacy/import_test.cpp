@@ -93,15 +93,14 @@ class LegacyImportTest : public ::testing::Test {
 
   std::vector<std::string> environment() const {
     return {"PEND_ENV=test", "DATABASE_URL=" + database_.url(),
-            "REDIS_URL=" + env("PEND_TEST_REDIS_URL"),
-            "LOG_DIR=" + (dir_ / "logs").string()};
+            "REDIS_URL=" + env("PEND_TEST_REDIS_URL"), "LOG_DIR=" + (dir_ / "logs").string()};
   }
 
   // Runs import-legacy to its end; the exit code, and its output in *output.
   int import(std::vector<std::string> extra, std::string* output = nullptr,
              const std::string& from = kFixture) {
     std::vector<std::string> args = {"import-legacy", "--no-dotenv", "--from", from,
-                                     "--rejects", rejects_};
+                                     "--rejects",     rejects_};
     args.insert(args.end(), extra.begin(), extra.end());
     auto child = spawn(args, environment());
     const int code = child->wait_exit_code(120s);
@@ -174,8 +173,8 @@ TEST_F(LegacyImportTest, EveryIrregularRecordBecomesTheExpectedRowOrReject) {
   EXPECT_NE(out.find("60 record(s) inserted"), std::string::npos) << out;
 
   // The counts per file: the audit row's and the report's, against EXPECTED.json.
-  const auto audit = row_json(
-      "SELECT new_values::text FROM admin_audit_logs WHERE action = 'LEGACY_IMPORT'", {});
+  const auto audit =
+      row_json("SELECT new_values::text FROM admin_audit_logs WHERE action = 'LEGACY_IMPORT'", {});
   const auto& files = audit.at("files").as_object();
   const auto rejects = rejects_by_reason();
   for (const auto& name : expected_.at("order").as_array()) {
@@ -223,13 +222,13 @@ TEST_F(LegacyImportTest, EveryIrregularRecordBecomesTheExpectedRowOrReject) {
     if (!want.contains("timestamp")) continue;
     SCOPED_TRACE(json::serialize(want));
     // Several entries may share a timestamp: the one of the same level and event type.
-    const auto candidates = json::parse(value(
-        "SELECT coalesce(jsonb_agg(jsonb_build_object('level', level, 'category', category, "
-        "'event_type', event_type, 'ip_address', host(ip_address), 'endpoint', endpoint, "
-        "'method', method, 'status_code', status_code, 'response_time_ms', response_time_ms, "
-        "'metadata', metadata)), '[]')::text FROM server_logs WHERE timestamp = "
-        "$1::timestamptz AND metadata->>'legacy' = 'true'",
-        {std::string{want.at("timestamp").as_string()}}));
+    const auto candidates = json::parse(
+        value("SELECT coalesce(jsonb_agg(jsonb_build_object('level', level, 'category', category, "
+              "'event_type', event_type, 'ip_address', host(ip_address), 'endpoint', endpoint, "
+              "'method', method, 'status_code', status_code, 'response_time_ms', response_time_ms, "
+              "'metadata', metadata)), '[]')::text FROM server_logs WHERE timestamp = "
+              "$1::timestamptz AND metadata->>'legacy' = 'true'",
+              {std::string{want.at("timestamp").as_string()}}));
     json::object got;
     for (const auto& c : candidates.as_array()) {
       const auto& o = c.as_object();
@@ -372,11 +371,9 @@ TEST_F(LegacyImportTest, EveryIrregularRecordBecomesTheExpectedRowOrReject) {
             std::string::npos)
       << out;
   session_->exec("UPDATE users SET tier = 4 WHERE phone_hash = $1", {phone_hash("+447400123402")});
-  session_->exec(
-      "UPDATE system_config SET value = '51' WHERE key = 'legacy.max_daily_transfers'");
+  session_->exec("UPDATE system_config SET value = '51' WHERE key = 'legacy.max_daily_transfers'");
   EXPECT_EQ(import({"--verify"}, &out), 1) << out;
-  EXPECT_NE(out.find("wallet-db.json record 1 (+44*******402): differs in tier"),
-            std::string::npos)
+  EXPECT_NE(out.find("wallet-db.json record 1 (+44*******402): differs in tier"), std::string::npos)
       << out;
   EXPECT_NE(out.find("NOT verified"), std::string::npos) << out;
   EXPECT_NE(out.find("admin-settings.json record"), std::string::npos) << out;
@@ -431,8 +428,8 @@ fs::path generate(const fs::path& dir, int n) {
 TEST_F(LegacyImportTest, KilledMidImportThenRunAgainLeavesOneCopyOfEveryRecord) {
   constexpr int kRecords = 10'000;
   const auto from = generate(dir_, kRecords);
-  std::vector<std::string> args = {"import-legacy", "--no-dotenv", "--from", from.string(),
-                                   "--rejects", rejects_};
+  std::vector<std::string> args = {"import-legacy", "--no-dotenv", "--from",
+                                   from.string(),   "--rejects",   rejects_};
   auto child = spawn(args, environment());
   // Killed while the logs file's INSERT runs (the wallets file committed before it).
   const std::string active =
@@ -440,8 +437,8 @@ TEST_F(LegacyImportTest, KilledMidImportThenRunAgainLeavesOneCopyOfEveryRecord) 
       "'WITH ins AS (INSERT INTO server_logs%'";
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   while (value(active) == "0" && std::chrono::steady_clock::now() < deadline) {
-    ASSERT_EQ(child->wait_exit_code(0s), -1) << "ended before the logs' insert: "
-                                             << child->output();
+    ASSERT_EQ(child->wait_exit_code(0s), -1)
+        << "ended before the logs' insert: " << child->output();
     std::this_thread::sleep_for(2ms);
   }
   ASSERT_EQ(value(active), "1");
@@ -504,9 +501,11 @@ class LegacyChainTest : public LegacyImportTest {
     made_up["parentHash"] = "0x" + std::string(64, '1');
     made_up["timestamp"] = 1'700'000'000;
     made_up["miner"] = "0x" + std::string(40, '2');
-    made_up["transactions"] = json::array{json::object{
-        {"hash", "0x" + std::string(64, '3')}, {"from", "0x" + std::string(40, '4')},
-        {"to", "0x" + std::string(40, '5')}, {"value", "1"}, {"nonce", 0}}};
+    made_up["transactions"] = json::array{json::object{{"hash", "0x" + std::string(64, '3')},
+                                                       {"from", "0x" + std::string(40, '4')},
+                                                       {"to", "0x" + std::string(40, '5')},
+                                                       {"value", "1"},
+                                                       {"nonce", 0}}};
     blocks.push_back(made_up);
     std::ofstream(dir_ / "legacy" / "explorer-data" / "blocks.json") << json::serialize(blocks);
   }
@@ -527,9 +526,9 @@ TEST_F(LegacyChainTest, ImportedBlocksTheNodeHasNotGotAreReplacedByTheIndexer) {
   const auto report = index();
   EXPECT_EQ(report.at("replaced").as_int64(), 1) << json::serialize(report);
   // Block 3 was the node's: kept as it is. Block 5 was not: replaced, found by its hash.
-  EXPECT_EQ(value("SELECT consensus FROM blocks WHERE hash = decode($1, 'hex')",
-                  {fake_hash.substr(2)}),
-            "f");
+  EXPECT_EQ(
+      value("SELECT consensus FROM blocks WHERE hash = decode($1, 'hex')", {fake_hash.substr(2)}),
+      "f");
   EXPECT_EQ(value("SELECT block_consensus FROM transactions WHERE hash = decode($1, 'hex')",
                   {std::string(64, '3')}),
             "f");
@@ -552,9 +551,9 @@ TEST_F(LegacyChainTest, ImportedBlocksTheNodeHasNotGotAreReplacedByTheIndexer) {
   EXPECT_EQ(value("SELECT next_block FROM chain_sync"), std::to_string(head + 1));
   driver_->mine(5);
   EXPECT_EQ(index().at("replaced").as_int64(), 1);
-  EXPECT_EQ(value("SELECT consensus FROM blocks WHERE hash = decode($1, 'hex')",
-                  {ahead_hash.substr(2)}),
-            "f");
+  EXPECT_EQ(
+      value("SELECT consensus FROM blocks WHERE hash = decode($1, 'hex')", {ahead_hash.substr(2)}),
+      "f");
   EXPECT_EQ(value("SELECT count(*) FROM blocks WHERE consensus"),
             std::to_string(driver_->head() + 1));
 }

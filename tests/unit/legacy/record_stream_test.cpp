@@ -19,8 +19,7 @@ struct Seen {
   std::string value;
 };
 
-std::vector<Seen> read_all(std::string_view text, StreamEnd* end = nullptr,
-                           std::size_t chunk = 0) {
+std::vector<Seen> read_all(std::string_view text, StreamEnd* end = nullptr, std::size_t chunk = 0) {
   std::vector<Seen> seen;
   const auto result = read_records(
       text,
@@ -55,8 +54,7 @@ TEST(RecordStreamTest, ObjectMembersAreKeyedRecords) {
 TEST(RecordStreamTest, AContainerMemberWrapsTheRecordsAndItsSiblingsAreIgnored) {
   EXPECT_EQ(dump(read_all(R"({"version":1,"actions":[{"a":1},{"a":2}],"updatedAt":"x"})")),
             "0 - {\"a\":1}\n1 - {\"a\":2}\n");
-  EXPECT_EQ(dump(read_all(R"({"Users":{"p1":"0x1","p2":"0x2"}})")),
-            "0 p1 \"0x1\"\n1 p2 \"0x2\"\n");
+  EXPECT_EQ(dump(read_all(R"({"Users":{"p1":"0x1","p2":"0x2"}})")), "0 p1 \"0x1\"\n1 p2 \"0x2\"\n");
 }
 
 TEST(RecordStreamTest, ScalarMembersHeldBackBecomeRecordsWhenNoWrapperComes) {
@@ -91,9 +89,22 @@ TEST(RecordStreamTest, GarbageMidFileStopsThereWithItsOffset) {
   EXPECT_EQ(end.error_offset, 5u);
 }
 
+TEST(RecordStreamTest, DataAfterTheDocumentIsAnError) {
+  StreamEnd end;
+  EXPECT_EQ(dump(read_all("[1,2]\n  \n", &end)), "0 - 1\n1 - 2\n");
+  EXPECT_TRUE(end.complete);
+  const std::string text = "{\"a\":1}} {\"b\":2}";
+  for (const std::size_t chunk : {0u, 4u, 5u}) {
+    EXPECT_EQ(dump(read_all(text, &end, chunk)), "0 a 1\n") << chunk;
+    EXPECT_FALSE(end.complete) << chunk;
+    EXPECT_EQ(end.error_offset, 7u) << chunk;
+  }
+}
+
 TEST(RecordStreamTest, ChunkBoundariesAnywhereGiveTheSameRecords) {
   const std::string text =
-      "\xEF\xBB\xBF{\"meta\":5,\"entries\":[{\"k\":\"a long string value\",\"n\":[1,2,{\"x\":null}]},"
+      "\xEF\xBB\xBF{\"meta\":5,\"entries\":[{\"k\":\"a long string "
+      "value\",\"n\":[1,2,{\"x\":null}]},"
       "\"s\",12345678901234,-1.5e3,true]}";
   const auto whole = dump(read_all(text));
   for (std::size_t chunk = 4; chunk < text.size(); ++chunk) {

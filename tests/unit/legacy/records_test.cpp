@@ -6,8 +6,8 @@
 #include "util/hex.hpp"
 #include "util/time.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace pend::legacy {
 namespace {
@@ -17,7 +17,9 @@ using namespace std::chrono_literals;
 
 const Micros kNow = Micros{std::chrono::seconds{1'790'000'000}};  // 2026-09-21
 
-RecordParser parser() { return RecordParser({.default_region = "GB", .pepper = "pepper", .now = kNow}); }
+RecordParser parser() {
+  return RecordParser({.default_region = "GB", .pepper = "pepper", .now = kNow});
+}
 
 template <typename Row>
 Row row(const Parsed<Row>& parsed) {
@@ -51,6 +53,8 @@ TEST(LegacyTimeTest, IsoEpochSecondsAndMilliseconds) {
   EXPECT_EQ(t(R"("yesterday")"), "none");
   EXPECT_EQ(t(R"("2023-13-01T00:00:00Z")"), "none");
   EXPECT_EQ(t("-5"), "none");
+  EXPECT_EQ(t("99999999999999999"), "none");  // past the year 5138 even as milliseconds
+  EXPECT_EQ(t(R"("99999999999999999")"), "none");
   EXPECT_EQ(t("true"), "none");
 }
 
@@ -101,15 +105,26 @@ TEST(LegacyWalletTest, RefusalsSayWhyWithoutTheNumber) {
   EXPECT_EQ(reason(p.wallet(json::value("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
                             std::string_view{"12345"})),
             "invalid_phone");
-  EXPECT_EQ(reason(p.wallet(json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"})"),
-                            std::nullopt)),
-            "missing_phone");
-  EXPECT_EQ(reason(p.wallet(json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","tier":"9"})"), key)),
-            "invalid_tier");
-  EXPECT_EQ(reason(p.wallet(json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","created":"1999-01-01"})"), key)),
-            "invalid_time");
-  EXPECT_EQ(reason(p.wallet(json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","status":"odd"})"), key)),
-            "invalid_status");
+  EXPECT_EQ(
+      reason(p.wallet(json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"})"),
+                      std::nullopt)),
+      "missing_phone");
+  EXPECT_EQ(
+      reason(p.wallet(
+          json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","tier":"9"})"),
+          key)),
+      "invalid_tier");
+  EXPECT_EQ(
+      reason(p.wallet(
+          json::parse(
+              R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","created":"1999-01-01"})"),
+          key)),
+      "invalid_time");
+  EXPECT_EQ(
+      reason(p.wallet(
+          json::parse(R"({"address":"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed","status":"odd"})"),
+          key)),
+      "invalid_status");
   EXPECT_EQ(reason(p.wallet(json::value(42), key)), "not_a_record");
   // A fixed line is not a number codes can be sent to.
   EXPECT_EQ(reason(p.wallet(json::value("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
@@ -212,10 +227,12 @@ TEST(LegacyAdminTest, ActionsKeepTheirValuesAsObjects) {
 
 TEST(LegacySettingTest, NamesBecomeLegacyKeys) {
   const auto p = parser();
-  const auto& s = row(p.setting(json::parse(R"({"a":[1,true]})"), std::string_view{"maxDailyLimitUSD"}));
+  const auto& s =
+      row(p.setting(json::parse(R"({"a":[1,true]})"), std::string_view{"maxDailyLimitUSD"}));
   EXPECT_EQ(s.key, "legacy.max_daily_limit_u_s_d");
   EXPECT_EQ(s.value, R"({"a":[1,true]})");
-  const auto& kv = row(p.setting(json::parse(R"({"key":"maintenance-mode","value":false})"), std::nullopt));
+  const auto& kv =
+      row(p.setting(json::parse(R"({"key":"maintenance-mode","value":false})"), std::nullopt));
   EXPECT_EQ(kv.key, "legacy.maintenance_mode");
   EXPECT_EQ(kv.value, "false");
   EXPECT_EQ(reason(p.setting(json::value(1), std::string_view{"__"})), "invalid_key");
@@ -228,11 +245,13 @@ TEST(LegacySettingTest, NamesBecomeLegacyKeys) {
 TEST(LegacyChainTest, BlocksWithHexAndDecimalQuantitiesAndEmbeddedTransactions) {
   const auto p = parser();
   const std::string h1(64, 'a'), h0(64, 'b'), tx(64, 'c');
-  const auto v = json::parse(R"({"number":"0xf4240","hash":"0x)" + h1 + R"(","parentHash":"0x)" +
-                             h0 + R"(","timestamp":"0x6553f100","miner":"0x)" + std::string(40, '1') +
-                             R"(","gasUsed":"21000","gasLimit":"0x1c9c380","baseFeePerGas":7,
-      "transactions":[{"hash":"0x)" + tx + R"(","from":"0x)" + std::string(40, '2') +
-                             R"(","to":null,"value":"0xde0b6b3a7640000","nonce":"0x1",
+  const auto v =
+      json::parse(R"({"number":"0xf4240","hash":"0x)" + h1 + R"(","parentHash":"0x)" + h0 +
+                  R"(","timestamp":"0x6553f100","miner":"0x)" + std::string(40, '1') +
+                  R"(","gasUsed":"21000","gasLimit":"0x1c9c380","baseFeePerGas":7,
+      "transactions":[{"hash":"0x)" +
+                  tx + R"(","from":"0x)" + std::string(40, '2') +
+                  R"(","to":null,"value":"0xde0b6b3a7640000","nonce":"0x1",
       "status":"0x1","input":"0xa9059cbb"},{"hash":"bad"}]})");
   std::vector<Parsed<TransactionRow>> embedded;
   const auto& b = row(p.block(v, &embedded));
@@ -268,9 +287,9 @@ TEST(LegacyChainTest, TokensBeyondSixtyFourBits) {
   EXPECT_EQ(*t.decimals, 0);
   EXPECT_TRUE(t.tracked);
   EXPECT_EQ(util::to_hex(t.address), std::string(40, 'a'));
-  EXPECT_EQ(reason(p.token(json::parse(R"({"address":"0x)" + std::string(40, 'a') +
-                                       R"(","type":"ERC-777"})"),
-                           std::nullopt)),
+  EXPECT_EQ(reason(p.token(
+                json::parse(R"({"address":"0x)" + std::string(40, 'a') + R"(","type":"ERC-777"})"),
+                std::nullopt)),
             "invalid_type");
 }
 

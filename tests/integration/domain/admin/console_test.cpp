@@ -411,5 +411,47 @@ TEST_F(ConsoleTest, ACreatedAdminReplacesTheOneTimePasswordFirstAndNoSecretIsLog
   EXPECT_EQ(log.find(super), std::string::npos);
 }
 
+TEST_F(ConsoleTest, AnImportedAdminSignsInWithAOneTimePasswordASuperadminGives) {
+  TestServer server(settings());
+  const auto super = session_for(Role::superadmin, "super2");
+  // As import-legacy leaves one: a marker no password verifies, a change due, no TOTP.
+  const auto imported = database.value(
+      "INSERT INTO admin_users (email, display_name, password_hash, role, password_must_change, "
+      "failed_login_attempts) VALUES ('old@example.com', 'Old', '!legacy-import: reset by a "
+      "superadmin', 'support', true, 3) RETURNING id");
+  auto r = request(
+      server.port(), "POST", "/api/v1/admin/auth/login", {{"Content-Type", "application/json"}},
+      R"({"email":"old@example.com","password":"!legacy-import: reset by a superadmin"})");
+  EXPECT_EQ(r.status, 401u) << r.body;
+
+  r = call(server, "POST", "/api/v1/admin/admins/" + imported + "/reset-password", super,
+           R"({"justification":"moved over from the old server"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const std::string password{r.json().at("one_time_password").as_string()};
+  EXPECT_EQ(password.size(), 20u);
+  EXPECT_EQ(database.value("SELECT password_must_change::text || ' ' || failed_login_attempts "
+                           "FROM admin_users WHERE id = '" +
+                           imported + "'"),
+            "true 0");
+  EXPECT_EQ(database.value("SELECT count(*) FROM admin_audit_logs WHERE action = "
+                           "'admin.reset_password' AND resource_id = '" +
+                           imported + "' AND position('" + password +
+                           "' IN coalesce(new_values::text, '') || coalesce(old_values::text, "
+                           "'')) = 0"),
+            "1");
+  r = request(server.port(), "POST", "/api/v1/admin/auth/login",
+              {{"Content-Type", "application/json"}},
+              R"({"email":"old@example.com","password":")" + password + R"("})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.json().at("mfa"), "password_change");
+  // Not one's own password, whoever asks.
+  std::string own;
+  const auto own_session = session_for(Role::superadmin, "self", &own);
+  r = call(server, "POST", "/api/v1/admin/admins/" + own + "/reset-password", own_session,
+           R"({"justification":"forgot it"})");
+  EXPECT_EQ(r.status, 409u) << r.body;
+  EXPECT_EQ(server.log_text().find(password), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pend::test
