@@ -29,7 +29,7 @@ start_postgres "$TMP/pg" "$pg_port"
 ensure_database "$pg_port" pend_bench
 ensure_database "$pg_port" pend_ceiling
 for db in pend_bench pend_ceiling; do
-  DATABASE_URL="postgresql://pend_bench@127.0.0.1:$pg_port/$db" PEND_ENV=development \
+  DATABASE_URL="postgresql://$db@127.0.0.1:$pg_port/$db" PEND_ENV=development \
     build/release/pend-server migrate --no-dotenv >/dev/null
 done
 DB_URL="postgresql://pend_bench@127.0.0.1:$pg_port/pend_bench"
@@ -63,7 +63,7 @@ grep -q "verified: every accepted record" "$OUT/verify.txt" || die "verify faile
 
 log "database ceiling"
 ceiling_start=$(date +%s.%N)
-psql -q -v ON_ERROR_STOP=1 "postgresql://pend_bench@127.0.0.1:$pg_port/pend_ceiling" <<SQL
+psql -q -v ON_ERROR_STOP=1 "postgresql://pend_ceiling@127.0.0.1:$pg_port/pend_ceiling" <<SQL
 INSERT INTO users (phone_hash, blockchain_address, tier, status, country_code, created_at,
                    updated_at, metadata)
 SELECT encode(sha256(('p' || i)::bytea), 'hex'),

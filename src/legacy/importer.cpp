@@ -14,13 +14,16 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace pend::legacy {
@@ -61,6 +64,7 @@ struct Source {
     for (const auto& [reason, count] : rejected) n += count;
     return n;
   }
+  double read_s = 0, plan_s = 0, insert_s = 0;  // where the time went
   // --verify
   std::uint64_t accepted = 0, equal = 0, missing = 0;
   std::string source_digest, database_digest;
@@ -539,6 +543,59 @@ class Progress {
 
 db::Timestamp timestamp_of(Micros t) { return t; }
 
+// A wallet or log record parsed on the pool: its own copy of the record.
+struct Item {
+  std::uint64_t index = 0;
+  std::optional<std::string> key;
+  json::value value;
+};
+struct RejectLine {
+  std::uint64_t index = 0;
+  std::optional<std::string> key;
+  std::string reason, detail;
+};
+struct Batch {
+  std::vector<Item> items;
+  db::CopyEncoder rows;
+  std::vector<RejectLine> rejects;
+};
+
+// The place columns every staging row begins with.
+void place_row(db::CopyEncoder& rows, std::uint64_t ord, std::uint64_t index,
+               std::optional<int> position, const std::optional<std::string>& key) {
+  rows.field(static_cast<std::int64_t>(ord)).field(static_cast<std::int64_t>(index));
+  position ? rows.field(*position) : rows.null();
+  key ? rows.field(*key) : rows.null();
+}
+
+// A wallet's or a log entry's staging row (ord: its index in the file), or why not.
+std::optional<Reject> encode_row(const RecordParser& parser, Kind kind, const Item& item,
+                                 db::CopyEncoder& rows) {
+  if (kind == Kind::wallet) {
+    auto parsed = parser.wallet(item.value, item.key);
+    if (auto* r = std::get_if<Reject>(&parsed)) return std::move(*r);
+    const auto& w = std::get<WalletRow>(parsed);
+    place_row(rows, item.index, item.index, std::nullopt, w.masked);
+    rows.field(w.phone_hash).field(w.address).field(w.tier).field(w.status);
+    w.email ? rows.field(*w.email) : rows.null();
+    rows.field(w.country);
+    w.created_at ? rows.field(timestamp_of(*w.created_at)) : rows.null();
+  } else {
+    auto parsed = parser.log(item.value);
+    if (auto* r = std::get_if<Reject>(&parsed)) return std::move(*r);
+    const auto& l = std::get<LogRow>(parsed);
+    place_row(rows, item.index, item.index, std::nullopt, std::nullopt);
+    rows.field(timestamp_of(l.timestamp)).field(l.level).field(l.category);
+    rows.field(l.event_type);
+    for (const auto* v : {&l.ip_address, &l.endpoint, &l.method}) {
+      *v ? rows.field(**v) : rows.null();
+    }
+    rows.field(l.status_code).field(l.response_time_ms).field(l.metadata).bytea(l.digest);
+  }
+  rows.end_row();
+  return std::nullopt;
+}
+
 // Reads one file into its staging table.
 class Stager {
  public:
@@ -564,8 +621,13 @@ class Stager {
       end = read_records_file(
           source.path, [&](const Record& record) { take(source, record); },
           [&](std::uint64_t bytes) { progress.update(bytes, source.read); });
+      submit(source);
+      while (!in_flight_.empty()) collect(source);
       flush(true);
     } catch (...) {
+      for (auto& f : in_flight_) f.wait();
+      in_flight_.clear();
+      batch_ = {};
       rows_.clear();
       try {
         session_.copy_end();
@@ -611,21 +673,27 @@ class Stager {
       return;
     }
     const auto& value = *record.value;
+    if (parallel(source.kind)) {
+      // Parsed on the pool (a phone number costs libphonenumber tens of microseconds), in
+      // batches whose rows and rejects are taken back in the file's order.
+      ++source.read;
+      batch_.items.push_back({record.index,
+                              record.key ? std::optional<std::string>{*record.key} : std::nullopt,
+                              json::value(value, json::storage_ptr{})});
+      if (batch_.items.size() == kBatch) submit(source);
+      return;
+    }
     switch (source.kind) {
-      case Kind::wallet: {
+      case Kind::wallet:
+      case Kind::log: {  // one worker: here
         ++source.read;
-        auto parsed = parser_.wallet(value, record.key);
-        if (auto* r = std::get_if<Reject>(&parsed)) {
-          // A keyed record's key is its phone number: masked, or left out.
+        const Item item{record.index,
+                        record.key ? std::optional<std::string>{*record.key} : std::nullopt,
+                        json::value(value, json::storage_ptr{})};
+        if (auto r = encode_row(parser_, source.kind, item, rows_))
           return reject(source, record.index, std::nullopt, key, r->reason, r->detail);
-        }
-        const auto& w = std::get<WalletRow>(parsed);
-        place(record.index, std::nullopt, w.masked);
-        rows_.field(w.phone_hash).field(w.address).field(w.tier).field(w.status);
-        w.email ? rows_.field(*w.email) : rows_.null();
-        rows_.field(w.country);
-        w.created_at ? rows_.field(timestamp_of(*w.created_at)) : rows_.null();
-        break;
+        flush(false);
+        return;
       }
       case Kind::admin_account: {
         ++source.read;
@@ -664,21 +732,6 @@ class Stager {
         const auto& s = std::get<SettingRow>(parsed);
         place(record.index, std::nullopt, key);
         rows_.field(s.key).field(s.value);
-        break;
-      }
-      case Kind::log: {
-        ++source.read;
-        auto parsed = parser_.log(value);
-        if (auto* r = std::get_if<Reject>(&parsed))
-          return reject(source, record.index, std::nullopt, std::nullopt, r->reason, r->detail);
-        const auto& l = std::get<LogRow>(parsed);
-        place(record.index, std::nullopt, std::nullopt);
-        rows_.field(timestamp_of(l.timestamp)).field(l.level).field(l.category);
-        rows_.field(l.event_type);
-        for (const auto* v : {&l.ip_address, &l.endpoint, &l.method}) {
-          *v ? rows_.field(**v) : rows_.null();
-        }
-        rows_.field(l.status_code).field(l.response_time_ms).field(l.metadata).bytea(l.digest);
         break;
       }
       case Kind::block: {
@@ -741,6 +794,38 @@ class Stager {
     flush(false);
   }
 
+  static constexpr std::size_t kBatch = 2048;
+  bool parallel(Kind kind) const {
+    return workers_ > 1 && (kind == Kind::wallet || kind == Kind::log);
+  }
+
+  void submit(Source& source) {
+    if (batch_.items.empty()) return;
+    in_flight_.push_back(std::async(
+        std::launch::async, [this, kind = source.kind, batch = std::move(batch_)]() mutable {
+          for (const auto& item : batch.items) {
+            if (auto r = encode_row(parser_, kind, item, batch.rows)) {
+              std::optional<std::string> key;
+              if (item.key) key = kind == Kind::wallet ? parser_.masked_key(*item.key) : *item.key;
+              batch.rejects.push_back(
+                  {item.index, std::move(key), std::move(r->reason), std::move(r->detail)});
+            }
+          }
+          batch.items.clear();
+          return std::move(batch);
+        }));
+    batch_ = {};
+    while (in_flight_.size() > workers_) collect(source);
+  }
+
+  void collect(Source& source) {
+    Batch done = in_flight_.front().get();
+    in_flight_.pop_front();
+    for (const auto& r : done.rejects)
+      reject(source, r.index, std::nullopt, r.key, r.reason, r.detail);
+    if (done.rows.bytes() > 0) session_.copy_send(done.rows.data());
+  }
+
   void transaction_row(const TransactionRow& t, std::uint64_t index, std::optional<int> position,
                        const std::optional<std::string>& key) {
     place(index, position, key);
@@ -772,6 +857,9 @@ class Stager {
   bool progress_on_;
   db::CopyEncoder rows_;
   std::uint64_t ord_ = 0;
+  const std::size_t workers_ = std::max(1u, std::thread::hardware_concurrency());
+  Batch batch_;
+  std::deque<std::future<Batch>> in_flight_;
 };
 
 // Works out what happens to each staged record, and the counts.
@@ -963,11 +1051,20 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
   try {
     db::BlockingSession session(settings.database.url);
     // One import at a time: the plan is only true while nobody else writes these rows.
-    if (session.exec("SELECT pg_try_advisory_lock(hashtext('pend-import-legacy'))").value(0, 0) !=
-        "t") {
+    // (A run that just ended may hold it a moment longer, while its session drops its
+    // staging tables.)
+    session.exec("SET lock_timeout = '60s'");
+    try {
+      session.exec("SELECT pg_advisory_lock(hashtext('pend-import-legacy'))");
+    } catch (const db::DatabaseError& error) {
+      if (error.sqlstate() != "55P03") throw;
       out << "import-legacy: another import-legacy is running against this database\n";
       return kExitFailed;
     }
+    session.exec("SET lock_timeout = 0");
+    // The staging tables of a large file and the plan's sorts: in memory where they fit
+    // (this session's only; temp_buffers before the first temporary table).
+    session.exec("SET temp_buffers = '256MB'; SET work_mem = '128MB'");
     session.exec(kUuidFunction);
     session.exec(
         "CREATE TEMP TABLE legacy_blocks (number bigint, hash bytea);"
@@ -980,8 +1077,14 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
                          .now = std::chrono::time_point_cast<std::chrono::microseconds>(now)});
     std::map<std::string, std::string> legacy_admin_ids;
     Stager stager(session, parser, rejects, legacy_admin_ids, options.progress);
+    const auto since = [](std::chrono::steady_clock::time_point t) {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    };
     for (auto& source : sources) {
+      auto t = std::chrono::steady_clock::now();
       stager.stage(source);
+      source.read_s = since(t);
+      t = std::chrono::steady_clock::now();
       if (source.kind == Kind::admin_account) {
         for (const auto& [id, email] : legacy_admin_ids) {
           session.exec("INSERT INTO legacy_admin_ids (legacy_id, email) VALUES ($1, $2)",
@@ -990,6 +1093,7 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
         legacy_admin_ids.clear();
       }
       plan(session, source, rejects, options.verify);
+      source.plan_s = since(t);
     }
     rejects.close();
 
@@ -1058,12 +1162,14 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
           }
           continue;
         }
+        const auto t = std::chrono::steady_clock::now();
         const std::string insert = expand(sql_of(source.kind).insert, source);
         const std::string counted = "WITH ins AS (" + insert + ") SELECT count(*) FROM ins";
         const auto rows = insert.find("$1") != std::string::npos
                               ? session.exec(counted, {source.name})
                               : session.exec(counted);
         source.inserted = std::stoull(rows.value(0, 0));
+        source.insert_s = since(t);
         if (source.kind == Kind::block && source.inserted > 0) {
           // The indexer goes over the imported heights again and compares each block with
           // the node's (docs/architecture/chain.md).
@@ -1099,7 +1205,16 @@ int run(const config::Settings& settings, const ImportOptions& options, std::ost
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::uint64_t total_read = 0;
-    for (const auto& s : sources) total_read += s.read;
+    for (const auto& s : sources) {
+      total_read += s.read;
+      if (s.inserted == 0) continue;
+      char line[200];
+      std::snprintf(line, sizeof line,
+                    "%s: read and checked in %.1f s, planned in %.1f s, "
+                    "%s row(s) written in %.1f s\n",
+                    s.name.c_str(), s.read_s, s.plan_s, grouped(s.inserted).c_str(), s.insert_s);
+      out << line;
+    }
     if (total_inserted == 0) {
       out << "nothing to insert: every valid record is in the database already\n";
     } else {
