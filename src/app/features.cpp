@@ -4,6 +4,7 @@
 #include "domain/auth/routes.hpp"
 #include "domain/console/routes.hpp"
 #include "domain/docs/routes.hpp"
+#include "domain/explorer/routes.hpp"
 #include "domain/health/routes.hpp"
 #include "domain/kyc/routes.hpp"
 #include "domain/metrics/routes.hpp"
@@ -27,6 +28,7 @@ const std::vector<FeatureEntry>& feature_table() {
       {"console", &domain::console::make_feature},
       {"kyc", &domain::kyc::make_feature},
       {"docs", &domain::docs::make_feature},
+      {"explorer", &domain::explorer::make_feature},
   };
   return table;
 }

@@ -1,0 +1,409 @@
+#include "domain/explorer/routes.hpp"
+
+#include "db/request_scope.hpp"
+#include "domain/common/errors.hpp"
+#include "domain/common/pagination.hpp"
+#include "domain/explorer/api.hpp"
+#include "domain/explorer/repository.hpp"
+#include "http/api_error.hpp"
+#include "http/read.hpp"
+#include "http/route_table.hpp"
+#include "security/evm_address.hpp"
+#include "util/time.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <charconv>
+#include <limits>
+
+namespace pend::domain::explorer {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::int64_t kDefaultLimit = 25;
+constexpr std::int64_t kMaxLimit = 100;
+
+// Text columns of hex without 0x (encode(..., 'hex')) as the API writes them.
+json::value hex_of(const db::Row& row, int column) {
+  if (row.is_null(column)) return nullptr;
+  return json::value("0x" + row.get<std::string>(column));
+}
+json::value address_of(const db::Row& row, int column) {
+  if (row.is_null(column)) return nullptr;
+  return json::value(security::to_checksum(row.get<std::string>(column)));
+}
+json::value text_or_null(const db::Row& row, int column) {
+  if (row.is_null(column)) return nullptr;
+  return json::value(row.get<std::string>(column));
+}
+json::value int_or_null(const db::Row& row, int column) {
+  if (row.is_null(column)) return nullptr;
+  return row.get<std::int64_t>(column);
+}
+std::string time_of(const db::Row& row, int column) {
+  return util::format_rfc3339(row.get<db::Timestamp>(column), util::TimePrecision::seconds);
+}
+
+// PEND_BLOCK_COLUMNS (repository.cpp).
+json::object block_json(const db::Row& r) {
+  return {{"number", r.get<std::int64_t>(0)},
+          {"hash", hex_of(r, 1)},
+          {"parent_hash", hex_of(r, 2)},
+          {"timestamp", time_of(r, 3)},
+          {"miner", address_of(r, 4)},
+          {"gas_used", text_or_null(r, 5)},
+          {"gas_limit", text_or_null(r, 6)},
+          {"base_fee_per_gas", text_or_null(r, 7)},
+          {"transaction_count", r.get<std::int64_t>(8)},
+          {"size", int_or_null(r, 9)},
+          {"consensus", r.get<bool>(10)}};
+}
+
+// PEND_TRANSACTION_COLUMNS (repository.cpp).
+json::object transaction_json(const db::Row& r) {
+  json::value status = nullptr;
+  if (!r.is_null(18)) status = r.get<std::int64_t>(18) == 1 ? "success" : "failed";
+  return {{"hash", hex_of(r, 0)},
+          {"block_number", r.get<std::int64_t>(1)},
+          {"block_hash", hex_of(r, 2)},
+          {"index", r.get<std::int64_t>(3)},
+          {"timestamp", time_of(r, 4)},
+          {"from", address_of(r, 5)},
+          {"to", address_of(r, 6)},
+          {"created_contract_address", address_of(r, 7)},
+          {"value", text_or_null(r, 8)},
+          {"fee", text_or_null(r, 22)},
+          {"nonce", r.get<std::int64_t>(9)},
+          {"gas", text_or_null(r, 10)},
+          {"gas_price", text_or_null(r, 11)},
+          {"max_fee_per_gas", text_or_null(r, 12)},
+          {"max_priority_fee_per_gas", text_or_null(r, 13)},
+          {"effective_gas_price", text_or_null(r, 14)},
+          {"gas_used", text_or_null(r, 15)},
+          {"cumulative_gas_used", text_or_null(r, 16)},
+          {"type", r.get<std::int64_t>(17)},
+          {"status", status},
+          {"method_id", hex_of(r, 19)},
+          {"input", hex_of(r, 20)},
+          {"consensus", r.get<bool>(21)}};
+}
+
+json::object log_json(const db::Row& r) {
+  json::array topics;
+  for (int c = 2; c <= 5; ++c) {
+    if (!r.is_null(c)) topics.push_back(hex_of(r, c));
+  }
+  return {{"log_index", r.get<std::int64_t>(0)},
+          {"address", address_of(r, 1)},
+          {"topics", std::move(topics)},
+          {"data", hex_of(r, 6)}};
+}
+
+json::object transfer_json(const db::Row& r) {
+  return {{"log_index", r.get<std::int64_t>(0)},
+          {"batch_index", r.get<std::int64_t>(1)},
+          {"token", address_of(r, 2)},
+          {"token_type", text_or_null(r, 3)},
+          {"from", address_of(r, 4)},
+          {"to", address_of(r, 5)},
+          {"amount", text_or_null(r, 6)},
+          {"token_id", text_or_null(r, 7)}};
+}
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+std::string lower(std::string_view text) {
+  std::string out{text};
+  for (auto& c : out) c = (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c;
+  return out;
+}
+
+// A 0x-prefixed 32-byte hash as lowercase hex without 0x, or 400 naming the parameter.
+std::string hash_param(std::string_view text, std::string_view name) {
+  if (text.size() != 66 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X') ||
+      !is_hex(text.substr(2))) {
+    throw http::ApiError::bad_request(
+        "invalid_hash", std::string{name} + " must be 0x and 64 hexadecimal digits",
+        json::array{json::object{{"field", name}, {"code", "invalid"}}});
+  }
+  return lower(text.substr(2));
+}
+
+struct BlockId {
+  std::optional<std::int64_t> number;
+  std::string hash;  // lowercase hex, when not a number
+};
+
+BlockId block_param(std::string_view text) {
+  BlockId id;
+  if (!text.empty() && text.size() <= 18 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::int64_t n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);
+    id.number = n;
+    return id;
+  }
+  if (text.size() == 66 && text.starts_with("0x")) {
+    id.hash = hash_param(text, "number_or_hash");
+    return id;
+  }
+  throw http::ApiError::bad_request(
+      "invalid_block", "number_or_hash must be a block number or 0x and 64 hexadecimal digits",
+      json::array{json::object{{"field", "number_or_hash"}, {"code", "invalid"}}});
+}
+
+json::object page(json::array items, std::optional<std::string> next) {
+  return {{"items", std::move(items)},
+          {"next_cursor", next ? json::value(*next) : json::value(nullptr)}};
+}
+
+std::int64_t int_key(const std::string& text) {
+  std::int64_t n = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || p != text.data() + text.size()) {
+    throw http::ApiError::bad_request("invalid_cursor", "the cursor is not one of this list");
+  }
+  return n;
+}
+
+class ExplorerRoutes final : public Feature {
+ public:
+  explicit ExplorerRoutes(db::Database& database) : repository_(database) {}
+  void add_routes(http::Router& router) override;
+
+  asio::awaitable<void> blocks(http::RequestContext& ctx);
+  asio::awaitable<void> block(http::RequestContext& ctx);
+  asio::awaitable<void> block_transactions(http::RequestContext& ctx);
+  asio::awaitable<void> transactions(http::RequestContext& ctx);
+  asio::awaitable<void> transaction(http::RequestContext& ctx);
+  asio::awaitable<void> transaction_logs(http::RequestContext& ctx);
+  asio::awaitable<void> stats(http::RequestContext& ctx);
+
+ private:
+  // The block a path names: the consensus one at a number, any one by hash; 404 otherwise.
+  asio::awaitable<db::Result> find_block(http::RequestContext& ctx);
+  asio::awaitable<db::Result> find_transaction(http::RequestContext& ctx);
+
+  ExplorerRepository repository_;
+};
+
+template <typename Query>
+constexpr http::RouteOptions list_options() {
+  return {.query = &http::schema_of<Query>(), .group = "explorer"};
+}
+constexpr http::RouteOptions kPointOptions{.group = "explorer"};
+
+using R = ExplorerRoutes;
+using M = http::Method;
+
+const http::RouteSpec<R> kRoutes[] = {
+    {M::get, "/api/v1/explorer/blocks", &R::blocks, list_options<api::BlockListQuery>()},
+    {M::get, "/api/v1/explorer/blocks/{number_or_hash}", &R::block, kPointOptions},
+    {M::get, "/api/v1/explorer/blocks/{number_or_hash}/transactions", &R::block_transactions,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/transactions", &R::transactions, list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/transactions/{hash}", &R::transaction, kPointOptions},
+    {M::get, "/api/v1/explorer/transactions/{hash}/logs", &R::transaction_logs,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/stats", &R::stats, kPointOptions},
+};
+
+void ExplorerRoutes::add_routes(http::Router& router) {
+  http::add_routes<ExplorerRoutes>(router, *this, kRoutes);
+}
+
+asio::awaitable<void> ExplorerRoutes::blocks(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::BlockListQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto scope = db::request_scope(ctx);
+  const bool replaced = query.type.has_value();
+  const auto keys = decode_cursor(query.cursor, replaced ? 2 : 1);
+  std::optional<std::int64_t> after;
+  if (!keys[0].empty()) after = int_key(keys[0]);
+  // (No co_await inside ?: : GCC 12 miscompiles it.)
+  db::Result rows;
+  if (replaced) {
+    rows = co_await repository_.replaced_blocks(after, keys[1], limit + 1, scope);
+  } else {
+    rows = co_await repository_.blocks(after, limit + 1, scope);
+  }
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      const auto last = rows[i - 1];
+      next =
+          replaced
+              ? encode_cursor({std::to_string(last.get<std::int64_t>(0)), last.get<std::string>(1)})
+              : encode_cursor({std::to_string(last.get<std::int64_t>(0))});
+      break;
+    }
+    items.push_back(block_json(rows[i]));
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<db::Result> ExplorerRoutes::find_block(http::RequestContext& ctx) {
+  const auto id = block_param(ctx.match.params.get("number_or_hash"));
+  const auto scope = db::request_scope(ctx);
+  db::Result rows;
+  if (id.number) {
+    rows = co_await repository_.block_by_number(*id.number, scope);
+  } else {
+    rows = co_await repository_.block_by_hash(id.hash, scope);
+  }
+  if (rows.empty()) throw DomainError::not_found("no such block");
+  co_return rows;
+}
+
+asio::awaitable<void> ExplorerRoutes::block(http::RequestContext& ctx) {
+  const auto rows = co_await find_block(ctx);
+  ctx.json(200, block_json(rows[0]));
+}
+
+asio::awaitable<void> ExplorerRoutes::block_transactions(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto keys = decode_cursor(query.cursor, 1);
+  const std::int64_t after = keys[0].empty() ? -1 : int_key(keys[0]);
+  const auto block = co_await find_block(ctx);
+  const auto rows = co_await repository_.block_transactions(block[0].get<std::string>(1), after,
+                                                            limit + 1, db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      next = encode_cursor({std::to_string(rows[i - 1].get<std::int64_t>(3))});
+      break;
+    }
+    items.push_back(transaction_json(rows[i]));
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::transactions(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto keys = decode_cursor(query.cursor, 2);
+  const std::int64_t block =
+      keys[0].empty() ? std::numeric_limits<std::int64_t>::max() : int_key(keys[0]);
+  const std::int64_t index =
+      keys[1].empty() ? std::numeric_limits<std::int32_t>::max() : int_key(keys[1]);
+  const auto rows =
+      co_await repository_.transactions(block, index, limit + 1, db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      const auto last = rows[i - 1];
+      next = encode_cursor(
+          {std::to_string(last.get<std::int64_t>(1)), std::to_string(last.get<std::int64_t>(3))});
+      break;
+    }
+    items.push_back(transaction_json(rows[i]));
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<db::Result> ExplorerRoutes::find_transaction(http::RequestContext& ctx) {
+  const auto hash = hash_param(ctx.match.params.get("hash"), "hash");
+  auto rows = co_await repository_.transaction(hash, db::request_scope(ctx));
+  if (rows.empty()) throw DomainError::not_found("no such transaction");
+  co_return rows;
+}
+
+asio::awaitable<void> ExplorerRoutes::transaction(http::RequestContext& ctx) {
+  const auto rows = co_await find_transaction(ctx);
+  const auto scope = db::request_scope(ctx);
+  auto body = transaction_json(rows[0]);
+  const auto hash = rows[0].get<std::string>(0);
+  const auto block_hash = rows[0].get<std::string>(2);
+  const auto logs = co_await repository_.logs(hash, block_hash, -1,
+                                              std::numeric_limits<std::int32_t>::max(), scope);
+  json::array log_items;
+  for (int i = 0; i < logs.rows(); ++i) log_items.push_back(log_json(logs[i]));
+  const auto transfers = co_await repository_.transfers(hash, block_hash, scope);
+  json::array transfer_items;
+  for (int i = 0; i < transfers.rows(); ++i) transfer_items.push_back(transfer_json(transfers[i]));
+  body["logs"] = std::move(log_items);
+  body["token_transfers"] = std::move(transfer_items);
+  ctx.json(200, body);
+}
+
+asio::awaitable<void> ExplorerRoutes::transaction_logs(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto keys = decode_cursor(query.cursor, 1);
+  const std::int64_t after = keys[0].empty() ? -1 : int_key(keys[0]);
+  const auto tx = co_await find_transaction(ctx);
+  const auto rows = co_await repository_.logs(tx[0].get<std::string>(0), tx[0].get<std::string>(2),
+                                              after, limit + 1, db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      next = encode_cursor({std::to_string(rows[i - 1].get<std::int64_t>(0))});
+      break;
+    }
+    items.push_back(log_json(rows[i]));
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
+  const auto rows = co_await repository_.stats(db::request_scope(ctx));
+  if (rows.empty()) {
+    // The indexer has not run yet.
+    ctx.json(200, json::object{{"head_block", nullptr},
+                               {"indexed_block", nullptr},
+                               {"lag_blocks", nullptr},
+                               {"status", "not_started"},
+                               {"chain_id", nullptr},
+                               {"reorgs", 0},
+                               {"deepest_reorg", 0},
+                               {"updated_at", nullptr},
+                               {"transactions_total", 0},
+                               {"transactions_today", 0},
+                               {"average_block_time_seconds", nullptr}});
+    co_return;
+  }
+  const auto r = rows[0];
+  const auto head = r.opt<std::int64_t>(0);
+  const std::int64_t indexed = r.get<std::int64_t>(1) - 1;
+  json::value lag = nullptr;
+  std::string status = "indexing";
+  if (head) {
+    const std::int64_t behind = std::max<std::int64_t>(0, *head - indexed);
+    lag = behind;
+    status = behind == 0 ? "synced" : "catching_up";
+  }
+  json::value average = nullptr;
+  if (!r.is_null(8)) average = r.get<double>(8);
+  ctx.json(200, json::object{{"head_block", head ? json::value(*head) : json::value(nullptr)},
+                             {"indexed_block", indexed >= 0 ? json::value(indexed) : nullptr},
+                             {"lag_blocks", lag},
+                             {"status", status},
+                             {"chain_id", int_or_null(r, 2)},
+                             {"reorgs", r.get<std::int64_t>(3)},
+                             {"deepest_reorg", r.get<std::int64_t>(4)},
+                             {"updated_at", util::format_rfc3339(r.get<db::Timestamp>(5))},
+                             {"transactions_total", r.get<std::int64_t>(6)},
+                             {"transactions_today", r.get<std::int64_t>(7)},
+                             {"average_block_time_seconds", average}});
+}
+
+}  // namespace
+
+std::unique_ptr<Feature> make_feature(const Deps& deps) {
+  return std::make_unique<ExplorerRoutes>(deps.database);
+}
+
+}  // namespace pend::domain::explorer

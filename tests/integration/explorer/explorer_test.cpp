@@ -1,0 +1,305 @@
+// The explorer API over a chain a real anvil made and the real indexer stored: every block and
+// transaction answer equal, field by field, to the node's own; pages that walk a whole list
+// with no gap or repeat while new blocks arrive; after a reorg the replaced blocks out of the
+// lists but found by hash with consensus false; 404 for what is not there and 400 naming the
+// parameter that is malformed.
+#include "chain/indexer.hpp"
+#include "chain/quantity.hpp"
+#include "db/blocking_session.hpp"
+#include "security/evm_address.hpp"
+#include "support/anvil.hpp"
+#include "support/databases.hpp"
+#include "support/http_client.hpp"
+#include "support/test_server.hpp"
+#include "util/time.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
+
+#include <set>
+
+namespace pend::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+std::string dec(const json::value& quantity) {
+  return chain::quantity_decimal(quantity.as_string()).value();
+}
+std::int64_t num(const json::value& quantity) {
+  return static_cast<std::int64_t>(chain::quantity_u64(quantity.as_string()).value());
+}
+std::string checksum(const json::value& address) {
+  if (address.is_null()) return "null";
+  return security::parse_address(address.as_string())->checksummed();
+}
+std::string iso(const json::value& seconds) {
+  return util::format_rfc3339(util::Microseconds{std::chrono::seconds{num(seconds)}},
+                              util::TimePrecision::seconds);
+}
+std::string text(const json::value& v) {
+  return v.is_string() ? std::string{v.as_string()} : json::serialize(v);
+}
+
+class ExplorerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!database_.available() || !TempAnvil::available())
+      GTEST_SKIP() << "scripts/test provides PostgreSQL; scripts/install-deps installs anvil";
+    anvil_ = std::make_unique<TempAnvil>();
+    driver_ = std::make_unique<ChainDriver>(anvil_->url());
+    auto settings = test_settings();
+    settings.database.url = database_.url();
+    server_ = std::make_unique<TestServer>(settings);
+  }
+
+  void index() {
+    chain::IndexerOptions o;
+    o.rpc.urls = {anvil_->url()};
+    o.rpc.timeout = 5s;
+    o.batch_size = 4;
+    o.finality_depth = 4;
+    o.run_length = 0ms;
+    chain::Indexer indexer(std::move(o));
+    db::BlockingSession session(database_.url());
+    std::atomic<bool> stopping{false};
+    workers::RunContext ctx(session, std::chrono::steady_clock::now() + 120s, stopping);
+    indexer.run(ctx);
+  }
+
+  // Coin transfers, a token deployed and moved (logs, token transfers), a failed call.
+  void traffic() {
+    const auto& a = ChainDriver::accounts();
+    const auto token = driver_->deploy("TestToken");
+    driver_->send(a[0], token, ChainDriver::call_data("transfer(address,uint256)", {a[1], "1000"}));
+    driver_->send(
+        a[0], token,
+        ChainDriver::call_data("batchTransfer(address[],uint256[])",
+                               {json::array{a[1], a[2], a[3]}, json::array{"1", "2", "3"}}));
+    driver_->send(a[1], a[2], "0x", "1000000000000000000");
+    driver_->send(a[2], a[3], "0x", "12345");
+    driver_->mine(3);
+  }
+
+  HttpResponse get(const std::string& target) {
+    return request(server_->port(), "GET", target, {}, {});
+  }
+  json::object get_json(const std::string& target) {
+    const auto r = get(target);
+    EXPECT_EQ(r.status, 200u) << target << ": " << r.body;
+    return r.json().as_object();
+  }
+
+  // Every item of a list, page after page of `limit`, running `between` after each page.
+  std::vector<json::object> walk(const std::string& path, int limit,
+                                 const std::function<void()>& between = {}) {
+    std::vector<json::object> out;
+    std::string cursor;
+    for (int pages = 0; pages < 1000; ++pages) {
+      std::string target = path + (path.find('?') == std::string::npos ? "?" : "&") +
+                           "limit=" + std::to_string(limit);
+      if (!cursor.empty()) target += "&cursor=" + cursor;
+      const auto body = get_json(target);
+      for (const auto& item : body.at("items").as_array()) out.push_back(item.as_object());
+      if (between) between();
+      if (body.at("next_cursor").is_null()) break;
+      cursor = std::string{body.at("next_cursor").as_string()};
+    }
+    return out;
+  }
+
+  void expect_block_as_node(const json::object& got, const json::object& node) {
+    const auto where = "block " + text(node.at("number"));
+    EXPECT_EQ(got.at("number").as_int64(), num(node.at("number"))) << where;
+    EXPECT_EQ(got.at("hash"), node.at("hash")) << where;
+    EXPECT_EQ(got.at("parent_hash"), node.at("parentHash")) << where;
+    EXPECT_EQ(text(got.at("timestamp")), iso(node.at("timestamp"))) << where;
+    EXPECT_EQ(text(got.at("miner")), checksum(node.at("miner"))) << where;
+    EXPECT_EQ(text(got.at("gas_used")), dec(node.at("gasUsed"))) << where;
+    EXPECT_EQ(text(got.at("gas_limit")), dec(node.at("gasLimit"))) << where;
+    EXPECT_EQ(text(got.at("base_fee_per_gas")), dec(node.at("baseFeePerGas"))) << where;
+    EXPECT_EQ(got.at("transaction_count").as_int64(),
+              static_cast<std::int64_t>(node.at("transactions").as_array().size()))
+        << where;
+    EXPECT_EQ(got.at("size").as_int64(), num(node.at("size"))) << where;
+    EXPECT_EQ(got.at("consensus"), true) << where;
+  }
+
+  void expect_transaction_as_node(const json::object& got, const std::string& hash) {
+    const auto tx = driver_->rpc("eth_getTransactionByHash", {hash}).as_object();
+    const auto receipt = driver_->rpc("eth_getTransactionReceipt", {hash}).as_object();
+    const auto where = "transaction " + hash;
+    EXPECT_EQ(got.at("hash"), tx.at("hash")) << where;
+    EXPECT_EQ(got.at("block_number").as_int64(), num(tx.at("blockNumber"))) << where;
+    EXPECT_EQ(got.at("block_hash"), tx.at("blockHash")) << where;
+    EXPECT_EQ(got.at("index").as_int64(), num(tx.at("transactionIndex"))) << where;
+    EXPECT_EQ(text(got.at("from")), checksum(tx.at("from"))) << where;
+    EXPECT_EQ(text(got.at("to")), checksum(tx.at("to"))) << where;
+    EXPECT_EQ(text(got.at("created_contract_address")), checksum(receipt.at("contractAddress")))
+        << where;
+    EXPECT_EQ(text(got.at("value")), dec(tx.at("value"))) << where;
+    EXPECT_EQ(got.at("nonce").as_int64(), num(tx.at("nonce"))) << where;
+    EXPECT_EQ(text(got.at("gas")), dec(tx.at("gas"))) << where;
+    EXPECT_EQ(text(got.at("gas_used")), dec(receipt.at("gasUsed"))) << where;
+    EXPECT_EQ(text(got.at("cumulative_gas_used")), dec(receipt.at("cumulativeGasUsed"))) << where;
+    EXPECT_EQ(text(got.at("effective_gas_price")), dec(receipt.at("effectiveGasPrice"))) << where;
+    const auto fee = chain::U256::from_decimal(dec(receipt.at("effectiveGasPrice")));
+    const auto used = chain::quantity_u64(receipt.at("gasUsed").as_string()).value();
+    EXPECT_EQ(text(got.at("fee")), std::to_string(fee->limbs[0] * used)) << where;  // small here
+    EXPECT_EQ(got.at("type").as_int64(), num(tx.at("type"))) << where;
+    EXPECT_EQ(got.at("status"), num(receipt.at("status")) == 1 ? "success" : "failed") << where;
+    const std::string input{tx.at("input").as_string()};
+    EXPECT_EQ(text(got.at("input")), input) << where;
+    EXPECT_EQ(text(got.at("method_id")), input.size() >= 10 ? input.substr(0, 10) : "null")
+        << where;
+    EXPECT_EQ(got.at("consensus"), true) << where;
+  }
+
+  ScratchDatabase database_;
+  std::unique_ptr<TempAnvil> anvil_;
+  std::unique_ptr<ChainDriver> driver_;
+  std::unique_ptr<TestServer> server_;
+};
+
+TEST_F(ExplorerTest, BlocksAndTransactionsAreTheNodesFieldByField) {
+  traffic();
+  index();
+  const auto head = driver_->head();
+  for (std::uint64_t n = 0; n <= head; ++n) {
+    const auto node = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(n), false});
+    const auto by_number = get_json("/api/v1/explorer/blocks/" + std::to_string(n));
+    expect_block_as_node(by_number, node.as_object());
+    EXPECT_EQ(get_json("/api/v1/explorer/blocks/" + text(node.at("hash"))), by_number);
+    // Its transactions, in order, each as the node has it.
+    const auto txs = walk("/api/v1/explorer/blocks/" + std::to_string(n) + "/transactions", 2);
+    const auto& node_txs = node.at("transactions").as_array();
+    ASSERT_EQ(txs.size(), node_txs.size()) << n;
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      EXPECT_EQ(txs[i].at("hash"), node_txs[i]) << n;
+      expect_transaction_as_node(txs[i], std::string{node_txs[i].as_string()});
+    }
+  }
+  // A transaction's own page: the same fields, its logs and token transfers as the receipt's.
+  const auto latest = get_json("/api/v1/explorer/transactions?limit=100");
+  std::size_t with_logs = 0;
+  for (const auto& item : latest.at("items").as_array()) {
+    const std::string hash{item.at("hash").as_string()};
+    const auto got = get_json("/api/v1/explorer/transactions/" + hash);
+    expect_transaction_as_node(got, hash);
+    const auto receipt = driver_->rpc("eth_getTransactionReceipt", {hash}).as_object();
+    const auto& logs = receipt.at("logs").as_array();
+    const auto& got_logs = got.at("logs").as_array();
+    ASSERT_EQ(got_logs.size(), logs.size()) << hash;
+    for (std::size_t i = 0; i < logs.size(); ++i) {
+      const auto& l = logs[i].as_object();
+      EXPECT_EQ(got_logs[i].at("log_index").as_int64(), num(l.at("logIndex")));
+      EXPECT_EQ(text(got_logs[i].at("address")), checksum(l.at("address")));
+      EXPECT_EQ(got_logs[i].at("topics"), l.at("topics"));
+      EXPECT_EQ(got_logs[i].at("data"), l.at("data"));
+    }
+    // ERC-20 transfers: one per Transfer log.
+    EXPECT_EQ(got.at("token_transfers").as_array().size(), logs.size()) << hash;
+    with_logs += logs.empty() ? 0 : 1;
+    EXPECT_EQ(json::value(walk("/api/v1/explorer/transactions/" + hash + "/logs", 1).size()),
+              json::value(logs.size()));
+  }
+  EXPECT_EQ(with_logs, 3u);  // the deployment (its mint), the transfer and the batch transfer
+  const auto stats = get_json("/api/v1/explorer/stats");
+  EXPECT_EQ(stats.at("head_block").as_int64(), static_cast<std::int64_t>(head));
+  EXPECT_EQ(stats.at("indexed_block").as_int64(), static_cast<std::int64_t>(head));
+  EXPECT_EQ(stats.at("lag_blocks").as_int64(), 0);
+  EXPECT_EQ(stats.at("status"), "synced");
+  EXPECT_EQ(stats.at("chain_id").as_int64(), 31337);
+  EXPECT_EQ(stats.at("transactions_total").as_int64(),
+            static_cast<std::int64_t>(latest.at("items").as_array().size()));
+}
+
+TEST_F(ExplorerTest, PagesWalkTheWholeChainWithNoGapOrRepeatWhileBlocksArrive) {
+  traffic();
+  index();
+  const auto head = driver_->head();
+  // Two new blocks after every page: the walk still goes from where it was to the genesis.
+  const auto blocks = walk("/api/v1/explorer/blocks", 3, [&] {
+    driver_->send(ChainDriver::accounts()[3], ChainDriver::accounts()[4], "0x", "1");
+    driver_->mine(1);
+    index();
+  });
+  ASSERT_EQ(blocks.size(), head + 1);
+  for (std::size_t i = 0; i < blocks.size(); ++i)
+    EXPECT_EQ(blocks[i].at("number").as_int64(), static_cast<std::int64_t>(head - i));
+  // Transactions, newest first: every consensus one the node has, once.
+  const auto now = driver_->head();
+  std::vector<std::string> expected;
+  for (std::uint64_t n = now + 1; n-- > 0;) {
+    const auto node = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(n), false});
+    const auto& txs = node.at("transactions").as_array();
+    for (std::size_t i = txs.size(); i-- > 0;) expected.emplace_back(txs[i].as_string());
+  }
+  std::vector<std::string> listed;
+  for (const auto& t : walk("/api/v1/explorer/transactions", 2))
+    listed.emplace_back(t.at("hash").as_string());
+  EXPECT_EQ(listed, expected);
+}
+
+TEST_F(ExplorerTest, ReplacedBlocksLeaveTheListsButAreFoundByHash) {
+  traffic();
+  index();
+  const auto head = driver_->head();
+  std::vector<std::string> replaced;
+  for (std::uint64_t n = head - 1; n <= head; ++n)
+    replaced.emplace_back(
+        get_json("/api/v1/explorer/blocks/" + std::to_string(n)).at("hash").as_string());
+  driver_->reorg(2);
+  index();
+  std::set<std::string> listed;
+  for (const auto& b : walk("/api/v1/explorer/blocks", 5))
+    listed.insert(std::string{b.at("hash").as_string()});
+  for (const auto& hash : replaced) {
+    EXPECT_FALSE(listed.contains(hash)) << hash;
+    const auto block = get_json("/api/v1/explorer/blocks/" + hash);
+    EXPECT_EQ(block.at("consensus"), false);
+  }
+  std::set<std::string> reorged;
+  for (const auto& b : walk("/api/v1/explorer/blocks?type=reorg", 1))
+    reorged.insert(std::string{b.at("hash").as_string()});
+  EXPECT_EQ(reorged, std::set<std::string>(replaced.begin(), replaced.end()));
+  // The node's blocks at those heights are the consensus ones now.
+  for (std::uint64_t n = head - 1; n <= head; ++n) {
+    const auto node = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(n), false});
+    expect_block_as_node(get_json("/api/v1/explorer/blocks/" + std::to_string(n)),
+                         node.as_object());
+  }
+}
+
+TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {
+  index();
+  auto r = get("/api/v1/explorer/blocks/999999");
+  EXPECT_EQ(r.status, 404u) << r.body;
+  EXPECT_EQ(r.json().at("error").at("code"), "not_found") << r.body;
+  r = get("/api/v1/explorer/blocks/0x" + std::string(64, 'a'));
+  EXPECT_EQ(r.status, 404u) << r.body;
+  r = get("/api/v1/explorer/transactions/0x" + std::string(64, 'b'));
+  EXPECT_EQ(r.status, 404u) << r.body;
+  for (const auto* bad : {"0x12", "-1", "latest",
+                          "0x"
+                          "zz"}) {
+    r = get(std::string{"/api/v1/explorer/blocks/"} + bad);
+    EXPECT_EQ(r.status, 400u) << bad << ": " << r.body;
+    EXPECT_EQ(r.json().at("error").at("code"), "invalid_block") << r.body;
+    EXPECT_NE(r.body.find("number_or_hash"), std::string::npos) << r.body;
+  }
+  r = get("/api/v1/explorer/transactions/0x1234");
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_EQ(r.json().at("error").at("code"), "invalid_hash") << r.body;
+  EXPECT_NE(r.body.find("\"hash\""), std::string::npos) << r.body;
+  r = get("/api/v1/explorer/blocks?cursor=nonsense");
+  EXPECT_EQ(r.status, 400u) << r.body;
+  r = get("/api/v1/explorer/blocks?type=odd");
+  EXPECT_EQ(r.status, 422u) << r.body;
+  r = get("/api/v1/explorer/blocks?limit=1000");
+  EXPECT_EQ(r.status, 422u) << r.body;
+}
+
+}  // namespace
+}  // namespace pend::test
