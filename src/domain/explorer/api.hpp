@@ -32,4 +32,13 @@ struct PageQuery {
 };
 BOOST_DESCRIBE_STRUCT(PageQuery, (), (limit, cursor))
 
+// GET /search?q=: a block number, a block or transaction hash, an address, or the start of
+// a token's symbol or name.
+struct SearchQuery {
+  static constexpr std::string_view kSchema = "ExplorerSearchQuery";
+  std::optional<std::string> q;
+  void validate(http::Problems& problems) const;
+};
+BOOST_DESCRIBE_STRUCT(SearchQuery, (), (q))
+
 }  // namespace pend::domain::explorer::api

@@ -72,6 +72,94 @@ constexpr db::Statement kStats{
     "FROM (SELECT timestamp FROM blocks WHERE consensus ORDER BY number DESC LIMIT 100) b)"
     "::float8 FROM chain_sync s WHERE s.name = 'main'"};
 
+#define PEND_TRANSFER_COLUMNS                                                               \
+  "log_index, batch_index, encode(token_address, 'hex'), token_type, encode(from_address, " \
+  "'hex'), encode(to_address, 'hex'), amount::text, token_id::text, block_number, "         \
+  "encode(transaction_hash, 'hex'), block_timestamp"
+#define PEND_TOKEN_COLUMNS \
+  "encode(contract_address, 'hex'), type, name, symbol, decimals, total_supply::text, tracked"
+
+// A union of the "from" and the "to" index scans, each already in key order and cut at the
+// limit: the planner merges two short range scans instead of filtering one long one.
+constexpr db::Statement kAddressTransactions{
+    "explorer.address_transactions",
+    "SELECT * FROM ((SELECT " PEND_TRANSACTION_COLUMNS
+    " FROM transactions WHERE block_consensus AND from_address = decode($1, 'hex') AND "
+    "(block_number, index) < ($2, $3) ORDER BY block_number DESC, index DESC LIMIT $4) UNION "
+    "(SELECT " PEND_TRANSACTION_COLUMNS
+    " FROM transactions WHERE block_consensus AND to_address = decode($1, 'hex') AND "
+    "(block_number, index) < ($2, $3) ORDER BY block_number DESC, index DESC LIMIT $4)) u "
+    "ORDER BY 2 DESC, 4 DESC LIMIT $4"};
+constexpr db::Statement kAddressTransfers{
+    "explorer.address_transfers",
+    "SELECT * FROM ((SELECT " PEND_TRANSFER_COLUMNS
+    " FROM token_transfers WHERE block_consensus AND from_address = decode($1, 'hex') AND "
+    "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY block_number DESC, "
+    "log_index DESC, batch_index DESC LIMIT $5) UNION (SELECT " PEND_TRANSFER_COLUMNS
+    " FROM token_transfers WHERE block_consensus AND to_address = decode($1, 'hex') AND "
+    "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY block_number DESC, "
+    "log_index DESC, batch_index DESC LIMIT $5)) u ORDER BY 9 DESC, 1 DESC, 2 DESC LIMIT $5"};
+constexpr db::Statement kAddressSummary{
+    "explorer.address_summary",
+    "WITH a AS (SELECT decode($1, 'hex') AS address), "
+    "t AS (SELECT block_timestamp FROM transactions, a WHERE block_consensus AND from_address = "
+    "a.address UNION ALL SELECT block_timestamp FROM transactions, a WHERE block_consensus AND "
+    "to_address = a.address AND from_address <> a.address), "
+    "x AS (SELECT block_timestamp FROM token_transfers, a WHERE block_consensus AND "
+    "from_address = a.address UNION ALL SELECT block_timestamp FROM token_transfers, a WHERE "
+    "block_consensus AND to_address = a.address AND from_address <> a.address), "
+    "b AS (SELECT value, block_number FROM address_coin_balances, a WHERE "
+    "address_coin_balances.address = a.address ORDER BY block_number DESC LIMIT 1) "
+    "SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM x), "
+    "(SELECT min(block_timestamp) FROM (SELECT block_timestamp FROM t UNION ALL SELECT "
+    "block_timestamp FROM x) s), (SELECT max(block_timestamp) FROM (SELECT block_timestamp "
+    "FROM t UNION ALL SELECT block_timestamp FROM x) s), "
+    "EXISTS (SELECT 1 FROM transactions, a WHERE created_contract_address = a.address) OR "
+    "EXISTS (SELECT 1 FROM tokens, a WHERE contract_address = a.address), "
+    "(SELECT value::text FROM b), (SELECT block_number FROM b), "
+    "EXISTS (SELECT 1 FROM address_token_balances, a WHERE address_token_balances.address = "
+    "a.address)"};
+constexpr db::Statement kAddressTokens{
+    "explorer.address_tokens",
+    "SELECT encode(b.token_address, 'hex'), b.token_id::text, b.value::text, b.block_number, "
+    "t.type, t.name, t.symbol, t.decimals FROM address_token_balances b "
+    "LEFT JOIN tokens t ON t.contract_address = b.token_address "
+    "WHERE b.address = decode($1, 'hex') AND b.value > 0 AND (b.token_address, b.token_id) > "
+    "(decode($2, 'hex'), $3::numeric) ORDER BY b.token_address, b.token_id LIMIT $4"};
+constexpr db::Statement kTokens{"explorer.tokens",
+                                "SELECT " PEND_TOKEN_COLUMNS
+                                " FROM tokens WHERE contract_address > decode($1, 'hex') "
+                                "ORDER BY contract_address LIMIT $2"};
+constexpr db::Statement kToken{
+    "explorer.token",
+    "SELECT " PEND_TOKEN_COLUMNS
+    ", (SELECT count(DISTINCT address) FROM address_token_balances b WHERE b.token_address = "
+    "tokens.contract_address AND b.value > 0), (SELECT count(*) FROM token_transfers x WHERE "
+    "x.token_address = tokens.contract_address AND x.block_consensus) FROM tokens "
+    "WHERE contract_address = decode($1, 'hex')"};
+constexpr db::Statement kTokenTransfers{
+    "explorer.token_transfers",
+    "SELECT " PEND_TRANSFER_COLUMNS
+    " FROM token_transfers WHERE token_address = decode($1, 'hex') AND block_consensus AND "
+    "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY block_number DESC, "
+    "log_index DESC, batch_index DESC LIMIT $5"};
+constexpr db::Statement kTokenHolders{
+    "explorer.token_holders",
+    "SELECT encode(b.address, 'hex'), b.token_id::text, b.value::text, b.block_number FROM "
+    "address_token_balances b WHERE b.token_address = decode($1, 'hex') AND b.value > 0 AND "
+    "(b.value, b.address) < ($2::numeric, decode($3, 'hex')) "
+    "ORDER BY b.value DESC, b.address DESC LIMIT $4"};  // (b.: the numbers, not their text)
+constexpr db::Statement kTokensNamed{
+    "explorer.tokens_named",
+    "SELECT " PEND_TOKEN_COLUMNS
+    " FROM tokens WHERE lower(symbol) LIKE $1 ESCAPE '\\' OR lower(name) LIKE $1 ESCAPE "
+    "'\\' ORDER BY tracked DESC, symbol, contract_address LIMIT $2"};
+constexpr db::Statement kTransactionExists{
+    "explorer.transaction_exists",
+    "SELECT 1 FROM transactions WHERE hash = decode($1, 'hex') LIMIT 1"};
+
+#undef PEND_TRANSFER_COLUMNS
+#undef PEND_TOKEN_COLUMNS
 #undef PEND_BLOCK_COLUMNS
 #undef PEND_TRANSACTION_COLUMNS
 
@@ -133,6 +221,69 @@ asio::awaitable<db::Result> ExplorerRepository::transfers(const std::string& tra
                                                           const std::string& block_hash,
                                                           const db::Scope& scope) {
   co_return co_await database_.query(kTransfers, scope, transaction_hash, block_hash);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::address_summary(const std::string& address,
+                                                                const db::Scope& scope) {
+  co_return co_await database_.query(kAddressSummary, scope, address);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::address_transactions(const std::string& address,
+                                                                     std::int64_t block,
+                                                                     std::int64_t index,
+                                                                     std::int64_t limit,
+                                                                     const db::Scope& scope) {
+  co_return co_await database_.query(kAddressTransactions, scope, address, block, index, limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::address_transfers(
+    const std::string& address, std::int64_t block, std::int64_t log, std::int64_t batch,
+    std::int64_t limit, const db::Scope& scope) {
+  co_return co_await database_.query(kAddressTransfers, scope, address, block, log, batch, limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::address_tokens(const std::string& address,
+                                                               const std::string& after_token,
+                                                               const std::string& after_id,
+                                                               std::int64_t limit,
+                                                               const db::Scope& scope) {
+  co_return co_await database_.query(kAddressTokens, scope, address, after_token, after_id, limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::tokens(const std::string& after, std::int64_t limit,
+                                                       const db::Scope& scope) {
+  co_return co_await database_.query(kTokens, scope, after, limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::token(const std::string& address,
+                                                      const db::Scope& scope) {
+  co_return co_await database_.query(kToken, scope, address);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::token_transfers(
+    const std::string& token, std::int64_t block, std::int64_t log, std::int64_t batch,
+    std::int64_t limit, const db::Scope& scope) {
+  co_return co_await database_.query(kTokenTransfers, scope, token, block, log, batch, limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::token_holders(const std::string& token,
+                                                              const std::string& after_value,
+                                                              const std::string& after_address,
+                                                              std::int64_t limit,
+                                                              const db::Scope& scope) {
+  co_return co_await database_.query(kTokenHolders, scope, token, after_value, after_address,
+                                     limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::tokens_named(const std::string& prefix,
+                                                             std::int64_t limit,
+                                                             const db::Scope& scope) {
+  co_return co_await database_.query(kTokensNamed, scope, prefix, limit);
+}
+
+asio::awaitable<db::Result> ExplorerRepository::transaction_exists(const std::string& hash,
+                                                                   const db::Scope& scope) {
+  co_return co_await database_.query(kTransactionExists, scope, hash);
 }
 
 asio::awaitable<db::Result> ExplorerRepository::stats(const db::Scope& scope) {

@@ -42,6 +42,46 @@ class ExplorerRepository {
   boost::asio::awaitable<db::Result> transfers(const std::string& transaction_hash,
                                                const std::string& block_hash,
                                                const db::Scope& scope);
+  // One row: consensus transactions from or to it, token transfers from or to it, first and
+  // last seen (their timestamps), whether it is a contract (created by a transaction, or a
+  // token), the latest stored coin balance and its block (NULL when never read).
+  boost::asio::awaitable<db::Result> address_summary(const std::string& address,
+                                                     const db::Scope& scope);
+  // Consensus transactions from or to it before (block number, index), latest first.
+  boost::asio::awaitable<db::Result> address_transactions(const std::string& address,
+                                                          std::int64_t block, std::int64_t index,
+                                                          std::int64_t limit,
+                                                          const db::Scope& scope);
+  // Consensus token transfers from or to it before (block, log index, batch index).
+  boost::asio::awaitable<db::Result> address_transfers(const std::string& address,
+                                                       std::int64_t block, std::int64_t log,
+                                                       std::int64_t batch, std::int64_t limit,
+                                                       const db::Scope& scope);
+  // Its token balances above zero after (token hex, token id), with the tokens' metadata.
+  boost::asio::awaitable<db::Result> address_tokens(const std::string& address,
+                                                    const std::string& after_token,
+                                                    const std::string& after_id, std::int64_t limit,
+                                                    const db::Scope& scope);
+  // Tokens after the address (hex), in address order.
+  boost::asio::awaitable<db::Result> tokens(const std::string& after, std::int64_t limit,
+                                            const db::Scope& scope);
+  // One token with its holders and consensus transfers counted.
+  boost::asio::awaitable<db::Result> token(const std::string& address, const db::Scope& scope);
+  boost::asio::awaitable<db::Result> token_transfers(const std::string& token, std::int64_t block,
+                                                     std::int64_t log, std::int64_t batch,
+                                                     std::int64_t limit, const db::Scope& scope);
+  // Holders with a balance above zero, largest first, after (value, address hex).
+  boost::asio::awaitable<db::Result> token_holders(const std::string& token,
+                                                   const std::string& after_value,
+                                                   const std::string& after_address,
+                                                   std::int64_t limit, const db::Scope& scope);
+  // Tokens whose symbol or name starts with the text (any case), at most limit.
+  boost::asio::awaitable<db::Result> tokens_named(const std::string& prefix, std::int64_t limit,
+                                                  const db::Scope& scope);
+  // Whether a transaction with this hash is stored (1 row) or not (none).
+  boost::asio::awaitable<db::Result> transaction_exists(const std::string& hash,
+                                                        const db::Scope& scope);
+
   // One row: head, next block, chain id, reorgs, deepest reorg, updated_at, consensus
   // transactions in total and since midnight UTC, average seconds between the last 100
   // consensus blocks.

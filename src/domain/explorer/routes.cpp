@@ -1,5 +1,7 @@
 #include "domain/explorer/routes.hpp"
 
+#include "chain/quantity.hpp"
+#include "chain/rpc_client.hpp"
 #include "db/request_scope.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/common/pagination.hpp"
@@ -16,6 +18,7 @@
 
 #include <charconv>
 #include <limits>
+#include <mutex>
 
 namespace pend::domain::explorer {
 
@@ -114,6 +117,23 @@ json::object transfer_json(const db::Row& r) {
           {"token_id", text_or_null(r, 7)}};
 }
 
+// PEND_TRANSFER_COLUMNS (repository.cpp): a transfer with its block and transaction.
+json::object listed_transfer_json(const db::Row& r) {
+  auto out = transfer_json(r);
+  out["block_number"] = r.get<std::int64_t>(8);
+  out["transaction_hash"] = hex_of(r, 9);
+  out["timestamp"] = time_of(r, 10);
+  return out;
+}
+
+// PEND_TOKEN_COLUMNS (repository.cpp).
+json::object token_json(const db::Row& r) {
+  return {{"address", address_of(r, 0)},   {"type", text_or_null(r, 1)},
+          {"name", text_or_null(r, 2)},    {"symbol", text_or_null(r, 3)},
+          {"decimals", int_or_null(r, 4)}, {"total_supply", text_or_null(r, 5)},
+          {"tracked", r.get<bool>(6)}};
+}
+
 bool is_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -135,6 +155,22 @@ std::string hash_param(std::string_view text, std::string_view name) {
         json::array{json::object{{"field", name}, {"code", "invalid"}}});
   }
   return lower(text.substr(2));
+}
+
+// An address in any accepted form (all lower, all upper, or EIP-55) as lowercase hex without
+// 0x, or 400 naming the parameter.
+std::string address_param(std::string_view text, std::string_view name) {
+  security::AddressProblem problem{};
+  const auto address = security::parse_address(text, &problem);
+  if (!address) {
+    throw http::ApiError::bad_request(
+        problem == security::AddressProblem::checksum ? "bad_checksum" : "invalid_address",
+        std::string{name} + (problem == security::AddressProblem::checksum
+                                 ? " is in mixed case but its EIP-55 checksum is wrong"
+                                 : " must be 0x and 40 hexadecimal digits"),
+        json::array{json::object{{"field", name}, {"code", "invalid"}}});
+  }
+  return address->lower().substr(2);
 }
 
 struct BlockId {
@@ -174,9 +210,50 @@ std::int64_t int_key(const std::string& text) {
   return n;
 }
 
+// The node, for what the index does not hold (an address's coin balance nobody has read yet):
+// one client, one call at a time, on the work pool (the client blocks).
+class NodeReader {
+ public:
+  explicit NodeReader(const config::ChainSettings& chain) {
+    if (chain.rpc_urls.empty()) return;
+    // A request does not wait out the workers' retries: one attempt, two seconds at most.
+    chain::RpcOptions options{
+        .urls = chain.rpc_urls,
+        .timeout = std::min(chain.rpc_timeout, std::chrono::milliseconds{2'000}),
+        .attempts = 1};
+    client_ = std::make_unique<chain::RpcClient>(std::make_shared<chain::RpcNodes>(options));
+  }
+
+  struct Balance {
+    std::string value;  // decimal wei
+    std::uint64_t block = 0;
+  };
+  // The balance at the node's head and that head; nullopt when no node answers.
+  std::optional<Balance> balance(const std::string& address_hex) {
+    if (!client_) return std::nullopt;
+    const std::lock_guard lock(mutex_);
+    try {
+      const auto head = chain::quantity_u64(client_->call("eth_blockNumber", {}).as_string());
+      if (!head) return std::nullopt;
+      const auto value = chain::quantity_decimal(
+          client_->call("eth_getBalance", {"0x" + address_hex, chain::to_quantity(*head)})
+              .as_string());
+      if (!value) return std::nullopt;
+      return Balance{*value, *head};
+    } catch (const std::exception&) {
+      return std::nullopt;  // said as "not read" in the answer
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<chain::RpcClient> client_;
+};
+
 class ExplorerRoutes final : public Feature {
  public:
-  explicit ExplorerRoutes(db::Database& database) : repository_(database) {}
+  ExplorerRoutes(db::Database& database, const config::ChainSettings& chain, util::WorkPool& work)
+      : repository_(database), node_(chain), work_(work) {}
   void add_routes(http::Router& router) override;
 
   asio::awaitable<void> blocks(http::RequestContext& ctx);
@@ -186,6 +263,15 @@ class ExplorerRoutes final : public Feature {
   asio::awaitable<void> transaction(http::RequestContext& ctx);
   asio::awaitable<void> transaction_logs(http::RequestContext& ctx);
   asio::awaitable<void> stats(http::RequestContext& ctx);
+  asio::awaitable<void> address(http::RequestContext& ctx);
+  asio::awaitable<void> address_transactions(http::RequestContext& ctx);
+  asio::awaitable<void> address_transfers(http::RequestContext& ctx);
+  asio::awaitable<void> address_tokens(http::RequestContext& ctx);
+  asio::awaitable<void> tokens(http::RequestContext& ctx);
+  asio::awaitable<void> token(http::RequestContext& ctx);
+  asio::awaitable<void> token_transfers(http::RequestContext& ctx);
+  asio::awaitable<void> token_holders(http::RequestContext& ctx);
+  asio::awaitable<void> search(http::RequestContext& ctx);
 
  private:
   // The block a path names: the consensus one at a number, any one by hash; 404 otherwise.
@@ -193,6 +279,8 @@ class ExplorerRoutes final : public Feature {
   asio::awaitable<db::Result> find_transaction(http::RequestContext& ctx);
 
   ExplorerRepository repository_;
+  NodeReader node_;
+  util::WorkPool& work_;
 };
 
 template <typename Query>
@@ -214,6 +302,20 @@ const http::RouteSpec<R> kRoutes[] = {
     {M::get, "/api/v1/explorer/transactions/{hash}/logs", &R::transaction_logs,
      list_options<api::PageQuery>()},
     {M::get, "/api/v1/explorer/stats", &R::stats, kPointOptions},
+    {M::get, "/api/v1/explorer/addresses/{address}", &R::address, kPointOptions},
+    {M::get, "/api/v1/explorer/addresses/{address}/transactions", &R::address_transactions,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/addresses/{address}/token-transfers", &R::address_transfers,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/addresses/{address}/tokens", &R::address_tokens,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/tokens", &R::tokens, list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/tokens/{address}", &R::token, kPointOptions},
+    {M::get, "/api/v1/explorer/tokens/{address}/transfers", &R::token_transfers,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/tokens/{address}/holders", &R::token_holders,
+     list_options<api::PageQuery>()},
+    {M::get, "/api/v1/explorer/search", &R::search, list_options<api::SearchQuery>()},
 };
 
 void ExplorerRoutes::add_routes(http::Router& router) {
@@ -400,10 +502,264 @@ asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
                              {"average_block_time_seconds", average}});
 }
 
+// A page of transfers keyed (block number, log index, batch index).
+json::object transfer_page(const db::Result& rows, std::int64_t limit) {
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      const auto last = rows[i - 1];
+      next = encode_cursor({std::to_string(last.get<std::int64_t>(8)),
+                            std::to_string(last.get<std::int64_t>(0)),
+                            std::to_string(last.get<std::int64_t>(1))});
+      break;
+    }
+    items.push_back(listed_transfer_json(rows[i]));
+  }
+  return page(std::move(items), std::move(next));
+}
+
+struct TransferKey {
+  std::int64_t block, log, batch;
+};
+TransferKey transfer_key(const std::optional<std::string>& cursor) {
+  const auto keys = decode_cursor(cursor, 3);
+  if (keys[0].empty()) {
+    return {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int32_t>::max(),
+            std::numeric_limits<std::int32_t>::max()};
+  }
+  return {int_key(keys[0]), int_key(keys[1]), int_key(keys[2])};
+}
+
+asio::awaitable<void> ExplorerRoutes::address(http::RequestContext& ctx) {
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto rows = co_await repository_.address_summary(hex, db::request_scope(ctx));
+  const auto r = rows[0];
+  const auto transactions = r.get<std::int64_t>(0);
+  const auto transfers = r.get<std::int64_t>(1);
+  const bool contract = r.get<bool>(4);
+  const bool stored_balance = !r.is_null(5);
+  if (transactions == 0 && transfers == 0 && !contract && !stored_balance && !r.get<bool>(7)) {
+    throw DomainError::not_found("the index knows nothing of this address");
+  }
+  json::object balance{{"value", nullptr}, {"block_number", nullptr}, {"source", nullptr}};
+  if (stored_balance) {
+    balance = {{"value", r.get<std::string>(5)},
+               {"block_number", r.get<std::int64_t>(6)},
+               {"source", "index"}};
+  } else {
+    auto read = [this, hex] { return node_.balance(hex); };
+    if (const auto live = co_await work_.run(std::move(read))) {
+      balance = {{"value", live->value},
+                 {"block_number", static_cast<std::int64_t>(live->block)},
+                 {"source", "node"}};
+    }
+  }
+  ctx.json(200,
+           json::object{
+               {"address", security::to_checksum(hex)},
+               {"is_contract", contract},
+               {"coin_balance", std::move(balance)},
+               {"transactions", transactions},
+               {"token_transfers", transfers},
+               {"first_seen", r.is_null(2) ? json::value(nullptr) : json::value(time_of(r, 2))},
+               {"last_seen", r.is_null(3) ? json::value(nullptr) : json::value(time_of(r, 3))}});
+}
+
+asio::awaitable<void> ExplorerRoutes::address_transactions(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto keys = decode_cursor(query.cursor, 2);
+  const std::int64_t block =
+      keys[0].empty() ? std::numeric_limits<std::int64_t>::max() : int_key(keys[0]);
+  const std::int64_t index =
+      keys[1].empty() ? std::numeric_limits<std::int32_t>::max() : int_key(keys[1]);
+  const auto rows = co_await repository_.address_transactions(hex, block, index, limit + 1,
+                                                              db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      const auto last = rows[i - 1];
+      next = encode_cursor(
+          {std::to_string(last.get<std::int64_t>(1)), std::to_string(last.get<std::int64_t>(3))});
+      break;
+    }
+    items.push_back(transaction_json(rows[i]));
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::address_transfers(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto key = transfer_key(query.cursor);
+  const auto rows = co_await repository_.address_transfers(hex, key.block, key.log, key.batch,
+                                                           limit + 1, db::request_scope(ctx));
+  ctx.json(200, transfer_page(rows, limit));
+}
+
+asio::awaitable<void> ExplorerRoutes::address_tokens(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto keys = decode_cursor(query.cursor, 2);
+  const std::string after_token = keys[0].empty() ? std::string{} : keys[0];
+  const std::string after_id = keys[1].empty() ? std::string{"-1"} : keys[1];
+  if (!is_hex(after_token) || after_token.size() % 2 != 0) {
+    throw http::ApiError::bad_request("invalid_cursor", "the cursor is not one of this list");
+  }
+  const auto rows = co_await repository_.address_tokens(hex, after_token, after_id, limit + 1,
+                                                        db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const auto r = rows[i];
+    if (i == limit) {
+      const auto last = rows[i - 1];
+      next = encode_cursor({last.get<std::string>(0), last.get<std::string>(1)});
+      break;
+    }
+    items.push_back(json::object{{"token", address_of(r, 0)},
+                                 {"token_id", r.get<std::string>(1)},
+                                 {"value", r.get<std::string>(2)},
+                                 {"block_number", r.get<std::int64_t>(3)},
+                                 {"type", text_or_null(r, 4)},
+                                 {"name", text_or_null(r, 5)},
+                                 {"symbol", text_or_null(r, 6)},
+                                 {"decimals", int_or_null(r, 7)}});
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::tokens(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto keys = decode_cursor(query.cursor, 1);
+  if (!is_hex(keys[0]) || keys[0].size() % 2 != 0) {
+    throw http::ApiError::bad_request("invalid_cursor", "the cursor is not one of this list");
+  }
+  const auto rows = co_await repository_.tokens(keys[0], limit + 1, db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      next = encode_cursor({rows[i - 1].get<std::string>(0)});
+      break;
+    }
+    items.push_back(token_json(rows[i]));
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::token(http::RequestContext& ctx) {
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto rows = co_await repository_.token(hex, db::request_scope(ctx));
+  if (rows.empty()) throw DomainError::not_found("no such token");
+  auto body = token_json(rows[0]);
+  body["holders"] = rows[0].get<std::int64_t>(7);
+  body["transfers"] = rows[0].get<std::int64_t>(8);
+  ctx.json(200, body);
+}
+
+asio::awaitable<void> ExplorerRoutes::token_transfers(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto key = transfer_key(query.cursor);
+  const auto rows = co_await repository_.token_transfers(hex, key.block, key.log, key.batch,
+                                                         limit + 1, db::request_scope(ctx));
+  ctx.json(200, transfer_page(rows, limit));
+}
+
+asio::awaitable<void> ExplorerRoutes::token_holders(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::PageQuery>(ctx);
+  const auto limit = page_limit(query.limit, kDefaultLimit, kMaxLimit);
+  const auto hex = address_param(ctx.match.params.get("address"), "address");
+  const auto keys = decode_cursor(query.cursor, 2);
+  // The first page starts above any balance: 2^256.
+  const std::string after_value =
+      keys[0].empty() ? std::string{"115792089237316195423570985008687907853269984665640564039457584007913129639936"}
+                      : keys[0];
+  const std::string after_address = keys[0].empty() ? std::string(40, 'f') : keys[1];
+  if (!chain::U256::from_decimal(after_value) && !keys[0].empty()) {
+    throw http::ApiError::bad_request("invalid_cursor", "the cursor is not one of this list");
+  }
+  if (!is_hex(after_address) || after_address.size() != 40) {
+    throw http::ApiError::bad_request("invalid_cursor", "the cursor is not one of this list");
+  }
+  const auto rows = co_await repository_.token_holders(hex, after_value, after_address, limit + 1,
+                                                       db::request_scope(ctx));
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const auto r = rows[i];
+    if (i == limit) {
+      const auto last = rows[i - 1];
+      next = encode_cursor({last.get<std::string>(2), last.get<std::string>(0)});
+      break;
+    }
+    items.push_back(json::object{{"address", address_of(r, 0)},
+                                 {"token_id", r.get<std::string>(1)},
+                                 {"value", r.get<std::string>(2)},
+                                 {"block_number", r.get<std::int64_t>(3)}});
+  }
+  ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::search(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::SearchQuery>(ctx);
+  const auto scope = db::request_scope(ctx);
+  const std::string q{query.q.value_or("")};
+  json::array items;
+  const bool digits = !q.empty() && q.size() <= 18 &&
+                      std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool hex_prefix = q.size() > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+  if (digits) {
+    const auto rows = co_await repository_.block_by_number(int_key(q), scope);
+    if (!rows.empty()) {
+      items.push_back(json::object{{"type", "block"}, {"block", block_json(rows[0])}});
+    }
+  } else if (hex_prefix && q.size() == 66 && is_hex(q.substr(2))) {
+    const auto hash = lower(q.substr(2));
+    const auto blocks = co_await repository_.block_by_hash(hash, scope);
+    if (!blocks.empty()) {
+      items.push_back(json::object{{"type", "block"}, {"block", block_json(blocks[0])}});
+    }
+    const auto txs = co_await repository_.transaction(hash, scope);
+    if (!txs.empty()) {
+      items.push_back(
+          json::object{{"type", "transaction"}, {"transaction", transaction_json(txs[0])}});
+    }
+  } else if (hex_prefix && q.size() == 42 && is_hex(q.substr(2))) {
+    const auto hex = address_param(q, "q");
+    const auto tokens = co_await repository_.token(hex, scope);
+    if (!tokens.empty()) {
+      items.push_back(json::object{{"type", "token"}, {"token", token_json(tokens[0])}});
+    }
+    items.push_back(json::object{{"type", "address"}, {"address", security::to_checksum(hex)}});
+  } else {
+    // A symbol or name prefix: LIKE's own characters taken literally.
+    std::string pattern;
+    for (const char c : q) {
+      if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+      pattern.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    pattern.push_back('%');
+    const auto rows = co_await repository_.tokens_named(pattern, 10, scope);
+    for (int i = 0; i < rows.rows(); ++i) {
+      items.push_back(json::object{{"type", "token"}, {"token", token_json(rows[i])}});
+    }
+  }
+  ctx.json(200, json::object{{"query", q}, {"items", std::move(items)}});
+}
+
 }  // namespace
 
 std::unique_ptr<Feature> make_feature(const Deps& deps) {
-  return std::make_unique<ExplorerRoutes>(deps.database);
+  return std::make_unique<ExplorerRoutes>(deps.database, deps.settings.chain, deps.work);
 }
 
 }  // namespace pend::domain::explorer

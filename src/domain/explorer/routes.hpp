@@ -7,6 +7,10 @@
 //   GET /api/v1/explorer/transactions/{hash}          with fee, method id, logs, token transfers
 //   GET /api/v1/explorer/transactions/{hash}/logs
 //   GET /api/v1/explorer/stats                        head, indexed height, lag, counts
+//   GET /api/v1/explorer/addresses/{address}          balance (and its block), counters, seen
+//   GET /api/v1/explorer/addresses/{address}/transactions, /token-transfers, /tokens
+//   GET /api/v1/explorer/tokens, /tokens/{address}, /tokens/{address}/transfers, /holders
+//   GET /api/v1/explorer/search?q=                    typed results
 //
 // Lists are keyset pages (?limit=&cursor=). Unknown: 404; a malformed number, hash: 400 naming
 // the parameter.

@@ -3,6 +3,7 @@
 // with no gap or repeat while new blocks arrive; after a reorg the replaced blocks out of the
 // lists but found by hash with consensus false; 404 for what is not there and 400 naming the
 // parameter that is malformed.
+#include "chain/events.hpp"
 #include "chain/indexer.hpp"
 #include "chain/quantity.hpp"
 #include "db/blocking_session.hpp"
@@ -54,8 +55,12 @@ class ExplorerTest : public ::testing::Test {
     server_ = std::make_unique<TestServer>(settings);
   }
 
-  void index() {
+  // tracked: token contracts (EIP-55) whose events the chain-events worker acts on.
+  void index(const std::vector<std::string>& tracked = {}) {
     chain::IndexerOptions o;
+    for (const auto& token : tracked)
+      o.tracked_tokens[chain::data_bytes(security::parse_address(token)->lower(), 20).value()] =
+          chain::TokenType::erc20;
     o.rpc.urls = {anvil_->url()};
     o.rpc.timeout = 5s;
     o.batch_size = 4;
@@ -68,8 +73,27 @@ class ExplorerTest : public ::testing::Test {
     indexer.run(ctx);
   }
 
+  // The chain-events worker's run: token metadata and the balances of what moved.
+  void process_events() {
+    chain::ChainEvents events({.rpc = {.urls = {anvil_->url()}, .timeout = 5s}});
+    db::BlockingSession session(database_.url());
+    std::atomic<bool> stopping{false};
+    for (int i = 0; i < 2; ++i) {
+      workers::RunContext ctx(session, std::chrono::steady_clock::now() + 60s, stopping);
+      events.run(ctx);
+    }
+  }
+
+  std::string balance_of(const std::string& token, const std::string& holder) {
+    const auto out = driver_->rpc(
+        "eth_call", {json::object{{"to", token},
+                                  {"data", ChainDriver::call_data("balanceOf(address)", {holder})}},
+                     "latest"});
+    return chain::U256::from_hex(std::string{out.as_string()}.substr(2))->decimal();
+  }
+
   // Coin transfers, a token deployed and moved (logs, token transfers), a failed call.
-  void traffic() {
+  std::string traffic() {
     const auto& a = ChainDriver::accounts();
     const auto token = driver_->deploy("TestToken");
     driver_->send(a[0], token, ChainDriver::call_data("transfer(address,uint256)", {a[1], "1000"}));
@@ -80,6 +104,7 @@ class ExplorerTest : public ::testing::Test {
     driver_->send(a[1], a[2], "0x", "1000000000000000000");
     driver_->send(a[2], a[3], "0x", "12345");
     driver_->mine(3);
+    return token;
   }
 
   HttpResponse get(const std::string& target) {
@@ -272,6 +297,110 @@ TEST_F(ExplorerTest, ReplacedBlocksLeaveTheListsButAreFoundByHash) {
   }
 }
 
+TEST_F(ExplorerTest, AddressesTokensAndSearchAnswerAsTheNodeDoes) {
+  const auto token = checksum(json::value(traffic()));
+  index({token});
+  process_events();
+  const auto& a = ChainDriver::accounts();
+  const auto head = driver_->head();
+  // The node's own view of a[1]: its transactions (newest first) and when it was active.
+  std::vector<std::string> mine;
+  std::int64_t first = -1, last = -1;
+  for (std::uint64_t n = head + 1; n-- > 0;) {
+    const auto block = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(n), true});
+    const auto& txs = block.at("transactions").as_array();
+    for (std::size_t i = txs.size(); i-- > 0;) {
+      const auto& t = txs[i].as_object();
+      if (checksum(t.at("from")) == a[1] || checksum(t.at("to")) == a[1]) {
+        mine.emplace_back(t.at("hash").as_string());
+        last = last < 0 ? num(block.at("timestamp")) : last;
+        first = num(block.at("timestamp"));
+      }
+    }
+  }
+  const auto address = get_json("/api/v1/explorer/addresses/" + a[1]);
+  EXPECT_EQ(text(address.at("address")), a[1]);
+  EXPECT_EQ(address.at("is_contract"), false);
+  EXPECT_EQ(address.at("transactions").as_int64(), static_cast<std::int64_t>(mine.size()));
+  EXPECT_EQ(address.at("token_transfers").as_int64(), 2);  // the transfer and one of the batch
+  const auto& balance = address.at("coin_balance").as_object();
+  const auto at = balance.at("block_number").as_int64();
+  EXPECT_EQ(text(balance.at("value")),
+            dec(driver_->rpc("eth_getBalance", {a[1], chain::to_quantity(at)})));
+  // first_seen / last_seen span its transactions and its transfers (the token's first move
+  // to it came before its own first transaction).
+  EXPECT_LE(text(address.at("first_seen")), iso(json::value(chain::to_quantity(first))));
+  EXPECT_EQ(text(address.at("last_seen")), iso(json::value(chain::to_quantity(last))));
+  std::vector<std::string> listed;
+  for (const auto& t : walk("/api/v1/explorer/addresses/" + a[1] + "/transactions", 1))
+    listed.emplace_back(t.at("hash").as_string());
+  EXPECT_EQ(listed, mine);
+  const auto transfers = walk("/api/v1/explorer/addresses/" + a[1] + "/token-transfers", 1);
+  ASSERT_EQ(transfers.size(), 2u);
+  EXPECT_EQ(transfers[0].at("amount"), "1");     // the batch, later
+  EXPECT_EQ(transfers[1].at("amount"), "1000");  // the single transfer
+  EXPECT_EQ(text(transfers[1].at("to")), a[1]);
+  // Holdings and holders: the chain-events worker's balances, as balanceOf answers.
+  const auto holdings = walk("/api/v1/explorer/addresses/" + a[1] + "/tokens", 5);
+  ASSERT_EQ(holdings.size(), 1u);
+  EXPECT_EQ(text(holdings[0].at("token")), token);
+  EXPECT_EQ(holdings[0].at("symbol"), "PTT");
+  EXPECT_EQ(text(holdings[0].at("value")), balance_of(token, a[1]));
+  const auto detail = get_json("/api/v1/explorer/tokens/" + token);
+  EXPECT_EQ(detail.at("type"), "ERC-20");
+  EXPECT_EQ(detail.at("name"), "Pend Test Token");
+  EXPECT_EQ(detail.at("tracked"), true);
+  EXPECT_EQ(detail.at("holders").as_int64(), 4);    // a[0] to a[3]
+  EXPECT_EQ(detail.at("transfers").as_int64(), 5);  // the mint, one, a batch of three
+  EXPECT_EQ(walk("/api/v1/explorer/tokens/" + token + "/transfers", 2).size(), 5u);
+  const auto holders = walk("/api/v1/explorer/tokens/" + token + "/holders", 1);
+  ASSERT_EQ(holders.size(), 4u);
+  for (std::size_t i = 0; i < holders.size(); ++i) {
+    EXPECT_EQ(text(holders[i].at("value")),
+              balance_of(token, std::string{holders[i].at("address").as_string()}));
+    if (i > 0) {  // largest first (decimal strings: shorter is smaller)
+      const auto before = text(holders[i - 1].at("value")), now = text(holders[i].at("value"));
+      EXPECT_TRUE(now.size() < before.size() || (now.size() == before.size() && now <= before))
+          << before << " then " << now;
+    }
+  }
+  const auto tokens = walk("/api/v1/explorer/tokens", 1);
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(text(tokens[0].at("address")), token);
+  // The contract's own page says so.
+  EXPECT_EQ(get_json("/api/v1/explorer/addresses/" + token).at("is_contract"), true);
+
+  // Search: each kind of text to its typed result.
+  const auto search = [&](const std::string& q) {
+    return get_json("/api/v1/explorer/search?q=" + q).at("items").as_array();
+  };
+  auto found = search("3");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("type"), "block");
+  EXPECT_EQ(found[0].at("block").at("number").as_int64(), 3);
+  const std::string block_hash{found[0].at("block").at("hash").as_string()};
+  found = search(block_hash);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("type"), "block");
+  found = search(mine.front());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("type"), "transaction");
+  EXPECT_EQ(text(found[0].at("transaction").at("hash")), mine.front());
+  found = search(security::parse_address(a[2])->lower());
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(text(found[0].at("address")), a[2]);
+  found = search(security::parse_address(token)->lower());
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].at("type"), "token");
+  for (const auto* q : {"pt", "PT", "Pend%20T"}) {
+    found = search(q);
+    ASSERT_EQ(found.size(), 1u) << q;
+    EXPECT_EQ(found[0].at("token").at("symbol"), "PTT") << q;
+  }
+  EXPECT_TRUE(search("p_t").empty());  // LIKE's characters are literal
+  EXPECT_TRUE(search("zzz").empty());
+}
+
 TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {
   index();
   auto r = get("/api/v1/explorer/blocks/999999");
@@ -293,6 +422,18 @@ TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {
   EXPECT_EQ(r.status, 400u) << r.body;
   EXPECT_EQ(r.json().at("error").at("code"), "invalid_hash") << r.body;
   EXPECT_NE(r.body.find("\"hash\""), std::string::npos) << r.body;
+  r = get("/api/v1/explorer/addresses/0x" + std::string(40, '7'));
+  EXPECT_EQ(r.status, 404u) << r.body;
+  r = get("/api/v1/explorer/addresses/0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD");
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_EQ(r.json().at("error").at("code"), "bad_checksum") << r.body;
+  r = get("/api/v1/explorer/tokens/0x123/holders");
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_EQ(r.json().at("error").at("code"), "invalid_address") << r.body;
+  r = get("/api/v1/explorer/tokens/0x" + std::string(40, '7'));
+  EXPECT_EQ(r.status, 404u) << r.body;
+  r = get("/api/v1/explorer/search");
+  EXPECT_EQ(r.status, 422u) << r.body;
   r = get("/api/v1/explorer/blocks?cursor=nonsense");
   EXPECT_EQ(r.status, 400u) << r.body;
   r = get("/api/v1/explorer/blocks?type=odd");
