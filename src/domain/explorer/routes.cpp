@@ -1,11 +1,12 @@
 #include "domain/explorer/routes.hpp"
 
 #include "chain/quantity.hpp"
-#include "chain/rpc_client.hpp"
 #include "db/request_scope.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/common/pagination.hpp"
 #include "domain/explorer/api.hpp"
+#include "domain/explorer/etherscan.hpp"
+#include "domain/explorer/node_reader.hpp"
 #include "domain/explorer/repository.hpp"
 #include "http/api_error.hpp"
 #include "http/read.hpp"
@@ -18,7 +19,6 @@
 
 #include <charconv>
 #include <limits>
-#include <mutex>
 
 namespace pend::domain::explorer {
 
@@ -210,50 +210,10 @@ std::int64_t int_key(const std::string& text) {
   return n;
 }
 
-// The node, for what the index does not hold (an address's coin balance nobody has read yet):
-// one client, one call at a time, on the work pool (the client blocks).
-class NodeReader {
- public:
-  explicit NodeReader(const config::ChainSettings& chain) {
-    if (chain.rpc_urls.empty()) return;
-    // A request does not wait out the workers' retries: one attempt, two seconds at most.
-    chain::RpcOptions options{
-        .urls = chain.rpc_urls,
-        .timeout = std::min(chain.rpc_timeout, std::chrono::milliseconds{2'000}),
-        .attempts = 1};
-    client_ = std::make_unique<chain::RpcClient>(std::make_shared<chain::RpcNodes>(options));
-  }
-
-  struct Balance {
-    std::string value;  // decimal wei
-    std::uint64_t block = 0;
-  };
-  // The balance at the node's head and that head; nullopt when no node answers.
-  std::optional<Balance> balance(const std::string& address_hex) {
-    if (!client_) return std::nullopt;
-    const std::lock_guard lock(mutex_);
-    try {
-      const auto head = chain::quantity_u64(client_->call("eth_blockNumber", {}).as_string());
-      if (!head) return std::nullopt;
-      const auto value = chain::quantity_decimal(
-          client_->call("eth_getBalance", {"0x" + address_hex, chain::to_quantity(*head)})
-              .as_string());
-      if (!value) return std::nullopt;
-      return Balance{*value, *head};
-    } catch (const std::exception&) {
-      return std::nullopt;  // said as "not read" in the answer
-    }
-  }
-
- private:
-  std::mutex mutex_;
-  std::unique_ptr<chain::RpcClient> client_;
-};
-
 class ExplorerRoutes final : public Feature {
  public:
   ExplorerRoutes(db::Database& database, const config::ChainSettings& chain, util::WorkPool& work)
-      : repository_(database), node_(chain), work_(work) {}
+      : repository_(database), node_(chain), work_(work), etherscan_(database, node_, work) {}
   void add_routes(http::Router& router) override;
 
   asio::awaitable<void> blocks(http::RequestContext& ctx);
@@ -272,6 +232,7 @@ class ExplorerRoutes final : public Feature {
   asio::awaitable<void> token_transfers(http::RequestContext& ctx);
   asio::awaitable<void> token_holders(http::RequestContext& ctx);
   asio::awaitable<void> search(http::RequestContext& ctx);
+  asio::awaitable<void> etherscan(http::RequestContext& ctx);
 
  private:
   // The block a path names: the consensus one at a number, any one by hash; 404 otherwise.
@@ -281,6 +242,7 @@ class ExplorerRoutes final : public Feature {
   ExplorerRepository repository_;
   NodeReader node_;
   util::WorkPool& work_;
+  EtherscanApi etherscan_;
 };
 
 template <typename Query>
@@ -316,6 +278,10 @@ const http::RouteSpec<R> kRoutes[] = {
     {M::get, "/api/v1/explorer/tokens/{address}/holders", &R::token_holders,
      list_options<api::PageQuery>()},
     {M::get, "/api/v1/explorer/search", &R::search, list_options<api::SearchQuery>()},
+    {M::get,
+     "/api",
+     &R::etherscan,
+     {.query = &http::schema_of<api::EtherscanQuery>(), .group = "etherscan"}},
 };
 
 void ExplorerRoutes::add_routes(http::Router& router) {
@@ -707,6 +673,11 @@ asio::awaitable<void> ExplorerRoutes::token_holders(http::RequestContext& ctx) {
                                  {"block_number", r.get<std::int64_t>(3)}});
   }
   ctx.json(200, page(std::move(items), std::move(next)));
+}
+
+asio::awaitable<void> ExplorerRoutes::etherscan(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::EtherscanQuery>(ctx);
+  ctx.json(200, co_await etherscan_.answer(query, db::request_scope(ctx)));
 }
 
 asio::awaitable<void> ExplorerRoutes::search(http::RequestContext& ctx) {

@@ -52,6 +52,7 @@ class ExplorerTest : public ::testing::Test {
     driver_ = std::make_unique<ChainDriver>(anvil_->url());
     auto settings = test_settings();
     settings.database.url = database_.url();
+    settings.chain.rpc_urls = {anvil_->url()};  // the balances and the proxy read it
     server_ = std::make_unique<TestServer>(settings);
   }
 
@@ -399,6 +400,165 @@ TEST_F(ExplorerTest, AddressesTokensAndSearchAnswerAsTheNodeDoes) {
   }
   EXPECT_TRUE(search("p_t").empty());  // LIKE's characters are literal
   EXPECT_TRUE(search("zzz").empty());
+}
+
+TEST_F(ExplorerTest, EtherscanActionsHaveItsEnvelopeFieldsAndTheNodesFigures) {
+  const auto token = checksum(json::value(traffic()));
+  index({token});
+  process_events();
+  const auto& a = ChainDriver::accounts();
+  const auto lower = [](const std::string& address) {
+    return security::parse_address(address)->lower();
+  };
+  const auto api = [&](const std::string& query) {
+    const auto r = get("/api?" + query);
+    EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+    return r;
+  };
+  // The envelope, its keys in Etherscan's order.
+  auto r = api("module=account&action=balance&address=" + a[1] + "&tag=latest");
+  EXPECT_TRUE(r.body.starts_with(R"({"status":"1","message":"OK","result":")")) << r.body;
+  EXPECT_EQ(text(r.json().at("result")), dec(driver_->rpc("eth_getBalance", {a[1], "latest"})));
+  r = api("module=account&action=balancemulti&address=" + a[1] + "," + lower(a[2]));
+  const auto multi = r.json().at("result").as_array();
+  ASSERT_EQ(multi.size(), 2u);
+  EXPECT_EQ(text(multi[1].at("account")), lower(a[2]));
+  EXPECT_EQ(text(multi[1].at("balance")), dec(driver_->rpc("eth_getBalance", {a[2], "latest"})));
+  r = api("module=account&action=tokenbalance&contractaddress=" + token + "&address=" + a[1]);
+  EXPECT_EQ(text(r.json().at("result")), balance_of(token, a[1]));
+
+  // txlist: every transaction of a[1], oldest first, each item's fields in Etherscan's order.
+  const auto head = static_cast<std::int64_t>(driver_->head());
+  r = api("module=account&action=txlist&address=" + a[1] +
+          "&startblock=0&endblock=99999999&sort=asc");
+  const auto txs = r.json().at("result").as_array();
+  ASSERT_EQ(txs.size(), 1u);  // a[1] sent one coin transfer and received none
+  // As docs.etherscan.io's txlist sample has them.
+  const std::vector<std::string> fields = {"blockNumber",
+                                           "blockHash",
+                                           "timeStamp",
+                                           "hash",
+                                           "nonce",
+                                           "transactionIndex",
+                                           "from",
+                                           "to",
+                                           "value",
+                                           "gas",
+                                           "gasPrice",
+                                           "input",
+                                           "methodId",
+                                           "functionName",
+                                           "contractAddress",
+                                           "cumulativeGasUsed",
+                                           "txreceipt_status",
+                                           "gasUsed",
+                                           "confirmations",
+                                           "isError"};
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : txs[0].as_object()) {
+    keys.emplace_back(k);
+    EXPECT_TRUE(v.is_string()) << k;  // every value a string
+  }
+  EXPECT_EQ(keys, fields);
+  const std::string hash{txs[0].at("hash").as_string()};
+  const auto node_tx = driver_->rpc("eth_getTransactionByHash", {hash}).as_object();
+  const auto receipt = driver_->rpc("eth_getTransactionReceipt", {hash}).as_object();
+  EXPECT_EQ(text(txs[0].at("from")), lower(a[1]));
+  EXPECT_EQ(text(txs[0].at("to")), lower(a[2]));
+  EXPECT_EQ(text(txs[0].at("value")), dec(node_tx.at("value")));
+  EXPECT_EQ(text(txs[0].at("blockNumber")), std::to_string(num(node_tx.at("blockNumber"))));
+  EXPECT_EQ(text(txs[0].at("gasUsed")), dec(receipt.at("gasUsed")));
+  EXPECT_EQ(txs[0].at("txreceipt_status"), "1");
+  EXPECT_EQ(txs[0].at("isError"), "0");
+  EXPECT_EQ(text(txs[0].at("confirmations")),
+            std::to_string(head - num(node_tx.at("blockNumber")) + 1));
+  // a[0] has more: pages of one, both orders, and the window.
+  r = api("module=account&action=txlist&address=" + a[0] + "&sort=desc");
+  const auto all = r.json().at("result").as_array();
+  ASSERT_EQ(all.size(), 3u);  // the deployment, the transfer, the batch
+  for (std::size_t page = 1; page <= all.size(); ++page) {
+    r = api("module=account&action=txlist&address=" + a[0] +
+            "&sort=desc&offset=1&page=" + std::to_string(page));
+    ASSERT_EQ(r.json().at("result").as_array().size(), 1u);
+    EXPECT_EQ(r.json().at("result").at(0).at("hash"), all[page - 1].at("hash"));
+  }
+  EXPECT_EQ(text(all[2].at("contractAddress")), lower(token));  // the deployment, oldest
+  r = api("module=account&action=txlist&address=" + a[0] + "&offset=1&page=4");
+  EXPECT_EQ(r.body, R"({"status":"0","message":"No transactions found","result":[]})");
+  r = api("module=account&action=txlist&address=" + a[0] + "&offset=101&page=100");
+  EXPECT_EQ(r.body, R"({"status":"0","message":"Result window is too large, PageNo x Offset )"
+                    R"(size must be less than or equal to 10000","result":null})");
+
+  // Token transfers of a[1]: the single one and its part of the batch.
+  r = api("module=account&action=tokentx&address=" + a[1] + "&sort=asc");
+  const auto tokentx = r.json().at("result").as_array();
+  ASSERT_EQ(tokentx.size(), 2u);
+  EXPECT_EQ(tokentx[0].at("value"), "1000");
+  EXPECT_EQ(tokentx[0].at("tokenSymbol"), "PTT");
+  EXPECT_EQ(tokentx[0].at("tokenName"), "Pend Test Token");
+  EXPECT_EQ(tokentx[0].at("tokenDecimal"), "18");
+  EXPECT_EQ(text(tokentx[0].at("contractAddress")), lower(token));
+  EXPECT_EQ(tokentx[1].at("value"), "1");
+  std::vector<std::string> tokentx_keys;
+  for (const auto& [k, v] : tokentx[0].as_object()) tokentx_keys.emplace_back(k);
+  EXPECT_EQ(tokentx_keys, (std::vector<std::string>{"blockNumber",
+                                                    "timeStamp",
+                                                    "hash",
+                                                    "nonce",
+                                                    "blockHash",
+                                                    "from",
+                                                    "contractAddress",
+                                                    "to",
+                                                    "value",
+                                                    "tokenName",
+                                                    "tokenSymbol",
+                                                    "tokenDecimal",
+                                                    "transactionIndex",
+                                                    "gas",
+                                                    "gasPrice",
+                                                    "gasUsed",
+                                                    "cumulativeGasUsed",
+                                                    "input",
+                                                    "methodId",
+                                                    "functionName",
+                                                    "confirmations"}));
+  EXPECT_EQ(tokentx[0].at("input"), "deprecated");
+  EXPECT_EQ(tokentx[0].at("methodId"), "0xa9059cbb");  // transfer(address,uint256)
+  r = api("module=account&action=tokentx&contractaddress=" + token);
+  EXPECT_EQ(r.json().at("result").as_array().size(), 5u);
+  r = api("module=account&action=tokennfttx&address=" + a[1]);
+  EXPECT_EQ(r.body, R"({"status":"0","message":"No transactions found","result":[]})");
+
+  // Receipt status, block by time, the proxy.
+  r = api("module=transaction&action=gettxreceiptstatus&txhash=" + hash);
+  EXPECT_EQ(r.body, R"({"status":"1","message":"OK","result":{"status":"1"}})");
+  r = api("module=transaction&action=getstatus&txhash=" + hash);
+  EXPECT_EQ(r.body,
+            R"({"status":"1","message":"OK","result":{"isError":"0","errDescription":""}})");
+  const auto three = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(3), false});
+  std::int64_t expected = 0;
+  for (std::int64_t n = 0; n <= head; ++n) {
+    const auto b = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(n), false});
+    if (num(b.at("timestamp")) <= num(three.at("timestamp"))) expected = n;
+  }
+  r = api("module=block&action=getblocknobytime&closest=before&timestamp=" +
+          std::to_string(num(three.at("timestamp"))));
+  EXPECT_EQ(text(r.json().at("result")), std::to_string(expected));
+  r = api("module=proxy&action=eth_blockNumber");
+  EXPECT_TRUE(r.body.starts_with(R"({"jsonrpc":"2.0","id":83,"result":")")) << r.body;
+  EXPECT_EQ(r.json().at("result"), driver_->rpc("eth_blockNumber", {}));
+  r = api("module=proxy&action=eth_getTransactionReceipt&txhash=" + hash);
+  EXPECT_EQ(r.json().at("result"), json::value(receipt));
+
+  // Errors, in the envelope.
+  r = api("module=nope&action=balance");
+  EXPECT_EQ(r.body,
+            R"({"status":"0","message":"NOTOK","result":"Error! Missing Or invalid Module name"})");
+  r = api("module=account&action=nope");
+  EXPECT_EQ(r.body,
+            R"({"status":"0","message":"NOTOK","result":"Error! Missing Or invalid Action name"})");
+  r = api("module=account&action=balance&address=0x123");
+  EXPECT_EQ(r.body, R"({"status":"0","message":"NOTOK","result":"Error! Invalid address format"})");
 }
 
 TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {

@@ -1,0 +1,406 @@
+#include "domain/explorer/etherscan.hpp"
+
+#include "chain/quantity.hpp"
+#include "security/evm_address.hpp"
+#include "util/hex.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <variant>
+
+namespace pend::domain::explorer {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Etherscan's result window: page × offset may not go past it.
+constexpr std::int64_t kWindow = 10'000;
+constexpr std::size_t kMaxMulti = 20;
+
+json::object ok(json::value result) {
+  return {{"status", "1"}, {"message", "OK"}, {"result", std::move(result)}};
+}
+json::object notok(std::string_view reason) {
+  return {{"status", "0"}, {"message", "NOTOK"}, {"result", reason}};
+}
+json::object none(std::string_view message = "No transactions found") {
+  return {{"status", "0"}, {"message", message}, {"result", json::array{}}};
+}
+
+// Etherscan writes addresses and hashes in lower case.
+std::string hex0x(const db::Row& row, int column) {
+  return row.is_null(column) ? std::string{} : "0x" + row.get<std::string>(column);
+}
+std::string text(const db::Row& row, int column) {
+  return row.is_null(column) ? std::string{} : row.get<std::string>(column);
+}
+std::string number(const db::Row& row, int column) {
+  return row.is_null(column) ? std::string{} : std::to_string(row.get<std::int64_t>(column));
+}
+std::string seconds(const db::Row& row, int column) {
+  const auto t = row.get<db::Timestamp>(column);
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+std::optional<std::int64_t> integer(const std::optional<std::string>& text, std::int64_t fallback) {
+  if (!text || text->empty()) return fallback;
+  std::int64_t n = 0;
+  const auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc{} || p != text->data() + text->size() || n < 0) return std::nullopt;
+  return n;
+}
+
+// A lowercase hex address without 0x, or nullopt.
+std::optional<std::string> address_of(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  const auto parsed = security::parse_address(*text);
+  if (!parsed) return std::nullopt;
+  return parsed->lower().substr(2);
+}
+
+// "latest", or a block number (decimal or 0x hex) as a quantity for the node.
+std::optional<std::string> tag_of(const std::optional<std::string>& tag) {
+  if (!tag || tag->empty() || *tag == "latest") return std::string{"latest"};
+  if (*tag == "earliest" || *tag == "pending") return *tag;
+  if (tag->starts_with("0x")) {
+    if (const auto n = chain::quantity_u64(*tag)) return chain::to_quantity(*n);
+    return std::nullopt;
+  }
+  if (const auto n = integer(tag, 0)) return chain::to_quantity(static_cast<std::uint64_t>(*n));
+  return std::nullopt;
+}
+
+// The columns transaction_item reads, in this order.
+#define PEND_ETHERSCAN_TX                                                                      \
+  "t.block_number, t.block_timestamp, encode(t.hash, 'hex'), t.nonce, encode(t.block_hash, "   \
+  "'hex'), t.index, encode(t.from_address, 'hex'), encode(t.to_address, 'hex'), "              \
+  "t.value::text, t.gas::text, coalesce(t.gas_price, t.effective_gas_price)::text, t.status, " \
+  "encode(t.input, 'hex'), encode(t.created_contract_address, 'hex'), "                        \
+  "t.cumulative_gas_used::text, t.gas_used::text, encode(t.method_id, 'hex')"
+#define PEND_ETHERSCAN_TXLIST(ORDER)                                                         \
+  "SELECT * FROM (SELECT " PEND_ETHERSCAN_TX                                                 \
+  " FROM transactions t WHERE t.block_consensus AND t.from_address = decode($1, 'hex') AND " \
+  "t.block_number BETWEEN $2 AND $3 UNION SELECT " PEND_ETHERSCAN_TX                         \
+  " FROM transactions t WHERE t.block_consensus AND t.to_address = decode($1, 'hex') AND "   \
+  "t.block_number BETWEEN $2 AND $3 UNION SELECT " PEND_ETHERSCAN_TX                         \
+  " FROM transactions t WHERE t.block_consensus AND t.created_contract_address = "           \
+  "decode($1, 'hex') AND t.block_number BETWEEN $2 AND $3) u ORDER BY 1 " ORDER ", 6 " ORDER \
+  " LIMIT $4 OFFSET $5"
+
+constexpr db::Statement kTxListAsc{"etherscan.txlist_asc", PEND_ETHERSCAN_TXLIST("ASC")};
+constexpr db::Statement kTxListDesc{"etherscan.txlist_desc", PEND_ETHERSCAN_TXLIST("DESC")};
+
+// Token transfers of one standard, by holder (from or to) and/or token contract.
+#define PEND_ETHERSCAN_TOKENTX(ORDER)                                                         \
+  "SELECT x.block_number, x.block_timestamp, encode(x.transaction_hash, 'hex'), t.nonce, "    \
+  "encode(x.block_hash, 'hex'), encode(x.from_address, 'hex'), encode(x.token_address, "      \
+  "'hex'), encode(x.to_address, 'hex'), x.amount::text, x.token_id::text, k.name, k.symbol, " \
+  "k.decimals, t.index, t.gas::text, coalesce(t.gas_price, t.effective_gas_price)::text, "    \
+  "t.gas_used::text, t.cumulative_gas_used::text, encode(t.input, 'hex'), "                   \
+  "encode(t.method_id, 'hex') "                                                               \
+  "FROM token_transfers x JOIN transactions t ON t.hash = x.transaction_hash AND "            \
+  "t.block_hash = x.block_hash LEFT JOIN tokens k ON k.contract_address = x.token_address "   \
+  "WHERE x.block_consensus AND x.token_type = $1 AND ($2::text IS NULL OR x.from_address = "  \
+  "decode($2, 'hex') OR x.to_address = decode($2, 'hex')) AND ($3::text IS NULL OR "          \
+  "x.token_address = decode($3, 'hex')) AND x.block_number BETWEEN $4 AND $5 "                \
+  "ORDER BY x.block_number " ORDER ", x.log_index " ORDER ", x.batch_index " ORDER            \
+  " LIMIT $6 OFFSET $7"
+
+constexpr db::Statement kTokenTxAsc{"etherscan.tokentx_asc", PEND_ETHERSCAN_TOKENTX("ASC")};
+constexpr db::Statement kTokenTxDesc{"etherscan.tokentx_desc", PEND_ETHERSCAN_TOKENTX("DESC")};
+
+constexpr db::Statement kReceiptStatus{
+    "etherscan.receipt_status",
+    "SELECT status FROM transactions WHERE hash = decode($1, 'hex') "
+    "ORDER BY block_consensus DESC, block_number DESC LIMIT 1"};
+constexpr db::Statement kBlockBefore{
+    "etherscan.block_before",
+    "SELECT number FROM blocks WHERE consensus AND timestamp <= to_timestamp($1) "
+    "ORDER BY timestamp DESC, number DESC LIMIT 1"};
+constexpr db::Statement kBlockAfter{
+    "etherscan.block_after",
+    "SELECT number FROM blocks WHERE consensus AND timestamp >= to_timestamp($1) "
+    "ORDER BY timestamp, number LIMIT 1"};
+constexpr db::Statement kHead{
+    "etherscan.head", "SELECT coalesce((SELECT max(number) FROM blocks WHERE consensus), -1)"};
+
+#undef PEND_ETHERSCAN_TX
+#undef PEND_ETHERSCAN_TXLIST
+#undef PEND_ETHERSCAN_TOKENTX
+
+std::string confirmations(std::int64_t head, std::int64_t block) {
+  return std::to_string(std::max<std::int64_t>(0, head - block + 1));
+}
+
+// txlist's item, in the order of Etherscan's current documentation (docs.etherscan.io,
+// /api-reference/endpoint/txlist).
+json::object transaction_item(const db::Row& r, std::int64_t head) {
+  const auto block = r.get<std::int64_t>(0);
+  const auto status = r.opt<std::int64_t>(11);
+  return {{"blockNumber", std::to_string(block)},
+          {"blockHash", hex0x(r, 4)},
+          {"timeStamp", seconds(r, 1)},
+          {"hash", hex0x(r, 2)},
+          {"nonce", number(r, 3)},
+          {"transactionIndex", number(r, 5)},
+          {"from", hex0x(r, 6)},
+          {"to", hex0x(r, 7)},
+          {"value", text(r, 8)},
+          {"gas", text(r, 9)},
+          {"gasPrice", text(r, 10)},
+          {"input", hex0x(r, 12)},
+          {"methodId", r.is_null(16) ? std::string{"0x"} : hex0x(r, 16)},
+          {"functionName", ""},
+          {"contractAddress", hex0x(r, 13)},
+          {"cumulativeGasUsed", text(r, 14)},
+          {"txreceipt_status", status ? std::to_string(*status) : std::string{}},
+          {"gasUsed", text(r, 15)},
+          {"confirmations", confirmations(head, block)},
+          {"isError", status && *status == 0 ? "1" : "0"}};
+}
+
+// tokentx's and tokennfttx's items.
+json::object transfer_item(const db::Row& r, std::int64_t head, bool nft) {
+  const auto block = r.get<std::int64_t>(0);
+  json::object item{{"blockNumber", std::to_string(block)},
+                    {"timeStamp", seconds(r, 1)},
+                    {"hash", hex0x(r, 2)},
+                    {"nonce", number(r, 3)},
+                    {"blockHash", hex0x(r, 4)},
+                    {"from", hex0x(r, 5)},
+                    {"contractAddress", hex0x(r, 6)},
+                    {"to", hex0x(r, 7)}};
+  if (nft) {
+    item["tokenID"] = text(r, 9);
+  } else {
+    item["value"] = text(r, 8);
+  }
+  item["tokenName"] = text(r, 10);
+  item["tokenSymbol"] = text(r, 11);
+  item["tokenDecimal"] = nft ? std::string{"0"} : number(r, 12);
+  item["transactionIndex"] = number(r, 13);
+  item["gas"] = text(r, 14);
+  item["gasPrice"] = text(r, 15);
+  item["gasUsed"] = text(r, 16);
+  item["cumulativeGasUsed"] = text(r, 17);
+  item["input"] = "deprecated";
+  item["methodId"] = r.is_null(19) ? std::string{"0x"} : hex0x(r, 19);
+  item["functionName"] = "";
+  item["confirmations"] = confirmations(head, block);
+  return item;
+}
+
+struct Paging {
+  std::int64_t start = 0, end = std::numeric_limits<std::int64_t>::max();
+  std::int64_t limit = kWindow, offset = 0;
+  bool descending = false;
+};
+
+// Etherscan's paging parameters, or the NOTOK answer for them.
+std::variant<Paging, json::object> paging(const api::EtherscanQuery& q) {
+  Paging p;
+  const auto start = integer(q.startblock, 0);
+  const auto end = integer(q.endblock, std::numeric_limits<std::int64_t>::max());
+  if (!start || !end) return notok("Error! Invalid block number");
+  p.start = *start;
+  p.end = *end;
+  const auto page = integer(q.page, 1);
+  const auto offset = integer(q.offset, 0);
+  if (!page || !offset) return notok("Error! Invalid page or offset");
+  if (*offset > 0) {
+    const std::int64_t pg = std::max<std::int64_t>(*page, 1);
+    if (pg > kWindow || pg * *offset > kWindow) {
+      // The text in message, where Etherscan's clients read it.
+      return json::object{{"status", "0"},
+                          {"message",
+                           "Result window is too large, PageNo x Offset size must be less than "
+                           "or equal to 10000"},
+                          {"result", nullptr}};
+    }
+    p.limit = *offset;
+    p.offset = (pg - 1) * *offset;
+  }
+  if (q.sort && *q.sort != "asc" && *q.sort != "desc")
+    return notok("Error! Invalid sort order, use asc or desc");
+  p.descending = q.sort && *q.sort == "desc";
+  return p;
+}
+
+}  // namespace
+
+asio::awaitable<NodeReader::Answer> EtherscanApi::node_call(std::string method,
+                                                            json::array params) {
+  auto work = [this, method = std::move(method), params = std::move(params)]() mutable {
+    return node_.call(method, std::move(params));
+  };
+  co_return co_await work_.run(std::move(work));
+}
+
+asio::awaitable<std::int64_t> EtherscanApi::head(const db::Scope& scope) {
+  const auto rows = co_await database_.query(kHead, scope);
+  co_return rows[0].get<std::int64_t>(0);
+}
+
+asio::awaitable<json::object> EtherscanApi::answer(const api::EtherscanQuery& query,
+                                                   const db::Scope& scope) {
+  const std::string module = query.module.value_or("");
+  if (module == "account") co_return co_await account(query, scope);
+  if (module == "transaction") co_return co_await transaction(query, scope);
+  if (module == "block") co_return co_await block(query, scope);
+  if (module == "proxy") co_return co_await proxy(query);
+  co_return notok("Error! Missing Or invalid Module name");
+}
+
+asio::awaitable<json::object> EtherscanApi::account(const api::EtherscanQuery& q,
+                                                    const db::Scope& scope) {
+  const std::string action = q.action.value_or("");
+  if (action == "balance" || action == "balancemulti") {
+    const auto tag = tag_of(q.tag);
+    if (!tag) co_return notok("Error! Invalid tag");
+    std::vector<std::string> addresses;
+    const std::string list = q.address.value_or("");
+    for (std::size_t at = 0; at <= list.size();) {
+      const auto comma = std::min(list.find(',', at), list.size());
+      const auto one = address_of(list.substr(at, comma - at));
+      if (!one) co_return notok("Error! Invalid address format");
+      addresses.push_back(*one);
+      at = comma + 1;
+    }
+    if (action == "balance" && addresses.size() != 1)
+      co_return notok("Error! Invalid address format");
+    if (addresses.size() > kMaxMulti) co_return notok("Error! Too many addresses (at most 20)");
+    json::array balances;
+    for (const auto& address : addresses) {
+      // (Named: a braced temporary inside a co_await is what GCC 12 mishandles.)
+      json::array params{json::value("0x" + address), json::value(*tag)};
+      std::string method = "eth_getBalance";
+      const auto got = co_await node_call(std::move(method), std::move(params));
+      if (!got.result || !got.result->is_string())
+        co_return notok("Error! The node did not answer, try again");
+      const auto wei = chain::quantity_decimal(got.result->get_string()).value_or("0");
+      if (action == "balance") co_return ok(json::value(wei));
+      balances.push_back(json::object{{"account", "0x" + address}, {"balance", wei}});
+    }
+    co_return ok(std::move(balances));
+  }
+  if (action == "tokenbalance") {
+    const auto contract = address_of(q.contractaddress);
+    const auto holder = address_of(q.address);
+    if (!contract || !holder) co_return notok("Error! Invalid address format");
+    const auto tag = tag_of(q.tag);
+    if (!tag) co_return notok("Error! Invalid tag");
+    // balanceOf(address): 0x70a08231 and the holder as one 32-byte word.
+    const std::string data = "0x70a08231" + std::string(24, '0') + *holder;
+    json::object call{{"to", "0x" + *contract}, {"data", data}};
+    json::array params{json::value(std::move(call)), json::value(*tag)};
+    std::string method = "eth_call";
+    const auto got = co_await node_call(std::move(method), std::move(params));
+    if (!got.result || !got.result->is_string())
+      co_return notok("Error! The node did not answer, try again");
+    const std::string word{got.result->get_string()};
+    const auto value = word.size() > 2 ? chain::U256::from_hex(word.substr(2)) : std::nullopt;
+    co_return ok(json::value(value ? value->decimal() : std::string{"0"}));
+  }
+  if (action == "txlist" || action == "tokentx" || action == "tokennfttx") {
+    const auto p = paging(q);
+    if (const auto* error = std::get_if<json::object>(&p)) co_return *error;
+    const auto& page = std::get<Paging>(p);
+    const auto top = co_await head(scope);
+    json::array items;
+    if (action == "txlist") {
+      const auto address = address_of(q.address);
+      if (!address) co_return notok("Error! Invalid address format");
+      // (Chosen before the co_await: GCC 12 mishandles ?: inside one.)
+      const db::Statement& statement = page.descending ? kTxListDesc : kTxListAsc;
+      const auto rows = co_await database_.query(statement, scope, *address, page.start, page.end,
+                                                 page.limit, page.offset);
+      for (int i = 0; i < rows.rows(); ++i) items.push_back(transaction_item(rows[i], top));
+    } else {
+      const auto address = address_of(q.address);
+      const auto contract = address_of(q.contractaddress);
+      if ((q.address && !address) || (q.contractaddress && !contract) || (!address && !contract))
+        co_return notok("Error! Invalid address format");
+      const bool nft = action == "tokennfttx";
+      const db::Statement& statement = page.descending ? kTokenTxDesc : kTokenTxAsc;
+      const std::string standard = nft ? "ERC-721" : "ERC-20";
+      const auto rows = co_await database_.query(statement, scope, standard, address, contract,
+                                                 page.start, page.end, page.limit, page.offset);
+      for (int i = 0; i < rows.rows(); ++i) items.push_back(transfer_item(rows[i], top, nft));
+    }
+    if (items.empty()) co_return none();
+    co_return ok(std::move(items));
+  }
+  co_return notok("Error! Missing Or invalid Action name");
+}
+
+asio::awaitable<json::object> EtherscanApi::transaction(const api::EtherscanQuery& q,
+                                                        const db::Scope& scope) {
+  const std::string action = q.action.value_or("");
+  if (action != "gettxreceiptstatus" && action != "getstatus")
+    co_return notok("Error! Missing Or invalid Action name");
+  const std::string hash = q.txhash.value_or("");
+  if (hash.size() != 66 || !hash.starts_with("0x") || !util::from_hex(hash.substr(2)))
+    co_return notok("Error! Invalid transaction hash");
+  const auto rows = co_await database_.query(kReceiptStatus, scope,
+                                             util::to_hex(*util::from_hex(hash.substr(2))));
+  const std::optional<std::int64_t> status =
+      rows.empty() ? std::nullopt : rows[0].opt<std::int64_t>(0);
+  if (action == "gettxreceiptstatus") {
+    co_return ok(json::object{{"status", status ? std::to_string(*status) : std::string{}}});
+  }
+  const bool failed = status && *status == 0;
+  co_return ok(
+      json::object{{"isError", failed ? "1" : "0"}, {"errDescription", failed ? "Reverted" : ""}});
+}
+
+asio::awaitable<json::object> EtherscanApi::block(const api::EtherscanQuery& q,
+                                                  const db::Scope& scope) {
+  if (q.action.value_or("") != "getblocknobytime")
+    co_return notok("Error! Missing Or invalid Action name");
+  const auto at = integer(q.timestamp, -1);
+  if (!at || *at < 0) co_return notok("Error! Invalid timestamp");
+  const std::string closest = q.closest.value_or("before");
+  if (closest != "before" && closest != "after")
+    co_return notok("Error! Invalid closest, use before or after");
+  const db::Statement& statement = closest == "before" ? kBlockBefore : kBlockAfter;
+  const auto rows = co_await database_.query(statement, scope, static_cast<double>(*at));
+  if (rows.empty()) co_return notok("Error! No closest block found");
+  co_return ok(json::value(std::to_string(rows[0].get<std::int64_t>(0))));
+}
+
+asio::awaitable<json::object> EtherscanApi::proxy(const api::EtherscanQuery& q) {
+  const std::string action = q.action.value_or("");
+  json::array params;
+  if (action == "eth_blockNumber") {
+  } else if (action == "eth_getBlockByNumber") {
+    const auto tag = tag_of(q.tag);
+    if (!tag) co_return notok("Error! Invalid tag");
+    params = {*tag, q.boolean.value_or("false") == "true"};
+  } else if (action == "eth_getTransactionByHash" || action == "eth_getTransactionReceipt") {
+    const std::string hash = q.txhash.value_or("");
+    if (hash.size() != 66 || !hash.starts_with("0x") || !util::from_hex(hash.substr(2)))
+      co_return notok("Error! Invalid transaction hash");
+    params = {hash};
+  } else {
+    co_return notok("Error! Missing Or invalid Action name");
+  }
+  // Etherscan's ids: 83 for eth_blockNumber, 1 for the others.
+  const int id = action == "eth_blockNumber" ? 83 : 1;
+  std::string method = action;
+  const auto got = co_await node_call(std::move(method), std::move(params));
+  // The proxy answers as the node's JSON-RPC does (Etherscan's own shape for this module).
+  if (!got.result) {
+    co_return json::object{{"jsonrpc", "2.0"},
+                           {"id", id},
+                           {"error", json::object{{"code", -32000}, {"message", got.error}}}};
+  }
+  co_return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", *got.result}};
+}
+
+}  // namespace pend::domain::explorer

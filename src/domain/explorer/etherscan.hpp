@@ -1,0 +1,69 @@
+// The Etherscan-compatible API: GET /api?module=...&action=... as Etherscan documents it, so
+// that existing client libraries and scripts read PendScan unchanged (docs/api/etherscan.md).
+// Every answer is HTTP 200 with Etherscan's envelope, {"status":"1","message":"OK","result":...},
+// or "0" with "NOTOK" and the reason in result, or "No transactions found" with []; numbers
+// as decimal strings, addresses in lower case, timestamps as Unix seconds. Lists page with
+// page and offset inside Etherscan's 10,000-row window (the one place OFFSET is used, bounded).
+//
+//   EtherscanApi etherscan(database, node, work);
+//   ctx.json(200, co_await etherscan.answer(query, scope));
+#pragma once
+
+#include "db/database.hpp"
+#include "domain/explorer/node_reader.hpp"
+#include "util/work_pool.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/describe/class.hpp>
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+
+namespace pend::domain::explorer {
+
+namespace api {
+
+// Every parameter the supported actions take, all text (Etherscan answers a bad value in its
+// own envelope, not with a 422).
+struct EtherscanQuery {
+  static constexpr std::string_view kSchema = "EtherscanQuery";
+  std::optional<std::string> module, action, address, contractaddress, txhash, tag, boolean;
+  std::optional<std::string> startblock, endblock, page, offset, sort;
+  std::optional<std::string> timestamp, closest, apikey;
+};
+BOOST_DESCRIBE_STRUCT(EtherscanQuery, (),
+                      (module, action, address, contractaddress, txhash, tag, boolean, startblock,
+                       endblock, page, offset, sort, timestamp, closest, apikey))
+
+}  // namespace api
+
+class EtherscanApi {
+ public:
+  EtherscanApi(db::Database& database, NodeReader& node, util::WorkPool& work)
+      : database_(database), node_(node), work_(work) {}
+
+  // The whole body for the query.
+  boost::asio::awaitable<boost::json::object> answer(const api::EtherscanQuery& query,
+                                                     const db::Scope& scope);
+
+ private:
+  boost::asio::awaitable<boost::json::object> account(const api::EtherscanQuery& query,
+                                                      const db::Scope& scope);
+  boost::asio::awaitable<boost::json::object> transaction(const api::EtherscanQuery& query,
+                                                          const db::Scope& scope);
+  boost::asio::awaitable<boost::json::object> block(const api::EtherscanQuery& query,
+                                                    const db::Scope& scope);
+  boost::asio::awaitable<boost::json::object> proxy(const api::EtherscanQuery& query);
+  // The node's answer to one call, off the shard's loop.
+  boost::asio::awaitable<NodeReader::Answer> node_call(std::string method,
+                                                       boost::json::array params);
+  // The index's head (for confirmations).
+  boost::asio::awaitable<std::int64_t> head(const db::Scope& scope);
+
+  db::Database& database_;
+  NodeReader& node_;
+  util::WorkPool& work_;
+};
+
+}  // namespace pend::domain::explorer

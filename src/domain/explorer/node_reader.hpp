@@ -1,0 +1,49 @@
+// NodeReader: the explorer's way to the node for what the index does not hold (a balance
+// nobody read yet, the Etherscan API's proxy calls). One JSON-RPC client, one call at a time,
+// always on the work pool (the client blocks): never on a shard's loop. A request does not
+// wait out the workers' retries: one attempt, at most two seconds.
+#pragma once
+
+#include "config/settings.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pend::chain {
+class RpcClient;
+}
+
+namespace pend::domain::explorer {
+
+class NodeReader {
+ public:
+  explicit NodeReader(const config::ChainSettings& chain);
+  ~NodeReader();
+
+  struct Answer {
+    std::optional<boost::json::value> result;  // empty: see error
+    std::string error;                         // the node's error message, or "unavailable"
+  };
+  // One call (blocking: run it on the work pool).
+  Answer call(std::string_view method, boost::json::array params);
+
+  struct Balance {
+    std::string value;  // decimal wei
+    std::uint64_t block = 0;
+  };
+  // The balance at the node's head and that head; nullopt when no node answers.
+  std::optional<Balance> balance(const std::string& address_hex);
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<chain::RpcClient> client_;
+};
+
+}  // namespace pend::domain::explorer
