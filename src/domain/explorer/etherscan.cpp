@@ -7,6 +7,7 @@
 #include <boost/json/array.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <limits>
 #include <variant>
@@ -130,9 +131,36 @@ constexpr db::Statement kBlockAfter{
 constexpr db::Statement kHead{
     "etherscan.head", "SELECT coalesce((SELECT max(number) FROM blocks WHERE consensus), -1)"};
 
+// getLogs: every given topic matching ($8 false), or any of them ($8 true).
+constexpr db::Statement kLogs{
+    "etherscan.logs",
+    "SELECT encode(l.address, 'hex'), encode(l.topic0, 'hex'), encode(l.topic1, 'hex'), "
+    "encode(l.topic2, 'hex'), encode(l.topic3, 'hex'), encode(l.data, 'hex'), l.block_number, "
+    "encode(l.block_hash, 'hex'), t.block_timestamp, coalesce(t.gas_price, "
+    "t.effective_gas_price)::text, t.gas_used::text, l.log_index, "
+    "encode(l.transaction_hash, 'hex'), l.transaction_index "
+    "FROM logs l JOIN transactions t ON t.hash = l.transaction_hash AND t.block_hash = "
+    "l.block_hash WHERE l.block_consensus AND l.block_number BETWEEN $1 AND $2 AND "
+    "($3::text IS NULL OR l.address = decode($3, 'hex')) AND CASE WHEN $8 THEN "
+    "($4::text IS NOT NULL AND l.topic0 = decode($4, 'hex')) OR ($5::text IS NOT NULL AND "
+    "l.topic1 = decode($5, 'hex')) OR ($6::text IS NOT NULL AND l.topic2 = decode($6, 'hex')) "
+    "OR ($7::text IS NOT NULL AND l.topic3 = decode($7, 'hex')) ELSE "
+    "($4::text IS NULL OR l.topic0 = decode($4, 'hex')) AND ($5::text IS NULL OR l.topic1 = "
+    "decode($5, 'hex')) AND ($6::text IS NULL OR l.topic2 = decode($6, 'hex')) AND ($7::text "
+    "IS NULL OR l.topic3 = decode($7, 'hex')) END "
+    "ORDER BY l.block_number, l.log_index LIMIT $9 OFFSET $10"};
+
 #undef PEND_ETHERSCAN_TX
 #undef PEND_ETHERSCAN_TXLIST
 #undef PEND_ETHERSCAN_TOKENTX
+
+// getLogs' numbers: hex quantities, zero as "0x" (as Etherscan writes them).
+std::string hex_quantity(std::uint64_t n) { return n == 0 ? "0x" : chain::to_quantity(n); }
+std::string hex_decimal(const std::string& decimal) {
+  const auto value = chain::U256::from_decimal(decimal);
+  if (!value || value->is_zero()) return "0x";
+  return value->hex();
+}
 
 std::string confirmations(std::int64_t head, std::int64_t block) {
   return std::to_string(std::max<std::int64_t>(0, head - block + 1));
@@ -254,6 +282,7 @@ asio::awaitable<json::object> EtherscanApi::answer(const api::EtherscanQuery& qu
   if (module == "transaction") co_return co_await transaction(query, scope);
   if (module == "block") co_return co_await block(query, scope);
   if (module == "proxy") co_return co_await proxy(query);
+  if (module == "logs") co_return co_await logs(query, scope);
   co_return notok("Error! Missing Or invalid Module name");
 }
 
@@ -372,6 +401,89 @@ asio::awaitable<json::object> EtherscanApi::block(const api::EtherscanQuery& q,
   const auto rows = co_await database_.query(statement, scope, static_cast<double>(*at));
   if (rows.empty()) co_return notok("Error! No closest block found");
   co_return ok(json::value(std::to_string(rows[0].get<std::int64_t>(0))));
+}
+
+asio::awaitable<json::object> EtherscanApi::logs(const api::EtherscanQuery& q,
+                                                 const db::Scope& scope) {
+  if (q.action.value_or("") != "getLogs") co_return notok("Error! Missing Or invalid Action name");
+  const auto top = co_await head(scope);
+  const auto block_of = [&](const std::optional<std::string>& text,
+                            std::int64_t fallback) -> std::optional<std::int64_t> {
+    if (text && *text == "latest") return top;
+    return integer(text, fallback);
+  };
+  const auto from = block_of(q.fromBlock, 0);
+  const auto to = block_of(q.toBlock, std::numeric_limits<std::int64_t>::max());
+  if (!from || !to) co_return notok("Error! Invalid block number");
+  std::optional<std::string> address;
+  if (q.address) {
+    address = address_of(q.address);
+    if (!address) co_return notok("Error! Invalid address format");
+  }
+  std::array<std::optional<std::string>, 4> topics;
+  const std::array<const std::optional<std::string>*, 4> given = {&q.topic0, &q.topic1, &q.topic2,
+                                                                  &q.topic3};
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!*given[i]) continue;
+    const std::string& t = **given[i];
+    const auto bytes =
+        t.size() == 66 && t.starts_with("0x") ? util::from_hex(t.substr(2)) : std::nullopt;
+    if (!bytes) co_return notok("Error! Invalid topic, 0x and 64 hexadecimal digits");
+    topics[i] = util::to_hex(*bytes);
+  }
+  if (!address && std::none_of(topics.begin(), topics.end(), [](const auto& t) { return t; }))
+    co_return notok("Error! An address and/or topic(X) parameters are required");
+  // The operators between topics: all "and" (the default) or all "or".
+  bool any_or = false, any_and = false;
+  for (const auto* opr : {&q.topic0_1_opr, &q.topic0_2_opr, &q.topic0_3_opr, &q.topic1_2_opr,
+                          &q.topic1_3_opr, &q.topic2_3_opr}) {
+    if (!*opr) continue;
+    if (**opr == "or") {
+      any_or = true;
+    } else if (**opr == "and") {
+      any_and = true;
+    } else {
+      co_return notok("Error! Invalid topic operator, use and or or");
+    }
+  }
+  if (any_or && any_and) co_return notok("Error! Topic operators must be all and or all or here");
+  const auto page = integer(q.page, 1);
+  const auto offset = integer(q.offset, 1000);
+  if (!page || !offset || *page < 1 || *offset < 1 || *offset > 1000)
+    co_return notok("Error! Invalid page or offset (at most 1000 records a page)");
+  if (*page * *offset > kWindow) {
+    co_return json::object{{"status", "0"},
+                           {"message",
+                            "Result window is too large, PageNo x Offset size must be less than "
+                            "or equal to 10000"},
+                           {"result", nullptr}};
+  }
+  const auto rows =
+      co_await database_.query(kLogs, scope, *from, *to, address, topics[0], topics[1], topics[2],
+                               topics[3], any_or, *offset, (*page - 1) * *offset);
+  json::array items;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const auto r = rows[i];
+    json::array item_topics;
+    for (int c = 1; c <= 4; ++c) {
+      if (!r.is_null(c)) item_topics.push_back(json::value(hex0x(r, c)));
+    }
+    const auto ts = std::stoull(seconds(r, 8));
+    items.push_back(json::object{
+        {"address", hex0x(r, 0)},
+        {"topics", std::move(item_topics)},
+        {"data", hex0x(r, 5)},
+        {"blockNumber", hex_quantity(static_cast<std::uint64_t>(r.get<std::int64_t>(6)))},
+        {"blockHash", hex0x(r, 7)},
+        {"timeStamp", hex_quantity(ts)},
+        {"gasPrice", hex_decimal(text(r, 9))},
+        {"gasUsed", hex_decimal(text(r, 10))},
+        {"logIndex", hex_quantity(static_cast<std::uint64_t>(r.get<std::int64_t>(11)))},
+        {"transactionHash", hex0x(r, 12)},
+        {"transactionIndex", hex_quantity(static_cast<std::uint64_t>(r.get<std::int64_t>(13)))}});
+  }
+  if (items.empty()) co_return none("No records found");
+  co_return ok(std::move(items));
 }
 
 asio::awaitable<json::object> EtherscanApi::proxy(const api::EtherscanQuery& q) {

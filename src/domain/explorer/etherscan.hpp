@@ -31,10 +31,16 @@ struct EtherscanQuery {
   std::optional<std::string> module, action, address, contractaddress, txhash, tag, boolean;
   std::optional<std::string> startblock, endblock, page, offset, sort;
   std::optional<std::string> timestamp, closest, apikey;
+  // module=logs (Etherscan's own camelCase names).
+  std::optional<std::string> fromBlock, toBlock, topic0, topic1, topic2, topic3;
+  std::optional<std::string> topic0_1_opr, topic0_2_opr, topic0_3_opr, topic1_2_opr, topic1_3_opr,
+      topic2_3_opr;
 };
 BOOST_DESCRIBE_STRUCT(EtherscanQuery, (),
                       (module, action, address, contractaddress, txhash, tag, boolean, startblock,
-                       endblock, page, offset, sort, timestamp, closest, apikey))
+                       endblock, page, offset, sort, timestamp, closest, apikey, fromBlock, toBlock,
+                       topic0, topic1, topic2, topic3, topic0_1_opr, topic0_2_opr, topic0_3_opr,
+                       topic1_2_opr, topic1_3_opr, topic2_3_opr))
 
 }  // namespace api
 
@@ -55,6 +61,8 @@ class EtherscanApi {
   boost::asio::awaitable<boost::json::object> block(const api::EtherscanQuery& query,
                                                     const db::Scope& scope);
   boost::asio::awaitable<boost::json::object> proxy(const api::EtherscanQuery& query);
+  boost::asio::awaitable<boost::json::object> logs(const api::EtherscanQuery& query,
+                                                   const db::Scope& scope);
   // The node's answer to one call, off the shard's loop.
   boost::asio::awaitable<NodeReader::Answer> node_call(std::string method,
                                                        boost::json::array params);

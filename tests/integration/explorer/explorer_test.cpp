@@ -529,6 +529,50 @@ TEST_F(ExplorerTest, EtherscanActionsHaveItsEnvelopeFieldsAndTheNodesFigures) {
   r = api("module=account&action=tokennfttx&address=" + a[1]);
   EXPECT_EQ(r.body, R"({"status":"0","message":"No transactions found","result":[]})");
 
+  // Logs: the token's Transfer events as eth_getLogs has them (numbers hex, zero as "0x").
+  r = api("module=logs&action=getLogs&fromBlock=0&toBlock=latest&address=" + token);
+  const auto logs = r.json().at("result").as_array();
+  const auto node_logs =
+      driver_
+          ->rpc("eth_getLogs",
+                {json::object{{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", token}}})
+          .as_array();
+  ASSERT_EQ(logs.size(), node_logs.size());
+  ASSERT_EQ(logs.size(), 5u);
+  const auto zero_is_0x = [](const json::value& q) {
+    return q.as_string() == "0x0" ? std::string{"0x"} : std::string{q.as_string()};
+  };
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    const auto& mine_log = logs[i].as_object();
+    const auto& node_log = node_logs[i].as_object();
+    EXPECT_EQ(text(mine_log.at("address")), lower(token));
+    EXPECT_EQ(mine_log.at("topics"), node_log.at("topics"));
+    EXPECT_EQ(mine_log.at("data"), node_log.at("data"));
+    EXPECT_EQ(text(mine_log.at("blockNumber")), zero_is_0x(node_log.at("blockNumber")));
+    EXPECT_EQ(text(mine_log.at("logIndex")), zero_is_0x(node_log.at("logIndex")));
+    EXPECT_EQ(mine_log.at("transactionHash"), node_log.at("transactionHash"));
+    EXPECT_EQ(text(mine_log.at("transactionIndex")), zero_is_0x(node_log.at("transactionIndex")));
+  }
+  std::vector<std::string> log_keys;
+  for (const auto& [k, v] : logs[0].as_object()) log_keys.emplace_back(k);
+  EXPECT_EQ(log_keys,
+            (std::vector<std::string>{"address", "topics", "data", "blockNumber", "blockHash",
+                                      "timeStamp", "gasPrice", "gasUsed", "logIndex",
+                                      "transactionHash", "transactionIndex"}));
+  const std::string transfer_topic{node_logs[0].at("topics").at(0).as_string()};
+  const std::string to_a1 = "0x" + std::string(24, '0') + lower(a[1]).substr(2);
+  r = api("module=logs&action=getLogs&fromBlock=0&toBlock=latest&topic0=" + transfer_topic +
+          "&topic0_2_opr=and&topic2=" + to_a1);
+  EXPECT_EQ(r.json().at("result").as_array().size(), 2u);  // the transfer and the batch's first
+  r = api("module=logs&action=getLogs&fromBlock=0&toBlock=latest&topic1=" + to_a1 +
+          "&topic1_2_opr=or&topic2=" + to_a1);
+  EXPECT_EQ(r.json().at("result").as_array().size(), 2u);  // from a[1] (none) or to a[1]
+  r = api("module=logs&action=getLogs&fromBlock=0&toBlock=latest&address=" + a[4]);
+  EXPECT_EQ(r.body, R"({"status":"0","message":"No records found","result":[]})");
+  r = api("module=logs&action=getLogs&fromBlock=0&toBlock=latest");
+  EXPECT_EQ(r.json().at("status"), "0");
+  EXPECT_EQ(r.json().at("message"), "NOTOK");
+
   // Receipt status, block by time, the proxy.
   r = api("module=transaction&action=gettxreceiptstatus&txhash=" + hash);
   EXPECT_EQ(r.body, R"({"status":"1","message":"OK","result":{"status":"1"}})");
