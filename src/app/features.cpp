@@ -12,6 +12,7 @@
 #include "domain/sessions/routes.hpp"
 #include "domain/system/routes.hpp"
 #include "domain/users/routes.hpp"
+#include "domain/wallet/routes.hpp"
 
 namespace pend::app {
 
@@ -29,6 +30,7 @@ const std::vector<FeatureEntry>& feature_table() {
       {"kyc", &domain::kyc::make_feature},
       {"docs", &domain::docs::make_feature},
       {"explorer", &domain::explorer::make_feature},
+      {"wallet", &domain::wallet::make_feature},
   };
   return table;
 }

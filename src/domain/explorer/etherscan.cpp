@@ -262,8 +262,8 @@ std::variant<Paging, json::object> paging(const api::EtherscanQuery& q) {
 
 }  // namespace
 
-asio::awaitable<NodeReader::Answer> EtherscanApi::node_call(std::string method,
-                                                            json::array params) {
+asio::awaitable<chain::NodeReader::Answer> EtherscanApi::node_call(std::string method,
+                                                                   json::array params) {
   auto work = [this, method = std::move(method), params = std::move(params)]() mutable {
     return node_.call(method, std::move(params));
   };

@@ -9,8 +9,8 @@
 //   ctx.json(200, co_await etherscan.answer(query, scope));
 #pragma once
 
+#include "chain/node_reader.hpp"
 #include "db/database.hpp"
-#include "domain/explorer/node_reader.hpp"
 #include "util/work_pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -46,7 +46,7 @@ BOOST_DESCRIBE_STRUCT(EtherscanQuery, (),
 
 class EtherscanApi {
  public:
-  EtherscanApi(db::Database& database, NodeReader& node, util::WorkPool& work)
+  EtherscanApi(db::Database& database, chain::NodeReader& node, util::WorkPool& work)
       : database_(database), node_(node), work_(work) {}
 
   // The whole body for the query.
@@ -64,13 +64,13 @@ class EtherscanApi {
   boost::asio::awaitable<boost::json::object> logs(const api::EtherscanQuery& query,
                                                    const db::Scope& scope);
   // The node's answer to one call, off the shard's loop.
-  boost::asio::awaitable<NodeReader::Answer> node_call(std::string method,
-                                                       boost::json::array params);
+  boost::asio::awaitable<chain::NodeReader::Answer> node_call(std::string method,
+                                                              boost::json::array params);
   // The index's head (for confirmations).
   boost::asio::awaitable<std::int64_t> head(const db::Scope& scope);
 
   db::Database& database_;
-  NodeReader& node_;
+  chain::NodeReader& node_;
   util::WorkPool& work_;
 };
 

@@ -1,12 +1,12 @@
 #include "domain/explorer/routes.hpp"
 
+#include "chain/node_reader.hpp"
 #include "chain/quantity.hpp"
 #include "db/request_scope.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/common/pagination.hpp"
 #include "domain/explorer/api.hpp"
 #include "domain/explorer/etherscan.hpp"
-#include "domain/explorer/node_reader.hpp"
 #include "domain/explorer/repository.hpp"
 #include "http/api_error.hpp"
 #include "http/read.hpp"
@@ -240,7 +240,7 @@ class ExplorerRoutes final : public Feature {
   asio::awaitable<db::Result> find_transaction(http::RequestContext& ctx);
 
   ExplorerRepository repository_;
-  NodeReader node_;
+  chain::NodeReader node_;
   util::WorkPool& work_;
   EtherscanApi etherscan_;
 };

@@ -3,6 +3,7 @@
 // with no gap or repeat while new blocks arrive; after a reorg the replaced blocks out of the
 // lists but found by hash with consensus false; 404 for what is not there and 400 naming the
 // parameter that is malformed.
+#include "cache/session_store.hpp"
 #include "chain/events.hpp"
 #include "chain/indexer.hpp"
 #include "chain/quantity.hpp"
@@ -11,6 +12,7 @@
 #include "support/anvil.hpp"
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
+#include "support/redis_server.hpp"
 #include "support/test_server.hpp"
 #include "util/time.hpp"
 
@@ -603,6 +605,78 @@ TEST_F(ExplorerTest, EtherscanActionsHaveItsEnvelopeFieldsAndTheNodesFigures) {
             R"({"status":"0","message":"NOTOK","result":"Error! Missing Or invalid Action name"})");
   r = api("module=account&action=balance&address=0x123");
   EXPECT_EQ(r.body, R"({"status":"0","message":"NOTOK","result":"Error! Invalid address format"})");
+}
+
+TEST_F(ExplorerTest, TheWalletRoutesShowEachUserTheirOwn) {
+  const auto token = checksum(json::value(traffic()));
+  index({token});
+  process_events();
+  const auto& a = ChainDriver::accounts();
+  db::BlockingSession session(database_.url());
+  const auto user = [&](const std::string& address, char c) {
+    return session
+        .exec("INSERT INTO users (phone_hash, blockchain_address) VALUES ($1, $2) RETURNING id",
+              {std::string(64, c), address})
+        .value(0, 0);
+  };
+  RedisOnLoop redis{env("PEND_TEST_REDIS_URL")};
+  cache::SessionStore sessions(redis.redis, config::SessionSettings{});
+  const auto token_for = [&](const std::string& id) {
+    return run_until_done(redis.loop,
+                          sessions.create(http::Principal::Kind::user, id, "198.51.100.4", "app/1"))
+        .token;
+  };
+  const auto one = token_for(user(a[1], '1'));
+  const auto two = token_for(user(a[2], '2'));
+  const auto as = [&](const std::string& bearer, const std::string& target) {
+    const auto r =
+        request(server_->port(), "GET", target, {{"Authorization", "Bearer " + bearer}}, {});
+    EXPECT_EQ(r.status, 200u) << target << ": " << r.body;
+    return r.json().as_object();
+  };
+  for (const auto& [bearer, address] : {std::pair{one, a[1]}, std::pair{two, a[2]}}) {
+    const auto wallet = as(bearer, "/api/v1/wallet");
+    EXPECT_EQ(text(wallet.at("address")), address);
+    const auto& coin = wallet.at("coin_balance").as_object();
+    const auto at = coin.at("block_number").as_int64();
+    EXPECT_EQ(text(coin.at("value")),
+              dec(driver_->rpc("eth_getBalance", {address, chain::to_quantity(at)})));
+    const auto& assets = wallet.at("assets").as_array();
+    ASSERT_EQ(assets.size(), 1u);
+    EXPECT_EQ(text(assets[0].at("address")), token);
+    EXPECT_EQ(assets[0].at("symbol"), "PTT");
+    EXPECT_EQ(text(assets[0].at("value")), balance_of(token, address));
+  }
+  // a[1]: its coin transfer out to a[2], the batch's 1 and the 1000 in; newest first.
+  const auto walk_as = [&](const std::string& bearer) {
+    std::vector<std::string> out;
+    std::string cursor;
+    for (int pages = 0; pages < 100; ++pages) {
+      const auto page = as(bearer, "/api/v1/wallet/transactions?limit=1" +
+                                       (cursor.empty() ? std::string{} : "&cursor=" + cursor));
+      for (const auto& item : page.at("items").as_array()) {
+        out.push_back(text(item.at("kind")) + " " + text(item.at("direction")) + " " +
+                      text(item.at("counterparty")) + " " + text(item.at("amount")));
+      }
+      if (page.at("next_cursor").is_null()) break;
+      cursor = text(page.at("next_cursor"));
+    }
+    return out;
+  };
+  EXPECT_EQ(walk_as(one),
+            (std::vector<std::string>{"transaction out " + a[2] + " 1000000000000000000",
+                                      "token_transfer in " + a[0] + " 1",
+                                      "token_transfer in " + a[0] + " 1000"}));
+  EXPECT_EQ(walk_as(two),
+            (std::vector<std::string>{"transaction out " + a[3] + " 12345",
+                                      "transaction in " + a[1] + " 1000000000000000000",
+                                      "token_transfer in " + a[0] + " 2"}));
+  // Without a session: 401; the assets are public.
+  EXPECT_EQ(get("/api/v1/wallet").status, 401u);
+  const auto assets = get_json("/api/v1/assets").at("items").as_array();
+  ASSERT_EQ(assets.size(), 1u);
+  EXPECT_EQ(text(assets[0].at("address")), token);
+  EXPECT_EQ(assets[0].at("name"), "Pend Test Token");
 }
 
 TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {

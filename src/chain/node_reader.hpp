@@ -1,4 +1,4 @@
-// NodeReader: the explorer's way to the node for what the index does not hold (a balance
+// NodeReader: the request path's way to the node for what the index does not hold (a balance
 // nobody read yet, the Etherscan API's proxy calls). One JSON-RPC client, one call at a time,
 // always on the work pool (the client blocks): never on a shard's loop. A request does not
 // wait out the workers' retries: one attempt, at most two seconds.
@@ -17,10 +17,8 @@
 #include <vector>
 
 namespace pend::chain {
-class RpcClient;
-}
 
-namespace pend::domain::explorer {
+class RpcClient;
 
 class NodeReader {
  public:
@@ -43,7 +41,7 @@ class NodeReader {
 
  private:
   std::mutex mutex_;
-  std::unique_ptr<chain::RpcClient> client_;
+  std::unique_ptr<RpcClient> client_;
 };
 
-}  // namespace pend::domain::explorer
+}  // namespace pend::chain
