@@ -201,6 +201,22 @@ json::object page(json::array items, std::optional<std::string> next) {
           {"next_cursor", next ? json::value(*next) : json::value(nullptr)}};
 }
 
+// A keyset page from rows fetched with LIMIT limit + 1: the first limit rows as item_of makes
+// them, and when there were more, the cursor of the last one kept (its keys, key_of).
+template <typename ItemOf, typename KeyOf>
+json::object keyset_page(const db::Result& rows, std::int64_t limit, ItemOf item_of, KeyOf key_of) {
+  json::array items;
+  std::optional<std::string> next;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (i == limit) {
+      next = encode_cursor(key_of(rows[i - 1]));
+      break;
+    }
+    items.push_back(item_of(rows[i]));
+  }
+  return page(std::move(items), std::move(next));
+}
+
 std::int64_t int_key(const std::string& text) {
   std::int64_t n = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -303,20 +319,13 @@ asio::awaitable<void> ExplorerRoutes::blocks(http::RequestContext& ctx) {
   } else {
     rows = co_await repository_.blocks(after, limit + 1, scope);
   }
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      const auto last = rows[i - 1];
-      next =
-          replaced
-              ? encode_cursor({std::to_string(last.get<std::int64_t>(0)), last.get<std::string>(1)})
-              : encode_cursor({std::to_string(last.get<std::int64_t>(0))});
-      break;
-    }
-    items.push_back(block_json(rows[i]));
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit, [&](const db::Row& r) { return block_json(r); },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        if (replaced) return {std::to_string(last.get<std::int64_t>(0)), last.get<std::string>(1)};
+        return {std::to_string(last.get<std::int64_t>(0))};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<db::Result> ExplorerRoutes::find_block(http::RequestContext& ctx) {
@@ -345,16 +354,12 @@ asio::awaitable<void> ExplorerRoutes::block_transactions(http::RequestContext& c
   const auto block = co_await find_block(ctx);
   const auto rows = co_await repository_.block_transactions(block[0].get<std::string>(1), after,
                                                             limit + 1, db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      next = encode_cursor({std::to_string(rows[i - 1].get<std::int64_t>(3))});
-      break;
-    }
-    items.push_back(transaction_json(rows[i]));
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit, [&](const db::Row& r) { return transaction_json(r); },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        return {std::to_string(last.get<std::int64_t>(3))};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<void> ExplorerRoutes::transactions(http::RequestContext& ctx) {
@@ -367,18 +372,13 @@ asio::awaitable<void> ExplorerRoutes::transactions(http::RequestContext& ctx) {
       keys[1].empty() ? std::numeric_limits<std::int32_t>::max() : int_key(keys[1]);
   const auto rows =
       co_await repository_.transactions(block, index, limit + 1, db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      const auto last = rows[i - 1];
-      next = encode_cursor(
-          {std::to_string(last.get<std::int64_t>(1)), std::to_string(last.get<std::int64_t>(3))});
-      break;
-    }
-    items.push_back(transaction_json(rows[i]));
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit, [&](const db::Row& r) { return transaction_json(r); },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        return {std::to_string(last.get<std::int64_t>(1)),
+                std::to_string(last.get<std::int64_t>(3))};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<db::Result> ExplorerRoutes::find_transaction(http::RequestContext& ctx) {
@@ -414,16 +414,12 @@ asio::awaitable<void> ExplorerRoutes::transaction_logs(http::RequestContext& ctx
   const auto tx = co_await find_transaction(ctx);
   const auto rows = co_await repository_.logs(tx[0].get<std::string>(0), tx[0].get<std::string>(2),
                                               after, limit + 1, db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      next = encode_cursor({std::to_string(rows[i - 1].get<std::int64_t>(0))});
-      break;
-    }
-    items.push_back(log_json(rows[i]));
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit, [&](const db::Row& r) { return log_json(r); },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        return {std::to_string(last.get<std::int64_t>(0))};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
@@ -470,19 +466,13 @@ asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
 
 // A page of transfers keyed (block number, log index, batch index).
 json::object transfer_page(const db::Result& rows, std::int64_t limit) {
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      const auto last = rows[i - 1];
-      next = encode_cursor({std::to_string(last.get<std::int64_t>(8)),
-                            std::to_string(last.get<std::int64_t>(0)),
-                            std::to_string(last.get<std::int64_t>(1))});
-      break;
-    }
-    items.push_back(listed_transfer_json(rows[i]));
-  }
-  return page(std::move(items), std::move(next));
+  return keyset_page(
+      rows, limit, [](const db::Row& r) { return listed_transfer_json(r); },
+      [](const db::Row& last) -> std::vector<std::string> {
+        return {std::to_string(last.get<std::int64_t>(8)),
+                std::to_string(last.get<std::int64_t>(0)),
+                std::to_string(last.get<std::int64_t>(1))};
+      });
 }
 
 struct TransferKey {
@@ -543,18 +533,13 @@ asio::awaitable<void> ExplorerRoutes::address_transactions(http::RequestContext&
       keys[1].empty() ? std::numeric_limits<std::int32_t>::max() : int_key(keys[1]);
   const auto rows = co_await repository_.address_transactions(hex, block, index, limit + 1,
                                                               db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      const auto last = rows[i - 1];
-      next = encode_cursor(
-          {std::to_string(last.get<std::int64_t>(1)), std::to_string(last.get<std::int64_t>(3))});
-      break;
-    }
-    items.push_back(transaction_json(rows[i]));
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit, [&](const db::Row& r) { return transaction_json(r); },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        return {std::to_string(last.get<std::int64_t>(1)),
+                std::to_string(last.get<std::int64_t>(3))};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<void> ExplorerRoutes::address_transfers(http::RequestContext& ctx) {
@@ -579,25 +564,19 @@ asio::awaitable<void> ExplorerRoutes::address_tokens(http::RequestContext& ctx) 
   }
   const auto rows = co_await repository_.address_tokens(hex, after_token, after_id, limit + 1,
                                                         db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    const auto r = rows[i];
-    if (i == limit) {
-      const auto last = rows[i - 1];
-      next = encode_cursor({last.get<std::string>(0), last.get<std::string>(1)});
-      break;
-    }
-    items.push_back(json::object{{"token", address_of(r, 0)},
-                                 {"token_id", r.get<std::string>(1)},
-                                 {"value", r.get<std::string>(2)},
-                                 {"block_number", r.get<std::int64_t>(3)},
-                                 {"type", text_or_null(r, 4)},
-                                 {"name", text_or_null(r, 5)},
-                                 {"symbol", text_or_null(r, 6)},
-                                 {"decimals", int_or_null(r, 7)}});
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit,
+      [&](const db::Row& r) {
+        return json::object{
+            {"token", address_of(r, 0)},      {"token_id", r.get<std::string>(1)},
+            {"value", r.get<std::string>(2)}, {"block_number", r.get<std::int64_t>(3)},
+            {"type", text_or_null(r, 4)},     {"name", text_or_null(r, 5)},
+            {"symbol", text_or_null(r, 6)},   {"decimals", int_or_null(r, 7)}};
+      },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        return {last.get<std::string>(0), last.get<std::string>(1)};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<void> ExplorerRoutes::tokens(http::RequestContext& ctx) {
@@ -608,16 +587,10 @@ asio::awaitable<void> ExplorerRoutes::tokens(http::RequestContext& ctx) {
     throw http::ApiError::bad_request("invalid_cursor", "the cursor is not one of this list");
   }
   const auto rows = co_await repository_.tokens(keys[0], limit + 1, db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (i == limit) {
-      next = encode_cursor({rows[i - 1].get<std::string>(0)});
-      break;
-    }
-    items.push_back(token_json(rows[i]));
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit, [&](const db::Row& r) { return token_json(r); },
+      [&](const db::Row& last) -> std::vector<std::string> { return {last.get<std::string>(0)}; });
+  ctx.json(200, body);
 }
 
 asio::awaitable<void> ExplorerRoutes::token(http::RequestContext& ctx) {
@@ -658,21 +631,18 @@ asio::awaitable<void> ExplorerRoutes::token_holders(http::RequestContext& ctx) {
   }
   const auto rows = co_await repository_.token_holders(hex, after_value, after_address, limit + 1,
                                                        db::request_scope(ctx));
-  json::array items;
-  std::optional<std::string> next;
-  for (int i = 0; i < rows.rows(); ++i) {
-    const auto r = rows[i];
-    if (i == limit) {
-      const auto last = rows[i - 1];
-      next = encode_cursor({last.get<std::string>(2), last.get<std::string>(0)});
-      break;
-    }
-    items.push_back(json::object{{"address", address_of(r, 0)},
-                                 {"token_id", r.get<std::string>(1)},
-                                 {"value", r.get<std::string>(2)},
-                                 {"block_number", r.get<std::int64_t>(3)}});
-  }
-  ctx.json(200, page(std::move(items), std::move(next)));
+  auto body = keyset_page(
+      rows, limit,
+      [&](const db::Row& r) {
+        return json::object{{"address", address_of(r, 0)},
+                            {"token_id", r.get<std::string>(1)},
+                            {"value", r.get<std::string>(2)},
+                            {"block_number", r.get<std::int64_t>(3)}};
+      },
+      [&](const db::Row& last) -> std::vector<std::string> {
+        return {last.get<std::string>(2), last.get<std::string>(0)};
+      });
+  ctx.json(200, body);
 }
 
 asio::awaitable<void> ExplorerRoutes::etherscan(http::RequestContext& ctx) {
