@@ -41,13 +41,14 @@ TEST(ApiMetricsTest, ARowPerRequestWithEveryColumn) {
           "SELECT string_agg(concat_ws(' ', endpoint, method, status_code, request_size_bytes, "
           "response_size_bytes, cache_hit, user_id IS NULL, coalesce(error_type, '-'), "
           "external_api_time_ms, concurrent_requests >= 1, memory_usage_mb > 0, "
-          "cpu_usage_percent >= 0, response_time_ms >= 0), '|' ORDER BY timestamp, id) "
+          // By content: two requests in one millisecond tie on timestamp (ids are random).
+          "cpu_usage_percent >= 0, response_time_ms >= 0), '|' ORDER BY endpoint, method) "
           "FROM api_metrics"),
-      "/api/v1/health/live GET 200 0 " + std::to_string(sizes[0]) +
-          " f t - 0 t t t t|/api/v1/config GET 200 0 " + std::to_string(sizes[1]) +
-          " f t - 0 t t t t|unmatched GET 404 0 " + std::to_string(sizes[2]) +
-          " f t not_found 0 t t t t|/api/v1/health/live POST 405 2 " + std::to_string(sizes[3]) +
-          " f t method_not_allowed 0 t t t t");
+      "/api/v1/config GET 200 0 " + std::to_string(sizes[1]) +
+          " f t - 0 t t t t|/api/v1/health/live GET 200 0 " + std::to_string(sizes[0]) +
+          " f t - 0 t t t t|/api/v1/health/live POST 405 2 " + std::to_string(sizes[3]) +
+          " f t method_not_allowed 0 t t t t|unmatched GET 404 0 " + std::to_string(sizes[2]) +
+          " f t not_found 0 t t t t");
   EXPECT_EQ(database.value("SELECT string_agg(endpoint, ',') FROM api_metrics WHERE "
                            "database_query_time_ms > 0"),
             "/api/v1/config")
