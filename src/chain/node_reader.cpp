@@ -1,7 +1,10 @@
 #include "chain/node_reader.hpp"
 
+#include "chain/contracts.hpp"
 #include "chain/quantity.hpp"
 #include "chain/rpc_client.hpp"
+
+#include "util/hex.hpp"
 
 #include <algorithm>
 
@@ -35,16 +38,50 @@ NodeReader::Answer NodeReader::call(std::string_view method, boost::json::array 
   return answer;
 }
 
+template <typename Read>
+NodeReader::Answer NodeReader::with_reader(Read read) {
+  Answer answer;
+  if (!client_) {
+    answer.error = "unavailable";
+    return answer;
+  }
+  const std::lock_guard lock(mutex_);
+  try {
+    ContractReader reader(*client_);
+    answer.result = read(reader);
+  } catch (const std::exception&) {
+    answer.error = "unavailable";
+  }
+  return answer;
+}
+
+NodeReader::Answer NodeReader::coin_balance(const std::string& address_hex,
+                                            const std::string& block) {
+  const auto address = util::from_hex(address_hex).value_or(std::string{});
+  return with_reader([&](ContractReader& reader) {
+    return boost::json::value(reader.coin_balance(address, block));
+  });
+}
+
+NodeReader::Answer NodeReader::token_balance(const std::string& token_hex,
+                                             const std::string& holder_hex,
+                                             const std::string& block) {
+  const auto token = util::from_hex(token_hex).value_or(std::string{});
+  const auto holder = util::from_hex(holder_hex).value_or(std::string{});
+  return with_reader([&](ContractReader& reader) {
+    const auto value = reader.balance_of(token, holder, std::nullopt, block);
+    return value ? boost::json::value(*value) : boost::json::value(nullptr);
+  });
+}
+
 std::optional<NodeReader::Balance> NodeReader::balance(const std::string& address_hex) {
   const auto head = call("eth_blockNumber", {});
   if (!head.result || !head.result->is_string()) return std::nullopt;
   const auto number = quantity_u64(head.result->get_string());
   if (!number) return std::nullopt;
-  const auto value = call("eth_getBalance", {"0x" + address_hex, to_quantity(*number)});
-  if (!value.result || !value.result->is_string()) return std::nullopt;
-  const auto decimal = quantity_decimal(value.result->get_string());
-  if (!decimal) return std::nullopt;
-  return Balance{*decimal, *number};
+  const auto value = coin_balance(address_hex, to_quantity(*number));
+  if (!value.result) return std::nullopt;
+  return Balance{std::string{value.result->as_string()}, *number};
 }
 
 }  // namespace pend::chain

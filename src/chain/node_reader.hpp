@@ -32,6 +32,14 @@ class NodeReader {
   // One call (blocking: run it on the work pool).
   Answer call(std::string_view method, boost::json::array params);
 
+  // The coin balance (decimal wei) of an address (hex without 0x) at block ("latest",
+  // "earliest", "pending" or a quantity).
+  Answer coin_balance(const std::string& address_hex, const std::string& block);
+  // ERC-20 / ERC-721 balanceOf(holder) at block, through ContractReader: a decimal string, or
+  // null when the token does not answer (it reverts, or is no contract).
+  Answer token_balance(const std::string& token_hex, const std::string& holder_hex,
+                       const std::string& block);
+
   struct Balance {
     std::string value;  // decimal wei
     std::uint64_t block = 0;
@@ -40,6 +48,10 @@ class NodeReader {
   std::optional<Balance> balance(const std::string& address_hex);
 
  private:
+  // One call through a ContractReader on the client, under the lock; error when no node.
+  template <typename Read>
+  Answer with_reader(Read read);
+
   std::mutex mutex_;
   std::unique_ptr<RpcClient> client_;
 };

@@ -306,13 +306,10 @@ asio::awaitable<json::object> EtherscanApi::account(const api::EtherscanQuery& q
     if (addresses.size() > kMaxMulti) co_return notok("Error! Too many addresses (at most 20)");
     json::array balances;
     for (const auto& address : addresses) {
-      // (Named: a braced temporary inside a co_await is what GCC 12 mishandles.)
-      json::array params{json::value("0x" + address), json::value(*tag)};
-      std::string method = "eth_getBalance";
-      const auto got = co_await node_call(std::move(method), std::move(params));
-      if (!got.result || !got.result->is_string())
-        co_return notok("Error! The node did not answer, try again");
-      const auto wei = chain::quantity_decimal(got.result->get_string()).value_or("0");
+      auto read = [this, address, block = *tag] { return node_.coin_balance(address, block); };
+      const auto got = co_await work_.run(std::move(read));
+      if (!got.result) co_return notok("Error! The node did not answer, try again");
+      const std::string wei{got.result->as_string()};
       if (action == "balance") co_return ok(json::value(wei));
       balances.push_back(json::object{{"account", "0x" + address}, {"balance", wei}});
     }
@@ -324,17 +321,13 @@ asio::awaitable<json::object> EtherscanApi::account(const api::EtherscanQuery& q
     if (!contract || !holder) co_return notok("Error! Invalid address format");
     const auto tag = tag_of(q.tag);
     if (!tag) co_return notok("Error! Invalid tag");
-    // balanceOf(address): 0x70a08231 and the holder as one 32-byte word.
-    const std::string data = "0x70a08231" + std::string(24, '0') + *holder;
-    json::object call{{"to", "0x" + *contract}, {"data", data}};
-    json::array params{json::value(std::move(call)), json::value(*tag)};
-    std::string method = "eth_call";
-    const auto got = co_await node_call(std::move(method), std::move(params));
-    if (!got.result || !got.result->is_string())
-      co_return notok("Error! The node did not answer, try again");
-    const std::string word{got.result->get_string()};
-    const auto value = word.size() > 2 ? chain::U256::from_hex(word.substr(2)) : std::nullopt;
-    co_return ok(json::value(value ? value->decimal() : std::string{"0"}));
+    auto read = [this, token = *contract, owner = *holder, block = *tag] {
+      return node_.token_balance(token, owner, block);
+    };
+    const auto got = co_await work_.run(std::move(read));
+    if (!got.result) co_return notok("Error! The node did not answer, try again");
+    // A contract that does not answer balanceOf holds nothing for anyone: "0", as Etherscan.
+    co_return ok(got.result->is_string() ? *got.result : json::value("0"));
   }
   if (action == "txlist" || action == "tokentx" || action == "tokennfttx") {
     const auto p = paging(q);

@@ -190,13 +190,9 @@ asio::awaitable<std::optional<std::string>> WalletRoutes::token_balance(const st
                                                                         const std::string& holder,
                                                                         std::uint64_t block) {
   auto read = [this, token, holder, block]() -> std::optional<std::string> {
-    json::object call{{"to", "0x" + token}, {"data", "0x70a08231" + std::string(24, '0') + holder}};
-    const auto got = node_.call("eth_call", {call, chain::to_quantity(block)});
+    const auto got = node_.token_balance(token, holder, chain::to_quantity(block));
     if (!got.result || !got.result->is_string()) return std::nullopt;
-    const std::string word{got.result->get_string()};
-    const auto value = word.size() > 2 ? chain::U256::from_hex(word.substr(2)) : std::nullopt;
-    if (!value) return std::nullopt;
-    return value->decimal();
+    return std::string{got.result->get_string()};
   };
   co_return co_await work_.run(std::move(read));
 }

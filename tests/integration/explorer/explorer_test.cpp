@@ -647,6 +647,13 @@ TEST_F(ExplorerTest, TheWalletRoutesShowEachUserTheirOwn) {
     EXPECT_EQ(assets[0].at("symbol"), "PTT");
     EXPECT_EQ(text(assets[0].at("value")), balance_of(token, address));
   }
+  // a[4] never held the token: no stored balance, so balanceOf is read from the node.
+  const auto none = as(token_for(user(a[4], '4')), "/api/v1/wallet");
+  const auto& unheld = none.at("assets").at(0).as_object();
+  EXPECT_EQ(unheld.at("source"), "node");
+  EXPECT_EQ(text(unheld.at("value")), balance_of(token, a[4]));
+  EXPECT_EQ(unheld.at("value"), "0");
+  EXPECT_EQ(unheld.at("block_number"), none.at("coin_balance").at("block_number"));
   // a[1]: its coin transfer out to a[2], the batch's 1 and the 1000 in; newest first.
   const auto walk_as = [&](const std::string& bearer) {
     std::vector<std::string> out;
