@@ -1,7 +1,9 @@
 #include "support/anvil.hpp"
 
 #include "chain/contracts.hpp"
+#include "chain/indexer.hpp"
 #include "chain/quantity.hpp"
+#include "db/blocking_session.hpp"
 #include "support/child_process.hpp"
 #include "support/redis_server.hpp"
 
@@ -148,5 +150,22 @@ std::uint64_t ChainDriver::head() {
 void ChainDriver::mine(std::uint64_t blocks) { rpc("anvil_mine", {chain::to_quantity(blocks)}); }
 
 void ChainDriver::reorg(std::uint64_t depth) { rpc("anvil_reorg", {depth, json::array{}}); }
+
+workers::RunReport index_once(const std::string& rpc_url, const std::string& database_url,
+                              std::map<std::string, chain::TokenType> tracked) {
+  using namespace std::chrono_literals;
+  chain::IndexerOptions o;
+  o.rpc.urls = {rpc_url};
+  o.rpc.timeout = 5s;
+  o.batch_size = 4;
+  o.finality_depth = 4;
+  o.run_length = 0ms;  // one pass to the head
+  o.tracked_tokens = std::move(tracked);
+  chain::Indexer indexer(std::move(o));
+  db::BlockingSession session(database_url);
+  std::atomic<bool> stopping{false};
+  workers::RunContext ctx(session, std::chrono::steady_clock::now() + 120s, stopping);
+  return indexer.run(ctx);
+}
 
 }  // namespace pend::test

@@ -5,11 +5,14 @@
 // tests/fixtures/chain/artifacts and mines.
 #pragma once
 
+#include "chain/block_data.hpp"
 #include "chain/rpc_client.hpp"
+#include "workers/worker.hpp"
 
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,5 +65,10 @@ class ChainDriver {
   std::shared_ptr<chain::RpcNodes> nodes_;
   chain::RpcClient client_;
 };
+
+// One indexer pass to the node's head (small batches, finality depth 4) into the database,
+// acting on the events of the tracked tokens (raw 20-byte addresses); its report.
+workers::RunReport index_once(const std::string& rpc_url, const std::string& database_url,
+                              std::map<std::string, chain::TokenType> tracked = {});
 
 }  // namespace pend::test

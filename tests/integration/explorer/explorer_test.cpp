@@ -60,20 +60,11 @@ class ExplorerTest : public ::testing::Test {
 
   // tracked: token contracts (EIP-55) whose events the chain-events worker acts on.
   void index(const std::vector<std::string>& tracked = {}) {
-    chain::IndexerOptions o;
+    std::map<std::string, chain::TokenType> tokens;
     for (const auto& token : tracked)
-      o.tracked_tokens[chain::data_bytes(security::parse_address(token)->lower(), 20).value()] =
+      tokens[chain::data_bytes(security::parse_address(token)->lower(), 20).value()] =
           chain::TokenType::erc20;
-    o.rpc.urls = {anvil_->url()};
-    o.rpc.timeout = 5s;
-    o.batch_size = 4;
-    o.finality_depth = 4;
-    o.run_length = 0ms;
-    chain::Indexer indexer(std::move(o));
-    db::BlockingSession session(database_.url());
-    std::atomic<bool> stopping{false};
-    workers::RunContext ctx(session, std::chrono::steady_clock::now() + 120s, stopping);
-    indexer.run(ctx);
+    index_once(anvil_->url(), database_.url(), std::move(tokens));
   }
 
   // The chain-events worker's run: token metadata and the balances of what moved.

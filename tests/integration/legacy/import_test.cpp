@@ -475,19 +475,7 @@ class LegacyChainTest : public LegacyImportTest {
     driver_ = std::make_unique<ChainDriver>(anvil_->url());
   }
 
-  workers::RunReport index() {
-    chain::IndexerOptions o;
-    o.rpc.urls = {anvil_->url()};
-    o.rpc.timeout = 5s;
-    o.batch_size = 4;
-    o.finality_depth = 4;
-    o.run_length = 0ms;
-    chain::Indexer indexer(std::move(o));
-    db::BlockingSession session(database_.url());
-    std::atomic<bool> stopping{false};
-    workers::RunContext ctx(session, std::chrono::steady_clock::now() + 120s, stopping);
-    return indexer.run(ctx);
-  }
+  workers::RunReport index() { return index_once(anvil_->url(), database_.url()); }
 
   // A legacy blocks file: the node's own block at keep, and a made-up one at fake (with a
   // made-up transaction), as the old explorer might have kept a block of a branch since lost.
