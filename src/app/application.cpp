@@ -83,6 +83,7 @@ Application::Application(config::Settings settings, ApplicationOptions options)
 
 Application::~Application() {
   workers_.reset();
+  for (const auto& feature : features_) feature->stop();
   if (server_) {  // drains and joins the shards before what they use goes away
     server_->shutdown();
     server_->wait();

@@ -1,6 +1,7 @@
 #include "cache/blocking_redis.hpp"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 
 namespace pend::cache {
 
@@ -82,6 +83,34 @@ BlockingReply BlockingRedis::command(const std::vector<std::string>& words) {
                             std::string{reply->str, reply->len});
   }
   return convert(*reply);
+}
+
+std::optional<BlockingReply> BlockingRedis::receive(std::chrono::milliseconds wait) {
+  // hiredis treats a read that times out as a broken connection: wait with poll() first, and
+  // read only what has arrived.
+  void* raw = nullptr;
+  const auto take = [&]() -> std::optional<BlockingReply> {
+    std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw),
+                                                       &freeReplyObject);
+    if (owned->type == REDIS_REPLY_ERROR) {
+      throw RedisCommandError("Redis " + where_ + ": " + std::string{owned->str, owned->len});
+    }
+    return convert(*owned);
+  };
+  if (redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK) {
+    throw RedisCommandError("Redis " + where_ + ": " + std::string{context_->errstr});
+  }
+  if (raw != nullptr) return take();
+  pollfd peer{context_->fd, POLLIN, 0};
+  const int ready = ::poll(&peer, 1, static_cast<int>(wait.count()));
+  if (ready == 0) return std::nullopt;
+  if (ready < 0) return std::nullopt;  // a signal: the caller asks again
+  if (redisBufferRead(context_.get()) != REDIS_OK ||
+      redisGetReplyFromReader(context_.get(), &raw) != REDIS_OK) {
+    throw RedisCommandError("Redis " + where_ + ": " + std::string{context_->errstr});
+  }
+  if (raw == nullptr) return std::nullopt;  // part of a message; the rest comes next time
+  return take();
 }
 
 }  // namespace pend::cache

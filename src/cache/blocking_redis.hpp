@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ class BlockingRedis {
 
   // Throws RedisCommandError on an error reply or a broken connection.
   BlockingReply command(const std::vector<std::string>& words);
+  // After SUBSCRIBE: the next message Redis pushes, or nullopt when none came within wait
+  // (the connection stays usable). Throws RedisCommandError when the connection broke.
+  std::optional<BlockingReply> receive(std::chrono::milliseconds wait);
 
  private:
   std::unique_ptr<redisContext, void (*)(redisContext*)> context_;

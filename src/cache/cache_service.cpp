@@ -98,6 +98,7 @@ std::int64_t CacheService::now_ms() const { return unix_ms(clock_.now()); }
 std::chrono::seconds CacheService::ttl(http::CacheTier tier) const {
   switch (tier) {
     case http::CacheTier::short_ttl:
+    case http::CacheTier::chain:
       return settings_.short_ttl;
     case http::CacheTier::long_ttl:
       return settings_.long_ttl;

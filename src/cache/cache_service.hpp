@@ -4,6 +4,8 @@
 //                                          a hash of data, cached_at (ms), ttl (s), content_type
 //   blockchain:{type}:{id}                 chain data with its block_number (short TTL)
 //   metrics:{type}:{minute}                a minute's figures as JSON (60 s)
+//   api:GET:{endpoint}:{md5(params)}:e{n}  an indexed-chain response (CacheTier::chain), n the
+//                                          chain epoch (blockchain:epoch, one more per reorg)
 //
 // params are the query parameters, canonical (decoded, sorted by name, repeated names in
 // their order), so ?a=1&b=2 and ?b=2&a=1 are one entry. Invalidation walks keys with SCAN
@@ -25,6 +27,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -88,6 +91,13 @@ class CacheService {
   boost::asio::awaitable<std::optional<boost::json::value>> get_metrics(
       std::string_view type, std::optional<std::chrono::system_clock::time_point> at = {});
 
+  // The chain's epoch (blockchain:epoch in Redis, raised by the indexer at every reorg) as
+  // this process last heard it: part of every CacheTier::chain key, api:...:{md5}:e{epoch}.
+  std::uint64_t chain_epoch() const { return chain_epoch_.load(std::memory_order_acquire); }
+  void set_chain_epoch(std::uint64_t epoch) {
+    chain_epoch_.store(epoch, std::memory_order_release);
+  }
+
   // Deletes every key matching the glob pattern; returns how many. SCAN COUNT batch at a time.
   boost::asio::awaitable<std::uint64_t> invalidate_pattern(std::string_view pattern,
                                                            std::size_t batch = 1000);
@@ -97,6 +107,7 @@ class CacheService {
 
   Redis& redis_;
   config::CacheSettings settings_;
+  std::atomic<std::uint64_t> chain_epoch_{0};
   const util::Clock& clock_;
 };
 

@@ -68,6 +68,10 @@ void ResponseCache::serve(http::RequestContext& ctx, std::string_view body,
 asio::awaitable<void> ResponseCache::before_async(http::RequestContext& ctx) {
   // HEAD shares GET's entry: the same headers, no body.
   std::string key = api_key("GET", ctx.path, ctx.query);
+  if (ctx.match.route->options.cache == http::CacheTier::chain) {
+    key += ":e";
+    key += std::to_string(cache_.chain_epoch());
+  }
   std::optional<CachedResponse> hit;
   try {
     hit = co_await cache_.get_response(key);
@@ -113,6 +117,9 @@ void ResponseCache::after(http::RequestContext& ctx) noexcept {
   auto lead = std::static_pointer_cast<Lead>(std::move(ctx.cache_flight));
   if (!lead) return;
   if (!ok) return;  // never cached; ~Lead releases the followers
+  if (ctx.cache_final && ctx.match.route->options.cache == http::CacheTier::chain) {
+    lead->ttl = cache_.ttl(http::CacheTier::long_ttl);
+  }
   try {
     if (!within_budget(ctx, lead->key, lead->ttl)) {
       // Served to everyone waiting, not stored: ~Lead releases the followers with it.

@@ -42,4 +42,54 @@ void ChainCache::put(std::string_view type, std::string_view id, const boost::js
   }
 }
 
+namespace {
+
+// KEYS: the stream (also the channel), the epoch. ARGV: how many to keep, then type, data pairs.
+constexpr std::string_view kPublishScript = R"lua(
+local ids = {}
+for i = 2, #ARGV, 2 do
+  local data = ARGV[i + 1]
+  if ARGV[i] == 'reorg' then
+    local epoch = redis.call('INCR', KEYS[2])
+    data = string.sub(data, 1, -2) .. ',"epoch":' .. epoch .. '}'
+  end
+  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[i], 'data', data)
+  redis.call('PUBLISH', KEYS[1], id .. ' ' .. ARGV[i] .. ' ' .. data)
+  ids[#ids + 1] = id
+end
+return ids
+)lua";
+
+}  // namespace
+
+void ChainCache::publish(const std::vector<Event>& events) {
+  if (!endpoint_ || events.empty()) return;
+  std::vector<std::string> words{"EVAL",
+                                 std::string{kPublishScript},
+                                 "2",
+                                 "blockchain:events",
+                                 "blockchain:epoch",
+                                 std::to_string(kEventsKept)};
+  for (const auto& event : events) {
+    words.push_back(event.type);
+    words.push_back(util::json::serialize(event.data));
+  }
+  try {
+    if (!redis_) redis_ = std::make_unique<cache::BlockingRedis>(*endpoint_, timeout_);
+    redis_->command(words);
+    if (unavailable_) {
+      unavailable_ = false;
+      logging::info("BLOCKCHAIN", "CHAIN_CACHE_AVAILABLE", "blockchain data is cached again");
+    }
+  } catch (const std::exception& error) {
+    redis_.reset();
+    if (!unavailable_) {
+      unavailable_ = true;
+      logging::warn("BLOCKCHAIN", "CHAIN_CACHE_UNAVAILABLE",
+                    "blockchain events could not be published",
+                    {{"key_type", "events"}, {"error", error.what()}});
+    }
+  }
+}
+
 }  // namespace pend::chain

@@ -9,6 +9,7 @@
 
 #include "config/redis_endpoint.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace pend::cache {
 class BlockingRedis;
@@ -34,6 +36,18 @@ class ChainCache {
   // the cache is an optimisation, and the figures are in PostgreSQL either way.
   void put(std::string_view type, std::string_view id, const boost::json::value& data,
            std::uint64_t block_number);
+
+  // The explorer's live events (docs/architecture/chain.md, "Live updates"), in one script:
+  // each is added to the stream blockchain:events (its id the event's, the last
+  // kEventsKept kept for resuming) and published on the channel blockchain:events as
+  // "{id} {type} {data}". A reorg first raises blockchain:epoch, which retires the cached
+  // explorer answers, and its data gets "epoch". Failures are logged like put's.
+  struct Event {
+    std::string type;  // block, reorg
+    boost::json::object data;
+  };
+  static constexpr int kEventsKept = 10'000;
+  void publish(const std::vector<Event>& events);
 
  private:
   std::optional<config::RedisEndpoint> endpoint_;

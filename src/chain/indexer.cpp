@@ -7,6 +7,7 @@
 #include "security/evm_address.hpp"
 #include "util/hex.hpp"
 #include "util/json.hpp"
+#include "util/time.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -367,6 +368,7 @@ bool Indexer::catch_up(workers::RunContext& ctx, ChainStore& store, std::uint64_
             report["replaced"].as_int64() + static_cast<std::int64_t>(written.replaced);
       }
       parent = blocks.back().hash;
+      publish_blocks(blocks);
       imported += written.blocks;
       figures_.indexed = static_cast<std::int64_t>(blocks.back().number);
       figures_.blocks += written.blocks;
@@ -443,7 +445,32 @@ std::uint64_t Indexer::reorganise(workers::RunContext& ctx, ChainStore& store, s
   }
   recent_reorgs_.emplace_back(std::chrono::steady_clock::now(), depth);
   write_reorg_depth(ctx);
+  cache_.publish({{"reorg",
+                   {{"from_block", i64(h)},
+                    {"depth", i64(depth)},
+                    {"old_tip", i64(old_tip)},
+                    {"replaced_blocks", i64(replaced)}}}});
   return h;
+}
+
+// The explorer's live "block" events (chain_cache.hpp), once the blocks are committed.
+void Indexer::publish_blocks(const std::vector<BlockData>& blocks) {
+  std::vector<ChainCache::Event> events;
+  events.reserve(blocks.size());
+  for (const auto& b : blocks) {
+    events.push_back({"block",
+                      {{"number", static_cast<std::int64_t>(b.number)},
+                       {"hash", "0x" + util::to_hex(b.hash)},
+                       {"parent_hash", "0x" + util::to_hex(b.parent_hash)},
+                       {"timestamp", util::format_rfc3339(
+                                         std::chrono::system_clock::time_point{
+                                             std::chrono::seconds{b.timestamp}},
+                                         util::TimePrecision::seconds)},
+                       {"miner", security::to_checksum(util::to_hex(b.miner))},
+                       {"transaction_count", static_cast<std::int64_t>(b.transactions.size())},
+                       {"gas_used", b.gas_used}}});
+  }
+  cache_.publish(events);
 }
 
 void Indexer::write_figures(workers::RunContext& ctx, std::uint64_t head,

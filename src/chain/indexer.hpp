@@ -106,6 +106,7 @@ class Indexer final : public workers::Worker {
   void write_figures(workers::RunContext& ctx, std::uint64_t head, std::uint64_t next_block);
   void write_reorg_depth(workers::RunContext& ctx);
   void cache_head(std::uint64_t head);
+  void publish_blocks(const std::vector<BlockData>& blocks);
   void progress(std::uint64_t done_to, std::uint64_t head, bool final);
 
   IndexerOptions options_;

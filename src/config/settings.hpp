@@ -243,6 +243,12 @@ struct ChainSettings {
   // "0xADDRESS PATH": contracts whose events are decoded with the JSON ABI at PATH.
   std::vector<std::string> contracts;
   unsigned event_attempts = 5;  // processing attempts before an event is dead
+  // GET /api/v1/explorer/stream (Server-Sent Events): open streams per instance, the
+  // heartbeat between events, and the events a slow client may have waiting before its
+  // stream is ended (it resumes with Last-Event-ID).
+  unsigned stream_max_connections = 10'000;
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  unsigned stream_queue_limit = 1'000;
   // The head and balances read from the node are cached for cache.short_ttl_seconds.
 };
 

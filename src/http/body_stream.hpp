@@ -37,11 +37,21 @@ class BodyStream {
 // gives until it gives an empty one.
 // A next() that throws after the head went out ends the connection: the client sees a body
 // shorter than its Content-Length, never a wrong one.
+//
+// A stream of no known length (Server-Sent Events) answers kUnbounded from size(): it is sent
+// chunked (close-delimited to an HTTP/1.0 client) and its connection ends with it. Its next()
+// may wait as long as it likes (the connection's write timeout applies to each write, not to
+// the waits between), so it must give something (a heartbeat) often enough to notice a client
+// gone; when the server drains, stop() asks it to end: its next() then soon gives an empty piece.
 class ResponseStream {
  public:
+  static constexpr std::uint64_t kUnbounded = ~std::uint64_t{0};
+
   virtual ~ResponseStream() = default;
   virtual boost::asio::awaitable<std::string_view> next() = 0;
-  virtual std::uint64_t size() const = 0;  // the body's length, known before it is written
+  // The body's length, known before it is written, or kUnbounded.
+  virtual std::uint64_t size() const = 0;
+  virtual void stop() {}
 };
 
 }  // namespace pend::http

@@ -39,8 +39,9 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kBufferSlack = 16 * 1024;
 
 // Clears a pointer when the scope ends, however it ends.
+template <typename T>
 struct ClearOnExit {
-  RequestContext*& pointer;
+  T*& pointer;
   ~ClearOnExit() { pointer = nullptr; }
 };
 
@@ -125,6 +126,7 @@ Connection::~Connection() {
 
 void Connection::on_drain() {
   if (idle_) force_close();
+  if (streaming_ != nullptr) streaming_->stop();
 }
 
 void Connection::force_close() {
@@ -258,7 +260,10 @@ asio::awaitable<Connection::Step> Connection::serve_one(bool first) {
   // A body the handler left unread cannot be skipped safely: the connection ends with this
   // response (and reads a little of the rest, so the client sees the response).
   const bool unread = !parser.is_done();
-  const bool keep_alive = parser.get().keep_alive() && !shard_.draining() && !unread;
+  // A stream of no known length ends its connection (http/body_stream.hpp).
+  const bool unbounded =
+      ctx.response_stream != nullptr && ctx.response_stream->size() == ResponseStream::kUnbounded;
+  const bool keep_alive = parser.get().keep_alive() && !shard_.draining() && !unread && !unbounded;
   const bool written = co_await write_response(ctx, keep_alive);
   if (written && unread && !body.broken()) co_await linger_close();
   co_return written&& keep_alive ? Step::next : Step::close;
@@ -317,7 +322,55 @@ asio::awaitable<bool> Connection::write_response(RequestContext& ctx, bool keep_
   expires_after(shard_.settings().write_timeout);
   auto [ec, n] = co_await asio::async_write(socket_, buffers, kUseTuple);
   if (ec || ctx.response_stream == nullptr) co_return !ec;
+  if (ctx.response_stream->size() == ResponseStream::kUnbounded) {
+    co_return co_await write_unbounded(*ctx.response_stream, res.chunked());
+  }
   co_return co_await write_stream(*ctx.response_stream);
+}
+
+// A stream of no known length: each piece a chunk (or as it is, close-delimited, for
+// HTTP/1.0), and the last chunk when it ends. No deadline while it waits for its next piece
+// (it gives heartbeats); each write has write_timeout. A drain stops it (on_drain).
+asio::awaitable<bool> Connection::write_unbounded(ResponseStream& stream, bool chunked) {
+  streaming_ = &stream;
+  const ClearOnExit clear{streaming_};
+  if (shard_.draining()) stream.stop();
+  std::optional<std::string> failure;
+  char size[20];
+  while (true) {
+    std::string_view piece;
+    deadline_ = std::chrono::steady_clock::time_point::max();
+    try {
+      piece = co_await stream.next();
+    } catch (const std::exception& error) {
+      failure = error.what();
+    }
+    if (failure) break;
+    expires_after(shard_.settings().write_timeout);
+    if (!chunked) {
+      if (piece.empty()) co_return true;
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(piece), kUseTuple);
+      if (ec) co_return false;
+      continue;
+    }
+    if (piece.empty()) {
+      static constexpr std::string_view kLast = "0\r\n\r\n";
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(kLast), kUseTuple);
+      co_return !ec;
+    }
+    auto end = std::to_chars(size, size + sizeof size - 2, piece.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    static constexpr std::string_view kCrlf = "\r\n";
+    const std::array<asio::const_buffer, 3> buffers = {
+        asio::buffer(size, static_cast<std::size_t>(end - size)), asio::buffer(piece),
+        asio::buffer(kCrlf)};
+    auto [ec, n] = co_await asio::async_write(socket_, buffers, kUseTuple);
+    if (ec) co_return false;
+  }
+  logging::error("API", "RESPONSE_STREAM_FAILED", "a streamed response ended early",
+                 {{"error", *failure}});
+  co_return false;
 }
 
 // A streamed response's body after its head: piece by piece, each within write_timeout.

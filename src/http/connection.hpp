@@ -61,6 +61,7 @@ class Connection {
   boost::asio::awaitable<Step> continue_or_refuse(RequestParser& parser, const RouteMatch& match);
   boost::asio::awaitable<bool> write_response(RequestContext& ctx, bool keep_alive);
   boost::asio::awaitable<bool> write_stream(ResponseStream& stream);
+  boost::asio::awaitable<bool> write_unbounded(ResponseStream& stream, bool chunked);
   boost::asio::awaitable<void> refuse(RequestContext& ctx, const ApiError& error);
   boost::asio::awaitable<void> linger_close();
   boost::asio::awaitable<void> answer_internal_error();
@@ -75,7 +76,8 @@ class Connection {
   bool counted_;
   std::list<Connection*>::iterator position_;
   bool idle_ = false;
-  RequestContext* handling_ = nullptr;  // while the handler runs
+  ResponseStream* streaming_ = nullptr;  // a stream of no known length being written
+  RequestContext* handling_ = nullptr;   // while the handler runs
   bool handler_cancelled_ = false;
 };
 

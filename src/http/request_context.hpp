@@ -101,7 +101,10 @@ struct RequestContext {
   bool ops = false;  // let in as operations (RouteOptions::ops_access), not as a principal
   CacheOutcome cache = CacheOutcome::none;
   std::shared_ptr<void> cache_flight;  // the response cache's state while this request leads
-  bool answered = false;               // a middleware already produced the response
+  // A CacheTier::chain route's answer is final (its data at or below the finality depth): the
+  // response cache keeps it for the long TTL rather than the short one.
+  bool cache_final = false;
+  bool answered = false;  // a middleware already produced the response
   // Constant header lines ("Name: value\r\n"...) written after the response's own fields:
   // headers every response carries are rendered once at start-up, not added per request.
   std::string_view static_headers;

@@ -102,7 +102,13 @@ void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) co
     // A streamed response's length is the stream's; HEAD sends the length and none of it.
     streamed_bytes = ctx.response_stream->size();
     ctx.response.body().clear();
-    ctx.response.content_length(streamed_bytes);
+    if (streamed_bytes == ResponseStream::kUnbounded) {
+      streamed_bytes = 0;  // counted as written, not known now
+      ctx.response.keep_alive(false);
+      if (ctx.response.version() >= 11) ctx.response.chunked(true);
+    } else {
+      ctx.response.content_length(streamed_bytes);
+    }
     if (ctx.method == Method::head) ctx.response_stream.reset();
   } else if (ctx.method == Method::head) {
     ctx.response_stream.reset();

@@ -24,8 +24,11 @@ enum class Access : std::uint8_t {
 };
 
 // Which of the plan's TTL tiers a route's 200 responses are cached for (GET routes open to
-// anyone only: the response must not depend on who asks).
-enum class CacheTier : std::uint8_t { none, short_ttl, default_ttl, long_ttl };
+// anyone only: the response must not depend on who asks). `chain`: indexed chain data, for the
+// short TTL unless the handler says the answer is final (RequestContext::cache_final: at or
+// below the finality depth), then the long one; its keys carry the chain epoch
+// (CacheService::chain_epoch), so a reorg retires every such entry at once.
+enum class CacheTier : std::uint8_t { none, short_ttl, default_ttl, long_ttl, chain };
 
 struct RouteOptions {
   Access access = Access::anyone;

@@ -152,7 +152,8 @@ void ChainDriver::mine(std::uint64_t blocks) { rpc("anvil_mine", {chain::to_quan
 void ChainDriver::reorg(std::uint64_t depth) { rpc("anvil_reorg", {depth, json::array{}}); }
 
 workers::RunReport index_once(const std::string& rpc_url, const std::string& database_url,
-                              std::map<std::string, chain::TokenType> tracked) {
+                              std::map<std::string, chain::TokenType> tracked,
+                              const std::string& redis_url) {
   using namespace std::chrono_literals;
   chain::IndexerOptions o;
   o.rpc.urls = {rpc_url};
@@ -161,6 +162,7 @@ workers::RunReport index_once(const std::string& rpc_url, const std::string& dat
   o.finality_depth = 4;
   o.run_length = 0ms;  // one pass to the head
   o.tracked_tokens = std::move(tracked);
+  if (!redis_url.empty()) o.redis = config::parse_redis_url(redis_url).value();
   chain::Indexer indexer(std::move(o));
   db::BlockingSession session(database_url);
   std::atomic<bool> stopping{false};

@@ -67,8 +67,10 @@ class ChainDriver {
 };
 
 // One indexer pass to the node's head (small batches, finality depth 4) into the database,
-// acting on the events of the tracked tokens (raw 20-byte addresses); its report.
+// acting on the events of the tracked tokens (raw 20-byte addresses); its report. With a
+// redis_url it caches the head there and publishes the explorer's live events.
 workers::RunReport index_once(const std::string& rpc_url, const std::string& database_url,
-                              std::map<std::string, chain::TokenType> tracked = {});
+                              std::map<std::string, chain::TokenType> tracked = {},
+                              const std::string& redis_url = {});
 
 }  // namespace pend::test

@@ -23,6 +23,8 @@ class Feature {
   virtual void add_routes(http::Router& router) = 0;
   // For /metrics; most features have nothing of their own to show.
   virtual void collect(metrics::PrometheusWriter&) const {}
+  // Before the server drains: end the feature's own threads (the explorer's subscriber).
+  virtual void stop() {}
 };
 
 using FeatureFactory = std::unique_ptr<Feature> (*)(const Deps& deps);

@@ -7,6 +7,7 @@
 #include "domain/common/pagination.hpp"
 #include "domain/explorer/api.hpp"
 #include "domain/explorer/etherscan.hpp"
+#include "domain/explorer/live.hpp"
 #include "domain/explorer/repository.hpp"
 #include "http/api_error.hpp"
 #include "http/read.hpp"
@@ -226,11 +227,23 @@ std::int64_t int_key(const std::string& text) {
   return n;
 }
 
+constexpr db::Statement kUserAddress{
+    "explorer.user_address",
+    "SELECT lower(blockchain_address) FROM users WHERE id = $1::uuid AND status = 'active'"};
+
 class ExplorerRoutes final : public Feature {
  public:
-  ExplorerRoutes(db::Database& database, const config::ChainSettings& chain, util::WorkPool& work)
-      : repository_(database), node_(chain), work_(work), etherscan_(database, node_, work) {}
+  explicit ExplorerRoutes(const Deps& deps)
+      : database_(deps.database),
+        repository_(deps.database),
+        node_(deps.settings.chain),
+        work_(deps.work),
+        etherscan_(deps.database, node_, deps.work),
+        finality_depth_(deps.settings.chain.finality_depth),
+        live_(deps) {}
   void add_routes(http::Router& router) override;
+  void collect(metrics::PrometheusWriter& out) const override { live_.collect(out); }
+  void stop() override { live_.stop(); }
 
   asio::awaitable<void> blocks(http::RequestContext& ctx);
   asio::awaitable<void> block(http::RequestContext& ctx);
@@ -249,23 +262,35 @@ class ExplorerRoutes final : public Feature {
   asio::awaitable<void> token_holders(http::RequestContext& ctx);
   asio::awaitable<void> search(http::RequestContext& ctx);
   asio::awaitable<void> etherscan(http::RequestContext& ctx);
+  asio::awaitable<void> stream(http::RequestContext& ctx);
 
  private:
+  // A block at this height is final: at or below the finality depth under the newest block
+  // heard of. Its answers are cached for the long TTL.
+  bool final_block(std::int64_t number) const {
+    const auto head = live_.head();
+    return head >= 0 && number <= head - static_cast<std::int64_t>(finality_depth_);
+  }
   // The block a path names: the consensus one at a number, any one by hash; 404 otherwise.
   asio::awaitable<db::Result> find_block(http::RequestContext& ctx);
   asio::awaitable<db::Result> find_transaction(http::RequestContext& ctx);
 
+  db::Database& database_;
   ExplorerRepository repository_;
   chain::NodeReader node_;
   util::WorkPool& work_;
   EtherscanApi etherscan_;
+  unsigned finality_depth_;
+  LiveEvents live_;
 };
 
+// Every answer is cached (CacheTier::chain: short, or long once final; keys carry the
+// chain epoch, so a reorg retires them all).
 template <typename Query>
 constexpr http::RouteOptions list_options() {
-  return {.query = &http::schema_of<Query>(), .group = "explorer"};
+  return {.cache = http::CacheTier::chain, .query = &http::schema_of<Query>(), .group = "explorer"};
 }
-constexpr http::RouteOptions kPointOptions{.group = "explorer"};
+constexpr http::RouteOptions kPointOptions{.cache = http::CacheTier::chain, .group = "explorer"};
 
 using R = ExplorerRoutes;
 using M = http::Method;
@@ -297,7 +322,11 @@ const http::RouteSpec<R> kRoutes[] = {
     {M::get,
      "/api",
      &R::etherscan,
-     {.query = &http::schema_of<api::EtherscanQuery>(), .group = "etherscan"}},
+     {.cache = http::CacheTier::chain,
+      .query = &http::schema_of<api::EtherscanQuery>(),
+      .group = "etherscan"}},
+    // Server-Sent Events: never cached; a signed-in user's own transfers too.
+    {M::get, "/api/v1/explorer/stream", &R::stream, {.group = "explorer"}},
 };
 
 void ExplorerRoutes::add_routes(http::Router& router) {
@@ -343,6 +372,7 @@ asio::awaitable<db::Result> ExplorerRoutes::find_block(http::RequestContext& ctx
 
 asio::awaitable<void> ExplorerRoutes::block(http::RequestContext& ctx) {
   const auto rows = co_await find_block(ctx);
+  ctx.cache_final = rows[0].get<bool>(10) && final_block(rows[0].get<std::int64_t>(0));
   ctx.json(200, block_json(rows[0]));
 }
 
@@ -352,6 +382,7 @@ asio::awaitable<void> ExplorerRoutes::block_transactions(http::RequestContext& c
   const auto keys = decode_cursor(query.cursor, 1);
   const std::int64_t after = keys[0].empty() ? -1 : int_key(keys[0]);
   const auto block = co_await find_block(ctx);
+  ctx.cache_final = block[0].get<bool>(10) && final_block(block[0].get<std::int64_t>(0));
   const auto rows = co_await repository_.block_transactions(block[0].get<std::string>(1), after,
                                                             limit + 1, db::request_scope(ctx));
   auto body = keyset_page(
@@ -385,6 +416,8 @@ asio::awaitable<db::Result> ExplorerRoutes::find_transaction(http::RequestContex
   const auto hash = hash_param(ctx.match.params.get("hash"), "hash");
   auto rows = co_await repository_.transaction(hash, db::request_scope(ctx));
   if (rows.empty()) throw DomainError::not_found("no such transaction");
+  // PEND_TRANSACTION_COLUMNS: 1 block number, 21 consensus.
+  ctx.cache_final = rows[0].get<bool>(21) && final_block(rows[0].get<std::int64_t>(1));
   co_return rows;
 }
 
@@ -697,10 +730,41 @@ asio::awaitable<void> ExplorerRoutes::search(http::RequestContext& ctx) {
   ctx.json(200, json::object{{"query", q}, {"items", std::move(items)}});
 }
 
+asio::awaitable<void> ExplorerRoutes::stream(http::RequestContext& ctx) {
+  // A token that does not resolve is refused rather than served as anonymous: the client
+  // would otherwise wait for transfers that never come.
+  if (ctx.auth == http::AuthState::invalid) {
+    throw http::ApiError::unauthorized("the session token is not valid");
+  }
+  if (ctx.auth == http::AuthState::unavailable) {
+    throw http::ApiError::service_unavailable("sessions cannot be checked now", 1);
+  }
+  std::string wallet;
+  if (ctx.principal.kind == http::Principal::Kind::user) {
+    const auto rows =
+        co_await database_.query(kUserAddress, db::request_scope(ctx), ctx.principal.id);
+    if (!rows.empty() && !rows[0].is_null(0)) {
+      wallet = rows[0].get<std::string>(0);
+      if (wallet.starts_with("0x")) wallet.erase(0, 2);
+    }
+  }
+  const std::string last_id{ctx.request["Last-Event-ID"]};
+  auto events = co_await live_.open(std::move(wallet), last_id);
+  if (!events) {
+    http::ApiError full(503, "stream_capacity", "this instance has all the live streams it takes");
+    full.with_header("Retry-After", "5");
+    throw full;
+  }
+  ctx.response.result(200);
+  ctx.response.set(boost::beast::http::field::content_type, "text/event-stream; charset=utf-8");
+  ctx.response.set("X-Accel-Buffering", "no");  // nginx: pass each event on at once
+  ctx.response_stream = std::move(events);
+}
+
 }  // namespace
 
 std::unique_ptr<Feature> make_feature(const Deps& deps) {
-  return std::make_unique<ExplorerRoutes>(deps.database, deps.settings.chain, deps.work);
+  return std::make_unique<ExplorerRoutes>(deps);
 }
 
 }  // namespace pend::domain::explorer

@@ -3,6 +3,7 @@
 // with no gap or repeat while new blocks arrive; after a reorg the replaced blocks out of the
 // lists but found by hash with consensus false; 404 for what is not there and 400 naming the
 // parameter that is malformed.
+#include "cache/blocking_redis.hpp"
 #include "cache/session_store.hpp"
 #include "chain/events.hpp"
 #include "chain/indexer.hpp"
@@ -13,10 +14,12 @@
 #include "support/databases.hpp"
 #include "support/http_client.hpp"
 #include "support/redis_server.hpp"
+#include "support/sse_client.hpp"
 #include "support/test_server.hpp"
 #include "util/time.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <set>
@@ -55,8 +58,10 @@ class ExplorerTest : public ::testing::Test {
     auto settings = test_settings();
     settings.database.url = database_.url();
     settings.chain.rpc_urls = {anvil_->url()};  // the balances and the proxy read it
+    configure(settings);
     server_ = std::make_unique<TestServer>(settings);
   }
+  virtual void configure(config::Settings&) {}
 
   // tracked: token contracts (EIP-55) whose events the chain-events worker acts on.
   void index(const std::vector<std::string>& tracked = {}) {
@@ -64,7 +69,7 @@ class ExplorerTest : public ::testing::Test {
     for (const auto& token : tracked)
       tokens[chain::data_bytes(security::parse_address(token)->lower(), 20).value()] =
           chain::TokenType::erc20;
-    index_once(anvil_->url(), database_.url(), std::move(tokens));
+    index_once(anvil_->url(), database_.url(), std::move(tokens), redis_url_);
   }
 
   // The chain-events worker's run: token metadata and the balances of what moved.
@@ -176,6 +181,7 @@ class ExplorerTest : public ::testing::Test {
   }
 
   ScratchDatabase database_;
+  std::string redis_url_;  // where index() publishes live events (none: nowhere)
   std::unique_ptr<TempAnvil> anvil_;
   std::unique_ptr<ChainDriver> driver_;
   std::unique_ptr<TestServer> server_;
@@ -716,6 +722,249 @@ TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {
   EXPECT_EQ(r.status, 422u) << r.body;
   r = get("/api/v1/explorer/blocks?limit=1000");
   EXPECT_EQ(r.status, 422u) << r.body;
+}
+
+// Live updates and the response cache, on a Redis of the test's own: the events and cache
+// entries of tests running beside it would otherwise meet.
+class LiveExplorerTest : public ExplorerTest {
+ protected:
+  void SetUp() override {
+    if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides Redis";
+    redis_ = std::make_unique<TempRedis>();
+    redis_url_ = redis_->url();
+    ExplorerTest::SetUp();
+    if (IsSkipped()) return;
+    // The instance's subscriber is up before anything is published.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (request(server_->port(), "GET", "/metrics")
+               .body.find("pend_explorer_stream_subscribed 1") == std::string::npos) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "never subscribed";
+    }
+  }
+  void configure(config::Settings& settings) override {
+    settings.redis.url = redis_->url();
+    settings.cache.enabled = true;
+    settings.chain.finality_depth = 4;
+    settings.chain.stream_heartbeat = 200ms;
+    settings.chain.stream_max_connections = 3;
+  }
+
+  // The next event of `type`, skipping others, within a second.
+  SseEvent next_of(SseClient& sse, const std::string& type) {
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    while (auto event = sse.next(deadline)) {
+      if (event->type == type) return *event;
+    }
+    ADD_FAILURE() << "no " << type << " event within a second";
+    return {};
+  }
+  static json::object data_of(const SseEvent& event) { return json::parse(event.data).as_object(); }
+
+  cache::BlockingRedis redis() {
+    return cache::BlockingRedis(config::parse_redis_url(redis_->url()).value(), 2s);
+  }
+  // The cached entry of a path (no query) in an epoch, once stored: its key and TTL in seconds.
+  std::pair<std::string, std::int64_t> cached(const std::string& path, int epoch = 0) {
+    auto r = redis();
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto keys = r.command({"KEYS", "api:GET:" + path + ":*:e" + std::to_string(epoch)});
+      if (!keys.elements.empty()) {
+        const auto key = keys.elements[0].text;
+        return {key, r.command({"TTL", key}).integer};
+      }
+    }
+    ADD_FAILURE() << "nothing cached for " << path;
+    return {};
+  }
+
+  std::unique_ptr<TempRedis> redis_;
+};
+
+TEST_F(LiveExplorerTest, TheStreamDeliversNewBlocksAndResumesFromLastEventId) {
+  driver_->mine(2);
+  index();  // the chain so far: published before the client came, not sent to it
+  auto sse = std::make_unique<SseClient>(server_->port(), "/api/v1/explorer/stream");
+  ASSERT_EQ(sse->status(), 200u);
+  EXPECT_EQ(sse->head().header("Content-Type"), "text/event-stream; charset=utf-8");
+  EXPECT_EQ(sse->head().header("Transfer-Encoding"), "chunked");
+
+  driver_->mine(1);
+  index();
+  const auto node = driver_->rpc("eth_getBlockByNumber", {"latest", false}).as_object();
+  const auto first = next_of(*sse, "block");
+  const auto data = data_of(first);
+  EXPECT_EQ(data.at("number").as_int64(), num(node.at("number")));
+  EXPECT_EQ(data.at("hash"), node.at("hash"));
+  EXPECT_EQ(data.at("parent_hash"), node.at("parentHash"));
+  EXPECT_EQ(text(data.at("timestamp")), iso(node.at("timestamp")));
+  EXPECT_EQ(text(data.at("miner")), checksum(node.at("miner")));
+  EXPECT_EQ(data.at("transaction_count").as_int64(), 0);
+  EXPECT_FALSE(first.id.empty());
+
+  // Heartbeats while nothing happens.
+  const auto quiet = std::chrono::steady_clock::now() + 2s;
+  while (sse->comments() == 0 && std::chrono::steady_clock::now() < quiet) sse->next(quiet);
+  EXPECT_GT(sse->comments(), 0u);
+
+  // Away for two blocks: they come first on return, in order, then the live ones.
+  const auto from = num(node.at("number"));
+  sse.reset();
+  driver_->mine(2);
+  index();
+  SseClient back(server_->port(), "/api/v1/explorer/stream", {{"Last-Event-ID", first.id}});
+  ASSERT_EQ(back.status(), 200u);
+  std::vector<std::int64_t> numbers;
+  std::string last_id = first.id;
+  for (int i = 0; i < 2; ++i) {
+    const auto event = next_of(back, "block");
+    numbers.push_back(data_of(event).at("number").as_int64());
+    EXPECT_GT(event.id, last_id);  // same-length ms ids: in order
+    last_id = event.id;
+  }
+  EXPECT_EQ(numbers, (std::vector<std::int64_t>{from + 1, from + 2}));
+  driver_->mine(1);
+  index();
+  EXPECT_EQ(data_of(next_of(back, "block")).at("number").as_int64(), from + 3);
+
+  // An id that is not one of this stream's is refused.
+  SseClient wrong(server_->port(), "/api/v1/explorer/stream", {{"Last-Event-ID", "yesterday"}});
+  EXPECT_EQ(wrong.status(), 400u);
+  EXPECT_NE(wrong.head().body.find("invalid_last_event_id"), std::string::npos);
+
+  // Three open streams are this instance's cap (chain.stream_max_connections): the fourth is
+  // refused with Retry-After.
+  SseClient second(server_->port(), "/api/v1/explorer/stream");
+  SseClient third(server_->port(), "/api/v1/explorer/stream");
+  ASSERT_EQ(third.status(), 200u);
+  SseClient fourth(server_->port(), "/api/v1/explorer/stream");
+  EXPECT_EQ(fourth.status(), 503u);
+  EXPECT_EQ(fourth.head().header("Retry-After"), "5");
+  EXPECT_NE(fourth.head().body.find("stream_capacity"), std::string::npos);
+
+  // A server that stops ends its streams (the last chunk), rather than wait for them.
+  server_.reset();
+  EXPECT_FALSE(back.next(std::chrono::steady_clock::now() + 5s).has_value());
+  EXPECT_TRUE(back.ended());
+}
+
+TEST_F(LiveExplorerTest, ASignedInWalletGetsItsOwnIncomingTransfers) {
+  index();
+  const auto& a = ChainDriver::accounts();
+  db::BlockingSession session(database_.url());
+  const auto user = [&](const std::string& address, char c) {
+    return session
+        .exec("INSERT INTO users (phone_hash, blockchain_address) VALUES ($1, $2) RETURNING id",
+              {std::string(64, c), address})
+        .value(0, 0);
+  };
+  RedisOnLoop redis{redis_->url()};
+  cache::SessionStore sessions(redis.redis, config::SessionSettings{});
+  const auto token_for = [&](const std::string& id) {
+    return run_until_done(redis.loop,
+                          sessions.create(http::Principal::Kind::user, id, "198.51.100.4", "app/1"))
+        .token;
+  };
+  const auto one = token_for(user(a[1], '1'));
+  const auto two = token_for(user(a[2], '2'));
+  SseClient mine_one(server_->port(), "/api/v1/explorer/stream",
+                     {{"Authorization", "Bearer " + one}});
+  SseClient mine_two(server_->port(), "/api/v1/explorer/stream",
+                     {{"Authorization", "Bearer " + two}});
+  ASSERT_EQ(mine_one.status(), 200u);
+  ASSERT_EQ(mine_two.status(), 200u);
+
+  const auto hash = text(driver_->send(a[0], a[1], "0x", "777").at("transactionHash"));
+  index();
+  const auto block = next_of(mine_one, "block");
+  const auto transfer = next_of(mine_one, "transfer");
+  EXPECT_EQ(transfer.id, block.id + "/1");
+  const auto t = data_of(transfer);
+  EXPECT_EQ(text(t.at("transaction_hash")), hash);
+  EXPECT_EQ(t.at("type"), "native");
+  EXPECT_EQ(text(t.at("from")), a[0]);
+  EXPECT_EQ(text(t.at("to")), a[1]);
+  EXPECT_EQ(t.at("value"), "777");
+  EXPECT_EQ(t.at("block_number").as_int64(), data_of(block).at("number").as_int64());
+  // The other wallet sees the block and nothing of the transfer.
+  const auto other = next_of(mine_two, "block");
+  EXPECT_EQ(other.id, block.id);
+  driver_->mine(1);
+  index();
+  const auto after = mine_two.next(std::chrono::steady_clock::now() + 1s);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->type, "block");
+
+  // A token transfer too; and resuming from the block's id gives its transfer again.
+  const auto token = driver_->deploy("TestToken");
+  driver_->send(a[0], token, ChainDriver::call_data("transfer(address,uint256)", {a[1], "1000"}));
+  index();
+  SseEvent token_block, token_transfer;
+  while (token_transfer.type.empty()) {
+    const auto event = mine_one.next(std::chrono::steady_clock::now() + 1s);
+    ASSERT_TRUE(event.has_value()) << "no token transfer";
+    if (event->type == "block") token_block = *event;
+    if (event->type == "transfer") token_transfer = *event;
+  }
+  const auto tt = data_of(token_transfer);
+  EXPECT_EQ(tt.at("type"), "ERC-20");
+  EXPECT_EQ(text(tt.at("token")), checksum(json::value(token)));
+  EXPECT_EQ(tt.at("value"), "1000");
+  EXPECT_EQ(text(tt.at("to")), a[1]);
+  SseClient again(server_->port(), "/api/v1/explorer/stream",
+                  {{"Authorization", "Bearer " + one}, {"Last-Event-ID", token_block.id}});
+  const auto replayed = next_of(again, "transfer");
+  EXPECT_EQ(replayed.id, token_transfer.id);
+  EXPECT_EQ(replayed.data, token_transfer.data);
+  // A token that does not resolve is refused, not served as anonymous.
+  SseClient bad(server_->port(), "/api/v1/explorer/stream",
+                {{"Authorization", "Bearer pend_s_notatoken"}});
+  EXPECT_EQ(bad.status(), 401u);
+}
+
+TEST_F(LiveExplorerTest, FinalAnswersAreCachedLongAndAReorgRetiresTheCachedOnes) {
+  driver_->mine(12);
+  SseClient sse(server_->port(), "/api/v1/explorer/stream");
+  index();
+  const auto tip = static_cast<std::int64_t>(driver_->head());
+  // The instance has heard of the tip (its events reached the stream).
+  while (true) {
+    const auto event = next_of(sse, "block");
+    if (event.type.empty() || data_of(event).at("number").as_int64() == tip) break;
+  }
+  // Block 2 is final (finality depth 4): the long TTL; the tip: the short one.
+  const auto old = get("/api/v1/explorer/blocks/2");
+  EXPECT_EQ(old.header("X-Cache"), "MISS");
+  const auto [old_key, old_ttl] = cached("/api/v1/explorer/blocks/2");
+  EXPECT_FALSE(old_key.empty());
+  EXPECT_GT(old_ttl, 300);
+  EXPECT_LE(old_ttl, 3600);
+  const std::string tip_path = "/api/v1/explorer/blocks/" + std::to_string(tip);
+  const auto before = get(tip_path);
+  ASSERT_EQ(before.status, 200u);
+  const auto [tip_key, tip_ttl] = cached(tip_path);
+  EXPECT_LE(tip_ttl, 30);
+  const auto hit = get(tip_path);
+  EXPECT_EQ(hit.header("X-Cache"), "HIT");
+  EXPECT_EQ(hit.body, before.body);
+  const std::string replaced{before.json().at("hash").as_string()};
+
+  driver_->reorg(2);
+  index();
+  const auto reorg = data_of(next_of(sse, "reorg"));
+  EXPECT_EQ(reorg.at("from_block").as_int64(), tip - 1);
+  EXPECT_EQ(reorg.at("depth").as_int64(), 2);
+  EXPECT_EQ(reorg.at("epoch").as_int64(), 1);
+  // The tip's cached answer is not served: the node's new block is.
+  const auto now = get(tip_path);
+  EXPECT_EQ(now.header("X-Cache"), "MISS");
+  const auto node = driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(tip), false});
+  EXPECT_EQ(now.json().at("hash"), node.at("hash"));
+  EXPECT_NE(text(now.json().at("hash")), replaced);
+  const auto gone = get_json("/api/v1/explorer/blocks/" + replaced);
+  EXPECT_EQ(gone.at("consensus"), false);
+  EXPECT_FALSE(cached(tip_path, 1).first.empty());
+  EXPECT_EQ(get(tip_path).header("X-Cache"), "HIT");
 }
 
 }  // namespace
