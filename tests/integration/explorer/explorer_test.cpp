@@ -133,6 +133,22 @@ class ExplorerTest : public ::testing::Test {
     return out;
   }
 
+  // A user with this wallet (phone hash c repeated) and a session for them: its token. The
+  // session is stored where the server reads sessions (settings.redis.url).
+  std::string signed_in(const std::string& address, char c) {
+    db::BlockingSession session(database_.url());
+    const auto id =
+        session
+            .exec("INSERT INTO users (phone_hash, blockchain_address) VALUES ($1, $2) RETURNING id",
+                  {std::string(64, c), address})
+            .value(0, 0);
+    RedisOnLoop redis{redis_url_.empty() ? env("PEND_TEST_REDIS_URL") : redis_url_};
+    cache::SessionStore sessions(redis.redis, config::SessionSettings{});
+    return run_until_done(redis.loop,
+                          sessions.create(http::Principal::Kind::user, id, "198.51.100.4", "app/1"))
+        .token;
+  }
+
   void expect_block_as_node(const json::object& got, const json::object& node) {
     const auto where = "block " + text(node.at("number"));
     EXPECT_EQ(got.at("number").as_int64(), num(node.at("number"))) << where;
@@ -609,22 +625,8 @@ TEST_F(ExplorerTest, TheWalletRoutesShowEachUserTheirOwn) {
   index({token});
   process_events();
   const auto& a = ChainDriver::accounts();
-  db::BlockingSession session(database_.url());
-  const auto user = [&](const std::string& address, char c) {
-    return session
-        .exec("INSERT INTO users (phone_hash, blockchain_address) VALUES ($1, $2) RETURNING id",
-              {std::string(64, c), address})
-        .value(0, 0);
-  };
-  RedisOnLoop redis{env("PEND_TEST_REDIS_URL")};
-  cache::SessionStore sessions(redis.redis, config::SessionSettings{});
-  const auto token_for = [&](const std::string& id) {
-    return run_until_done(redis.loop,
-                          sessions.create(http::Principal::Kind::user, id, "198.51.100.4", "app/1"))
-        .token;
-  };
-  const auto one = token_for(user(a[1], '1'));
-  const auto two = token_for(user(a[2], '2'));
+  const auto one = signed_in(a[1], '1');
+  const auto two = signed_in(a[2], '2');
   const auto as = [&](const std::string& bearer, const std::string& target) {
     const auto r =
         request(server_->port(), "GET", target, {{"Authorization", "Bearer " + bearer}}, {});
@@ -645,7 +647,7 @@ TEST_F(ExplorerTest, TheWalletRoutesShowEachUserTheirOwn) {
     EXPECT_EQ(text(assets[0].at("value")), balance_of(token, address));
   }
   // a[4] never held the token: no stored balance, so balanceOf is read from the node.
-  const auto none = as(token_for(user(a[4], '4')), "/api/v1/wallet");
+  const auto none = as(signed_in(a[4], '4'), "/api/v1/wallet");
   const auto& unheld = none.at("assets").at(0).as_object();
   EXPECT_EQ(unheld.at("source"), "node");
   EXPECT_EQ(text(unheld.at("value")), balance_of(token, a[4]));
@@ -851,22 +853,8 @@ TEST_F(LiveExplorerTest, TheStreamDeliversNewBlocksAndResumesFromLastEventId) {
 TEST_F(LiveExplorerTest, ASignedInWalletGetsItsOwnIncomingTransfers) {
   index();
   const auto& a = ChainDriver::accounts();
-  db::BlockingSession session(database_.url());
-  const auto user = [&](const std::string& address, char c) {
-    return session
-        .exec("INSERT INTO users (phone_hash, blockchain_address) VALUES ($1, $2) RETURNING id",
-              {std::string(64, c), address})
-        .value(0, 0);
-  };
-  RedisOnLoop redis{redis_->url()};
-  cache::SessionStore sessions(redis.redis, config::SessionSettings{});
-  const auto token_for = [&](const std::string& id) {
-    return run_until_done(redis.loop,
-                          sessions.create(http::Principal::Kind::user, id, "198.51.100.4", "app/1"))
-        .token;
-  };
-  const auto one = token_for(user(a[1], '1'));
-  const auto two = token_for(user(a[2], '2'));
+  const auto one = signed_in(a[1], '1');
+  const auto two = signed_in(a[2], '2');
   SseClient mine_one(server_->port(), "/api/v1/explorer/stream",
                      {{"Authorization", "Bearer " + one}});
   SseClient mine_two(server_->port(), "/api/v1/explorer/stream",
