@@ -44,6 +44,8 @@ struct ClearOnExit {
   T*& pointer;
   ~ClearOnExit() { pointer = nullptr; }
 };
+template <typename T>
+ClearOnExit(T*&) -> ClearOnExit<T>;  // clang 14 has no aggregate deduction
 
 }  // namespace
 
