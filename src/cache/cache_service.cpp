@@ -38,7 +38,7 @@ void check_transaction(const std::vector<Reply>& replies) {
 
 }  // namespace
 
-std::string canonical_params(std::string_view query) {
+std::string canonical_params(std::string_view query, std::string_view credential) {
   if (query.empty()) return "{}";
   std::vector<std::pair<std::string, std::string>> params;
   // Boost.URL 1.81's parse_query runs strlen past the view's end: parse a terminated copy,
@@ -46,6 +46,7 @@ std::string canonical_params(std::string_view query) {
   const std::string text{query};
   if (auto parsed = boost::urls::parse_query(text)) {
     for (const auto& param : *parsed) {
+      if (!credential.empty() && param.key.decode() == credential) continue;
       params.emplace_back(param.key.decode(),
                           param.has_value ? param.value.decode() : std::string{});
     }
@@ -72,13 +73,14 @@ std::string canonical_params(std::string_view query) {
   return util::json::serialize(object);
 }
 
-std::string api_key(std::string_view method, std::string_view endpoint, std::string_view query) {
+std::string api_key(std::string_view method, std::string_view endpoint, std::string_view query,
+                    std::string_view credential) {
   std::string key = "api:";
   key += method;
   key += ':';
   key += endpoint;
   key += ':';
-  key += security::md5_hex(canonical_params(query));
+  key += security::md5_hex(canonical_params(query, credential));
   return key;
 }
 

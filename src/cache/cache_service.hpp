@@ -37,9 +37,11 @@
 
 namespace pend::cache {
 
-// The canonical JSON object of a query string: {"a":"1","b":["2","3"]}, names sorted.
-std::string canonical_params(std::string_view query);
-std::string api_key(std::string_view method, std::string_view endpoint, std::string_view query);
+// The canonical JSON object of a query string: {"a":"1","b":["2","3"]}, names sorted; the
+// credential parameter, when named, left out.
+std::string canonical_params(std::string_view query, std::string_view credential = {});
+std::string api_key(std::string_view method, std::string_view endpoint, std::string_view query,
+                    std::string_view credential = {});
 std::string blockchain_key(std::string_view type, std::string_view id);
 std::string metrics_key(std::string_view type, std::chrono::system_clock::time_point at);
 

@@ -67,7 +67,7 @@ void ResponseCache::serve(http::RequestContext& ctx, std::string_view body,
 
 asio::awaitable<void> ResponseCache::before_async(http::RequestContext& ctx) {
   // HEAD shares GET's entry: the same headers, no body.
-  std::string key = api_key("GET", ctx.path, ctx.query);
+  std::string key = api_key("GET", ctx.path, ctx.query, ctx.match.route->options.credential_param);
   if (ctx.match.route->options.cache == http::CacheTier::chain) {
     key += ":e";
     key += std::to_string(cache_.chain_epoch());

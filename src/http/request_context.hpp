@@ -69,6 +69,8 @@ struct RequestContext {
   Method method = Method::other;
   std::string_view path;   // target without the query string
   std::string_view query;  // raw query string, without '?'
+  // A form_query route's POST: the URL's query and the form body joined, which query views.
+  std::string form_query;
 
   std::string request_id;
   // Views request_id, or trace.trace_id when a traceparent came in; never copied.

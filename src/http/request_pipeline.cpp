@@ -2,12 +2,38 @@
 
 #include "logging/logger.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace pend::http {
 
 namespace beast_http = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kEtherscanRateLimit =
+    "Max rate limit reached, please use API Key for higher rate limit";
+
+// The error as Etherscan writes one: status 200 (a 5xx keeps its status, so that proxies and
+// clients still see the server is unwell) and the reason in result.
+void write_etherscan_error(RequestContext& ctx, const ApiError& error) {
+  const std::string_view reason =
+      error.code() == "rate_limited" ? kEtherscanRateLimit : error.what();
+  for (const auto& [name, value] : error.headers()) ctx.response.set(name, value);
+  ctx.json(error.status() >= 500 ? error.status() : 200,
+           boost::json::object{{"status", "0"}, {"message", "NOTOK"}, {"result", reason}});
+  ctx.error_code = error.code();
+  ctx.answered = true;
+}
+
+}  // namespace
+
+bool is_form(std::string_view content_type) {
+  auto media_type = content_type.substr(0, content_type.find(';'));
+  while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
+  return boost::beast::iequals(media_type, "application/x-www-form-urlencoded");
+}
 
 boost::asio::awaitable<void> Middleware::before_async(RequestContext& ctx) {
   before(ctx);
@@ -31,6 +57,15 @@ void RequestPipeline::start(RequestContext& ctx) const {
   ctx.path = target.substr(0, question);
   ctx.query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   router_->match(ctx.method, ctx.path, ctx.match);
+  if (ctx.match.route != nullptr && ctx.match.route->options.form_query &&
+      is_form(ctx.request[beast_http::field::content_type])) {
+    const auto& form = ctx.request.body();
+    ctx.form_query.reserve(ctx.query.size() + 1 + form.size());
+    ctx.form_query.append(ctx.query);
+    if (!ctx.query.empty() && !form.empty()) ctx.form_query.push_back('&');
+    ctx.form_query.append(form);
+    ctx.query = ctx.form_query;
+  }
   for (const auto& observer : observers_) observer->on_start(ctx);
 }
 
@@ -132,6 +167,10 @@ void RequestPipeline::finish(RequestContext& ctx, std::size_t middleware_ran) co
 }
 
 void write_error(RequestContext& ctx, const ApiError& error) {
+  if (ctx.match.route != nullptr && ctx.match.route->options.errors == ErrorStyle::etherscan) {
+    write_etherscan_error(ctx, error);
+    return;
+  }
   boost::json::object body;
   body["code"] = error.code();
   body["message"] = error.what();

@@ -46,8 +46,12 @@ class RequestPipeline {
   std::vector<ErrorTranslator> translators_;
 };
 
-// Writes the DESIGN.md error envelope for error into ctx.response.
+// Writes the DESIGN.md error envelope for error into ctx.response (or Etherscan's, for a
+// route of ErrorStyle::etherscan).
 void write_error(RequestContext& ctx, const ApiError& error);
+
+// Whether a Content-Type is application/x-www-form-urlencoded (parameters ignored).
+bool is_form(std::string_view content_type);
 
 // The error a failed route match stands for (404, 405, 400 for a mistyped path parameter).
 ApiError routing_error(const RouteMatch& match);

@@ -30,6 +30,12 @@ enum class Access : std::uint8_t {
 // (CacheService::chain_epoch), so a reorg retires every such entry at once.
 enum class CacheTier : std::uint8_t { none, short_ttl, default_ttl, long_ttl, chain };
 
+// How a route's errors are written. `envelope`: the API's {"error":{code, message, ...}} with
+// the error's status. `etherscan`: Etherscan's {"status":"0","message":"NOTOK","result":
+// reason} with status 200 (5xx keep theirs), which is what Etherscan's clients parse; a 429
+// reads "Max rate limit reached, please use API Key for higher rate limit" as Etherscan's does.
+enum class ErrorStyle : std::uint8_t { envelope, etherscan };
+
 struct RouteOptions {
   Access access = Access::anyone;
   // Admin routes: what the admin's role must allow (security/permissions.hpp).
@@ -44,7 +50,14 @@ struct RouteOptions {
   const TypeSchema* query = nullptr;
   // The success response's type, for the OpenAPI comparison.
   const TypeSchema* response = nullptr;
-  bool json_body = false;         // a JSON body of no declared type (the body parser parses it)
+  bool json_body = false;  // a JSON body of no declared type (the body parser parses it)
+  // A POST's application/x-www-form-urlencoded body is read as more query parameters (after
+  // the URL's own), so one handler serves the GET and the form POST of the same call.
+  bool form_query = false;
+  ErrorStyle errors = ErrorStyle::envelope;
+  // A query parameter that says who calls, not what is asked (Etherscan's apikey): the
+  // response cache leaves it out of its key, so every caller shares one entry per question.
+  std::string_view credential_param;
   bool accepts_trailers = false;  // chunked bodies may end in trailer fields (kept apart)
   // The body is not read before the handler runs: the handler reads it piece by piece as it
   // arrives (ctx.body_stream, http/body_stream.hpp), so it is never whole in memory. The

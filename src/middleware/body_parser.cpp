@@ -3,6 +3,7 @@
 #include "http/api_error.hpp"
 #include "http/query_params.hpp"
 #include "http/request_context.hpp"
+#include "http/request_pipeline.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/json/parser.hpp>
@@ -27,6 +28,11 @@ void BodyParser::before(http::RequestContext& ctx) {
   if (ctx.match.route->options.query == nullptr && !ctx.query.empty()) {
     // A route that declares no parameters takes none: 400 unknown_parameter names the first.
     const http::QueryParams refused(ctx.query, {});
+  }
+  if (ctx.match.route->options.form_query && ctx.method == http::Method::post &&
+      !ctx.request.body().empty() && !http::is_form(ctx.request[beast_http::field::content_type])) {
+    throw http::ApiError::unsupported_media_type(
+        "Content-Type must be application/x-www-form-urlencoded for this route");
   }
   if (!ctx.match.route->options.takes_json()) return;
   const auto& body = ctx.request.body();

@@ -47,10 +47,22 @@ bool RateLimit::applied_here(const RateLimitRule& rule) const {
   return rule.key == RateLimitRule::Key::ip || rule.key == RateLimitRule::Key::user;
 }
 
+void RateLimit::resolve_clients(std::string group, ClientResolver resolver) {
+  resolvers_.emplace_back(std::move(group), std::move(resolver));
+}
+
+const ClientResolver* RateLimit::resolver_of(std::string_view group) const {
+  for (const auto& [name, resolver] : resolvers_) {
+    if (name == group) return &resolver;
+  }
+  return nullptr;
+}
+
 bool RateLimit::waits(const http::RequestContext& ctx) const {
-  if (!enabled_ || rules_.empty()) return false;
   if (ctx.match.route != nullptr && !ctx.match.route->options.rate_limited) return false;
   const auto group = group_of(ctx);
+  if (resolver_of(group) != nullptr) return true;  // its clients are told apart either way
+  if (!enabled_) return false;
   for (const auto& rule : rules_) {
     if (applied_here(rule) && rule.applies_to(group)) return true;
   }
@@ -61,11 +73,21 @@ asio::awaitable<void> RateLimit::before_async(http::RequestContext& ctx) {
   const auto group = group_of(ctx);
   std::vector<cache::RateCheck> checks;
   std::vector<std::size_t> rule_index;
+  std::optional<ClientLimits> client;
+  if (const auto* resolver = resolver_of(group)) client = co_await (*resolver)(ctx);
+  if (!enabled_) co_return;
+  if (client) {
+    for (const auto& rule : *client->rules) {
+      checks.push_back({&rule, client->key, {}});
+      rule_index.push_back(kOwnRule);
+    }
+  }
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const auto& rule = rules_[i];
     if (!applied_here(rule) || !rule.applies_to(group)) continue;
     std::string key;
     if (rule.key == RateLimitRule::Key::ip) {
+      if (client) continue;  // the client's own rules stand in for the address's
       key = ctx.client_address.to_string();
     } else if (ctx.auth == http::AuthState::valid) {
       key = ctx.principal.id;
@@ -91,6 +113,14 @@ asio::awaitable<void> RateLimit::check(http::RequestContext& ctx, RateLimitRule:
   co_await apply(ctx, checks, rule_index);
 }
 
+asio::awaitable<void> RateLimit::check(http::RequestContext& ctx, const RateLimitRule& rule,
+                                       std::string_view key) {
+  if (!enabled_ || key.empty()) co_return;
+  std::vector<cache::RateCheck> checks{{&rule, std::string{key}, {}}};
+  const std::vector<std::size_t> rule_index{kOwnRule};
+  co_await apply(ctx, checks, rule_index);
+}
+
 asio::awaitable<void> RateLimit::apply(http::RequestContext& ctx,
                                        std::vector<cache::RateCheck>& checks,
                                        const std::vector<std::size_t>& rule_index) {
@@ -104,10 +134,11 @@ asio::awaitable<void> RateLimit::apply(http::RequestContext& ctx,
   auto& counters = counters_.local();
   for (std::size_t c = 0; c < checks.size(); ++c) {
     const auto& check = checks[c];
-    if (check.decision.local) bump(counters.local[rule_index[c]]);
+    const bool own = rule_index[c] == kOwnRule;
+    if (check.decision.local && !own) bump(counters.local[rule_index[c]]);
     if (check.decision.remaining < tightest->decision.remaining) tightest = &check;
     if (check.decision.allowed) continue;
-    bump(counters.refused[rule_index[c]]);
+    bump(own ? counters.client_refused : counters.refused[rule_index[c]]);
     if (refusing == nullptr || check.decision.reset > refusing->decision.reset) refusing = &check;
     if (check.decision.first_refusal) {
       logging::warn("SECURITY", "SECURITY_RATE_LIMIT_EXCEEDED", "rate limit exceeded",
@@ -140,7 +171,9 @@ asio::awaitable<void> RateLimit::apply(http::RequestContext& ctx,
 
 void RateLimit::collect(metrics::PrometheusWriter& out) const {
   std::vector<std::uint64_t> refused(rules_.size()), local(rules_.size());
+  std::uint64_t client_refused = 0;
   counters_.for_each([&](const Counters& c) {
+    client_refused += c.client_refused.load();
     for (std::size_t i = 0; i < rules_.size(); ++i) {
       refused[i] += c.refused[i].load();
       local[i] += c.local[i].load();
@@ -150,6 +183,8 @@ void RateLimit::collect(metrics::PrometheusWriter& out) const {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     out.sample("pend_rate_limit_refusals_total", {{"rule", rules_[i].name}}, refused[i]);
   }
+  // The rules of a group's clients (API keys) and of callers' own checks, together.
+  out.sample("pend_rate_limit_refusals_total", {{"rule", "client"}}, client_refused);
   out.family("pend_rate_limit_local_decisions_total", "counter",
              "Checks decided by the in-memory fallback because Redis could not be asked.");
   for (std::size_t i = 0; i < rules_.size(); ++i) {

@@ -13,7 +13,7 @@ struct Named {
   std::string_view name;
 };
 
-constexpr std::array<Named, 11> kNames{{
+constexpr std::array<Named, 12> kNames{{
     {P::users_read, "users.read"},
     {P::users_write, "users.write"},
     {P::kyc_review, "kyc.review"},
@@ -25,12 +25,13 @@ constexpr std::array<Named, 11> kNames{{
     {P::admins_manage, "admins.manage"},
     {P::cache_invalidate, "cache.invalidate"},
     {P::assets_manage, "assets.manage"},
+    {P::api_keys_manage, "api_keys.manage"},
 }};
 
-constexpr std::array<Permission, 11> kAll{
-    P::users_read,    P::users_write,          P::kyc_review,   P::logs_read,
-    P::metrics_read,  P::security_investigate, P::audit_read,   P::approvals_decide,
-    P::admins_manage, P::cache_invalidate,     P::assets_manage};
+constexpr std::array<Permission, 12> kAll{
+    P::users_read,    P::users_write,          P::kyc_review,    P::logs_read,
+    P::metrics_read,  P::security_investigate, P::audit_read,    P::approvals_decide,
+    P::admins_manage, P::cache_invalidate,     P::assets_manage, P::api_keys_manage};
 
 // Least privilege: each role has what its work needs, and each one above has more.
 constexpr std::array<Permission, 3> kViewer{P::users_read, P::logs_read, P::metrics_read};
@@ -39,10 +40,10 @@ constexpr std::array<Permission, 5> kSupport{P::users_read, P::users_write, P::l
 constexpr std::array<Permission, 7> kCompliance{
     P::users_read,   P::users_write,          P::kyc_review, P::logs_read,
     P::metrics_read, P::security_investigate, P::audit_read};
-constexpr std::array<Permission, 10> kAdmin{
-    P::users_read,       P::users_write,          P::kyc_review, P::logs_read,
-    P::metrics_read,     P::security_investigate, P::audit_read, P::approvals_decide,
-    P::cache_invalidate, P::assets_manage};
+constexpr std::array<Permission, 11> kAdmin{
+    P::users_read,       P::users_write,          P::kyc_review,     P::logs_read,
+    P::metrics_read,     P::security_investigate, P::audit_read,     P::approvals_decide,
+    P::cache_invalidate, P::assets_manage,        P::api_keys_manage};
 
 }  // namespace
 

@@ -29,6 +29,7 @@ enum class Permission : std::uint8_t {
   admins_manage,
   cache_invalidate,
   assets_manage,
+  api_keys_manage,
 };
 
 enum class Role : std::uint8_t { viewer, support, compliance, admin, superadmin };

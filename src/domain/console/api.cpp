@@ -1,6 +1,7 @@
 #include "domain/console/api.hpp"
 
 #include "domain/common/validation.hpp"
+#include "security/evm_address.hpp"
 #include "util/uuid.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -97,6 +98,41 @@ void RoleChange::validate(http::Problems& problems) const {
 void NewAdmin::validate(http::Problems& problems) const {
   check_email(problems, "email", email);
   check_length(problems, "display_name", display_name, 1, 100);
+  check_justification(problems, justification);
+}
+
+namespace {
+
+void check_limits(http::Problems& problems, std::int64_t per_second,
+                  const std::optional<std::int64_t>& per_day) {
+  check_range(problems, "per_second", per_second, 1, 100'000);
+  if (per_day) check_range(problems, "per_day", *per_day, 1, 2'000'000'000);
+}
+
+}  // namespace
+
+void NewApiKey::validate(http::Problems& problems) const {
+  check_length(problems, "name", name, 1, 100);
+  check_limits(problems, per_second, per_day);
+  check_justification(problems, justification);
+}
+
+void ApiKeyLimits::validate(http::Problems& problems) const {
+  check_limits(problems, per_second, per_day);
+  check_justification(problems, justification);
+}
+
+void TrackAsset::validate(http::Problems& problems) const {
+  pend::security::AddressProblem problem{};
+  if (!pend::security::parse_address(address, &problem)) {
+    problems.add("address", "invalid_address",
+                 problem == pend::security::AddressProblem::checksum
+                     ? "the EIP-55 checksum is wrong"
+                     : "must be 0x and 40 hexadecimal digits");
+  }
+  if (type && *type != "ERC-20" && *type != "ERC-721" && *type != "ERC-1155") {
+    problems.add("type", "invalid_value", "must be ERC-20, ERC-721 or ERC-1155");
+  }
   check_justification(problems, justification);
 }
 

@@ -160,6 +160,51 @@ struct CacheInvalidation {
 };
 BOOST_DESCRIBE_STRUCT(CacheInvalidation, (), (pattern, justification))
 
+// ---- the chain's API keys and tracked assets ----------------------------------------------
+
+enum class ApiKeyStatus : std::uint8_t { active, revoked };
+BOOST_DESCRIBE_ENUM(ApiKeyStatus, active, revoked)
+
+struct ApiKeyQuery {
+  static constexpr std::string_view kSchema = "AdminApiKeyQuery";
+  std::optional<ApiKeyStatus> status;
+  std::optional<std::int64_t> limit;
+  std::optional<std::string> cursor;
+};
+BOOST_DESCRIBE_STRUCT(ApiKeyQuery, (), (status, limit, cursor))
+
+// A key for the Etherscan API (GET /api) with its own limits: calls a second, and a day when
+// per_day is given.
+struct NewApiKey {
+  static constexpr std::string_view kSchema = "AdminApiKeyCreate";
+  std::string name;
+  std::int64_t per_second = 0;
+  std::optional<std::int64_t> per_day;
+  std::string justification;
+  void validate(http::Problems& problems) const;
+};
+BOOST_DESCRIBE_STRUCT(NewApiKey, (), (name, per_second, per_day, justification))
+
+struct ApiKeyLimits {
+  static constexpr std::string_view kSchema = "AdminApiKeyLimits";
+  std::int64_t per_second = 0;
+  std::optional<std::int64_t> per_day;  // absent: no daily cap
+  std::string justification;
+  void validate(http::Problems& problems) const;
+};
+BOOST_DESCRIBE_STRUCT(ApiKeyLimits, (), (per_second, per_day, justification))
+
+// A token contract the wallet app shows (GET /api/v1/assets) and whose events the indexer
+// decodes; one not seen yet is added, its metadata fetched by the indexer.
+struct TrackAsset {
+  static constexpr std::string_view kSchema = "AdminAssetTrack";
+  std::string address;              // any case when all-lower or all-upper, else EIP-55
+  std::optional<std::string> type;  // ERC-20 (the default), ERC-721 or ERC-1155
+  std::string justification;
+  void validate(http::Problems& problems) const;
+};
+BOOST_DESCRIBE_STRUCT(TrackAsset, (), (address, type, justification))
+
 // What a change did: 200 when it ran (applied), 202 when it waits for a second admin
 // (pending, with the approval request's id).
 struct ChangeResult {
@@ -175,9 +220,11 @@ struct ChangeResult {
   std::optional<util::Microseconds> expires_at;
   // Only when an admin was created: the one-time password, shown once.
   std::optional<std::string> one_time_password;
+  // Only when an API key was made: the key, shown once (stored only as its hash).
+  std::optional<std::string> api_key;
 };
 BOOST_DESCRIBE_STRUCT(ChangeResult, (),
                       (status, action, resource_type, resource_id, old_values, new_values, audit_id,
-                       approval_id, expires_at, one_time_password))
+                       approval_id, expires_at, one_time_password, api_key))
 
 }  // namespace pend::domain::console::api

@@ -75,6 +75,35 @@ constexpr db::Statement kOpenHighSeverity{
     "SELECT EXISTS (SELECT 1 FROM security_events WHERE user_id = $1::uuid "
     "AND severity IN ('high', 'critical') AND NOT coalesce(investigated, false))"};
 
+#define PEND_API_KEY_VIEW                                                                   \
+  "id, name, key_prefix, per_second, per_day, status, created_by, created_at, updated_at, " \
+  "last_used_at, revoked_at"
+constexpr db::Statement kLockApiKey{"console.lock_api_key",
+                                    "SELECT " PEND_API_KEY_VIEW
+                                    " FROM api_keys WHERE id = $1::uuid FOR UPDATE"};
+constexpr db::Statement kInsertApiKey{
+    "console.insert_api_key",
+    "INSERT INTO api_keys (key_hash, key_prefix, name, per_second, per_day, created_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6::uuid) RETURNING id::text"};
+constexpr db::Statement kSetApiKeyLimits{
+    "console.set_api_key_limits",
+    "UPDATE api_keys SET per_second = $2, per_day = $3, updated_at = now() WHERE id = $1::uuid"};
+constexpr db::Statement kRevokeApiKey{
+    "console.revoke_api_key",
+    "UPDATE api_keys SET status = 'revoked', revoked_at = now(), updated_at = now() "
+    "WHERE id = $1::uuid"};
+constexpr db::Statement kLockToken{
+    "console.lock_token",
+    "SELECT '0x' || encode(contract_address, 'hex') AS address, type, name, symbol, decimals, "
+    "tracked FROM tokens WHERE contract_address = decode($1, 'hex') FOR UPDATE"};
+constexpr db::Statement kTrackToken{
+    "console.track_token",
+    "INSERT INTO tokens (contract_address, type, tracked) VALUES (decode($1, 'hex'), $2, true) "
+    "ON CONFLICT (contract_address) DO UPDATE SET tracked = true"};
+constexpr db::Statement kUntrackToken{
+    "console.untrack_token",
+    "UPDATE tokens SET tracked = false WHERE contract_address = decode($1, 'hex')"};
+
 constexpr db::Statement kSetUserStatus{"console.set_user_status",
                                        "UPDATE users SET status = $2 WHERE id = $1::uuid"};
 constexpr db::Statement kSetUserTier{"console.set_user_tier",
@@ -151,6 +180,21 @@ asio::awaitable<db::Result> search_users(db::Database& database, const db::Scope
   if (f.tier) q.where("tier = $", *f.tier);
   if (f.created_from) q.where("created_at >= $", *f.created_from);
   if (f.created_to) q.where("created_at < $", *f.created_to);
+  if (!after.empty()) {
+    q.where("(created_at, id) < ($::timestamptz, $::uuid)", after.keys[0], after.keys[1]);
+  }
+  q.order_by("", kNewestFirst, db::Direction::descending);
+  q.limit(limit + 1);
+  co_return co_await q.run(database, scope);
+}
+
+asio::awaitable<db::Result> list_api_keys(db::Database& database, const db::Scope& scope,
+                                          const std::optional<std::string>& status,
+                                          const After& after, std::int64_t limit) {
+  db::QueryBuilder q{"console.list_api_keys",
+                     "SELECT " PEND_API_KEY_VIEW ", " PEND_CURSOR_AT(
+                         "created_at") " AS cursor_at, id::text AS cursor_id FROM api_keys"};
+  if (status) q.where("status = $", *status);
   if (!after.empty()) {
     q.where("(created_at, id) < ($::timestamptz, $::uuid)", after.keys[0], after.keys[1]);
   }
@@ -267,6 +311,39 @@ asio::awaitable<boost::json::value> lock_admin(db::Transaction& tx, std::string_
 
 asio::awaitable<boost::json::value> lock_security_event(db::Transaction& tx, std::string_view id) {
   co_return first_row(co_await tx.query(kLockEvent, id));
+}
+
+asio::awaitable<boost::json::value> lock_api_key(db::Transaction& tx, std::string_view id) {
+  co_return first_row(co_await tx.query(kLockApiKey, id));
+}
+
+asio::awaitable<boost::json::value> lock_token(db::Transaction& tx, std::string_view address_hex) {
+  co_return first_row(co_await tx.query(kLockToken, address_hex));
+}
+
+asio::awaitable<std::string> insert_api_key(db::Transaction& tx, const NewApiKeyRow& key) {
+  const auto rows = co_await tx.query(kInsertApiKey, key.key_hash, key.key_prefix, key.name,
+                                      key.per_second, key.per_day, key.created_by);
+  co_return rows[0].get<std::string>(0);
+}
+
+asio::awaitable<void> set_api_key_limits(db::Transaction& tx, std::string_view id,
+                                         std::int64_t per_second,
+                                         std::optional<std::int64_t> per_day) {
+  co_await tx.query(kSetApiKeyLimits, id, per_second, per_day);
+}
+
+asio::awaitable<void> revoke_api_key(db::Transaction& tx, std::string_view id) {
+  co_await tx.query(kRevokeApiKey, id);
+}
+
+asio::awaitable<void> track_token(db::Transaction& tx, std::string_view address_hex,
+                                  std::string_view type) {
+  co_await tx.query(kTrackToken, address_hex, type);
+}
+
+asio::awaitable<void> untrack_token(db::Transaction& tx, std::string_view address_hex) {
+  co_await tx.query(kUntrackToken, address_hex);
 }
 
 asio::awaitable<bool> has_open_high_severity(db::Transaction& tx, std::string_view user_id) {

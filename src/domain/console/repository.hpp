@@ -66,6 +66,11 @@ boost::asio::awaitable<db::Result> list_approvals(db::Database& database, const 
                                                   std::string_view status, const After& after,
                                                   std::int64_t limit);
 
+// The Etherscan API's keys, newest first (never a key or its hash); status filters when set.
+boost::asio::awaitable<db::Result> list_api_keys(db::Database& database, const db::Scope& scope,
+                                                 const std::optional<std::string>& status,
+                                                 const After& after, std::int64_t limit);
+
 // ---- inside a change's transaction -------------------------------------------------------
 
 // The row as JSON (the columns a change may touch), locked FOR UPDATE; null when absent.
@@ -73,6 +78,10 @@ boost::asio::awaitable<boost::json::value> lock_user(db::Transaction& tx, std::s
 boost::asio::awaitable<boost::json::value> lock_admin(db::Transaction& tx, std::string_view id);
 boost::asio::awaitable<boost::json::value> lock_security_event(db::Transaction& tx,
                                                                std::string_view id);
+boost::asio::awaitable<boost::json::value> lock_api_key(db::Transaction& tx, std::string_view id);
+// A token by its address (lowercase hex without 0x); null when the tokens table has none.
+boost::asio::awaitable<boost::json::value> lock_token(db::Transaction& tx,
+                                                      std::string_view address_hex);
 // Whether the user has a high or critical security event nobody has investigated.
 boost::asio::awaitable<bool> has_open_high_severity(db::Transaction& tx, std::string_view user_id);
 
@@ -98,6 +107,24 @@ boost::asio::awaitable<void> set_admin_one_time_password(db::Transaction& tx, st
 boost::asio::awaitable<std::string> insert_admin(db::Transaction& tx, const api::NewAdmin& admin,
                                                  std::string_view password_hash,
                                                  util::Microseconds at);
+
+struct NewApiKeyRow {
+  std::string key_hash;
+  std::string key_prefix;
+  std::string name;
+  std::int64_t per_second = 0;
+  std::optional<std::int64_t> per_day;
+  std::string created_by;  // the admin's id
+};
+boost::asio::awaitable<std::string> insert_api_key(db::Transaction& tx, const NewApiKeyRow& key);
+boost::asio::awaitable<void> set_api_key_limits(db::Transaction& tx, std::string_view id,
+                                                std::int64_t per_second,
+                                                std::optional<std::int64_t> per_day);
+boost::asio::awaitable<void> revoke_api_key(db::Transaction& tx, std::string_view id);
+// Marks the token tracked, adding it (of type) when the tokens table has none.
+boost::asio::awaitable<void> track_token(db::Transaction& tx, std::string_view address_hex,
+                                         std::string_view type);
+boost::asio::awaitable<void> untrack_token(db::Transaction& tx, std::string_view address_hex);
 
 struct ApprovalRow {
   std::string id;

@@ -53,6 +53,12 @@ class ConsoleRoutes final : public Feature {
   asio::awaitable<void> reset_password(http::RequestContext& ctx);
   asio::awaitable<void> change_role(http::RequestContext& ctx);
   asio::awaitable<void> invalidate_cache(http::RequestContext& ctx);
+  asio::awaitable<void> api_keys(http::RequestContext& ctx);
+  asio::awaitable<void> create_api_key(http::RequestContext& ctx);
+  asio::awaitable<void> api_key_limits(http::RequestContext& ctx);
+  asio::awaitable<void> revoke_api_key(http::RequestContext& ctx);
+  asio::awaitable<void> track_asset(http::RequestContext& ctx);
+  asio::awaitable<void> untrack_asset(http::RequestContext& ctx);
   asio::awaitable<void> approvals(http::RequestContext& ctx);
   asio::awaitable<void> approve(http::RequestContext& ctx);
   asio::awaitable<void> reject(http::RequestContext& ctx);
@@ -129,6 +135,18 @@ const http::RouteSpec<R> kRoutes[] = {
      change_options<api::RoleChange>(Permission::admins_manage)},
     {M::post, "/api/v1/admin/cache/invalidate", &R::invalidate_cache,
      change_options<api::CacheInvalidation>(Permission::cache_invalidate)},
+    {M::get, "/api/v1/admin/api-keys", &R::api_keys,
+     read_options<api::ApiKeyQuery>(Permission::api_keys_manage)},
+    {M::post, "/api/v1/admin/api-keys", &R::create_api_key,
+     change_options<api::NewApiKey>(Permission::api_keys_manage)},
+    {M::put, "/api/v1/admin/api-keys/{id:uuid}/limits", &R::api_key_limits,
+     change_options<api::ApiKeyLimits>(Permission::api_keys_manage)},
+    {M::post, "/api/v1/admin/api-keys/{id:uuid}/revoke", &R::revoke_api_key,
+     change_options<api::Justified>(Permission::api_keys_manage)},
+    {M::post, "/api/v1/admin/assets", &R::track_asset,
+     change_options<api::TrackAsset>(Permission::assets_manage)},
+    {M::post, "/api/v1/admin/assets/{address}/untrack", &R::untrack_asset,
+     change_options<api::Justified>(Permission::assets_manage)},
     {M::get, "/api/v1/admin/approvals", &R::approvals,
      read_options<api::ApprovalQuery>(Permission::approvals_decide)},
     {M::post, "/api/v1/admin/approvals/{id:uuid}/approve", &R::approve,
@@ -303,6 +321,66 @@ asio::awaitable<void> ConsoleRoutes::invalidate_cache(http::RequestContext& ctx)
   const auto body = http::read_body<api::CacheInvalidation>(ctx);
   Change c{.action = Action::cache_invalidate,
            .resource_id = body.pattern,
+           .justification = body.justification};
+  co_await change(ctx, std::move(c));
+}
+
+asio::awaitable<void> ConsoleRoutes::api_keys(http::RequestContext& ctx) {
+  const auto query = http::read_query<api::ApiKeyQuery>(ctx);
+  const auto limit = page_limit(query.limit, 50, 500);
+  const auto after = time_cursor(query.cursor);
+  std::optional<std::string> status;
+  if (query.status) status = std::string{util::enum_name(*query.status)};
+  const auto rows = co_await list_api_keys(database_, db::request_scope(ctx), status, after, limit);
+  ctx.json(200, row_page(rows, limit, 2));
+}
+
+asio::awaitable<void> ConsoleRoutes::create_api_key(http::RequestContext& ctx) {
+  const auto body = http::read_body<api::NewApiKey>(ctx);
+  boost::json::object params{{"name", body.name}, {"per_second", body.per_second}};
+  params["per_day"] = body.per_day ? boost::json::value(*body.per_day) : boost::json::value();
+  Change c{.action = Action::api_key_create,
+           .params = std::move(params),
+           .justification = body.justification};
+  const auto actor = actor_of(ctx, settings_.auth);
+  const auto result = co_await service_.request(actor, c, db::request_scope(ctx));
+  http::respond(ctx, result.status == "pending" ? 202 : 201, result);
+}
+
+asio::awaitable<void> ConsoleRoutes::api_key_limits(http::RequestContext& ctx) {
+  const auto body = http::read_body<api::ApiKeyLimits>(ctx);
+  boost::json::object params{{"per_second", body.per_second}};
+  params["per_day"] = body.per_day ? boost::json::value(*body.per_day) : boost::json::value();
+  Change c{.action = Action::api_key_limits,
+           .resource_id = util::lower_hex(ctx.match.params.get("id")),
+           .params = std::move(params),
+           .justification = body.justification};
+  co_await change(ctx, std::move(c));
+}
+
+asio::awaitable<void> ConsoleRoutes::revoke_api_key(http::RequestContext& ctx) {
+  co_await justified(ctx, Action::api_key_revoke);
+}
+
+asio::awaitable<void> ConsoleRoutes::track_asset(http::RequestContext& ctx) {
+  const auto body = http::read_body<api::TrackAsset>(ctx);
+  Change c{.action = Action::asset_track,
+           .resource_id = pend::security::parse_address(body.address)->checksummed(),
+           .params = {{"type", body.type.value_or("ERC-20")}},
+           .justification = body.justification};
+  co_await change(ctx, std::move(c));
+}
+
+asio::awaitable<void> ConsoleRoutes::untrack_asset(http::RequestContext& ctx) {
+  const auto body = http::read_body<api::Justified>(ctx);
+  const auto address = pend::security::parse_address(ctx.match.params.get("address"));
+  if (!address) {
+    throw http::ApiError::bad_request("invalid_address",
+                                      "address must be 0x and 40 hex digits (EIP-55 if mixed case)",
+                                      {boost::json::object{{"parameter", "address"}}});
+  }
+  Change c{.action = Action::asset_untrack,
+           .resource_id = address->checksummed(),
            .justification = body.justification};
   co_await change(ctx, std::move(c));
 }

@@ -6,6 +6,7 @@
 #include "domain/auth/routes.hpp"
 #include "domain/common/errors.hpp"
 #include "domain/common/pagination.hpp"
+#include "domain/explorer/api_keys.hpp"
 #include "domain/kyc/repository.hpp"
 #include "http/request_context.hpp"
 #include "logging/entry.hpp"
@@ -13,6 +14,7 @@
 #include "security/password.hpp"
 #include "security/random.hpp"
 #include "util/enum_name.hpp"
+#include "util/hex.hpp"
 
 #include <algorithm>
 
@@ -46,6 +48,11 @@ constexpr ActionInfo kActions[] = {
     {Action::admin_role, "admin.role", "admin", Permission::admins_manage},
     {Action::cache_invalidate, "cache.invalidate", "cache", Permission::cache_invalidate},
     {Action::kyc_decide, "kyc.decide", "kyc", Permission::kyc_review},
+    {Action::api_key_create, "api_key.create", "api_key", Permission::api_keys_manage},
+    {Action::api_key_limits, "api_key.limits", "api_key", Permission::api_keys_manage},
+    {Action::api_key_revoke, "api_key.revoke", "api_key", Permission::api_keys_manage},
+    {Action::asset_track, "asset.track", "token", Permission::assets_manage},
+    {Action::asset_untrack, "asset.untrack", "token", Permission::assets_manage},
 };
 
 const ActionInfo& info(Action action) {
@@ -76,6 +83,19 @@ void log_business(const Actor& actor, std::string_view event, const std::string&
   logging::Entry entry;
   entry.admin_id = actor.admin_id;
   logging::business(event, message, entry);
+}
+
+// An asset's resource id (its EIP-55 address) as the tokens table's key is written.
+std::string token_hex(std::string_view address) {
+  auto hex = util::lower_hex(address);
+  if (hex.starts_with("0x")) hex.erase(0, 2);
+  return hex;
+}
+
+std::optional<std::int64_t> optional_int(const boost::json::object& params, std::string_view name) {
+  const auto* value = params.if_contains(name);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  return value->to_number<std::int64_t>();
 }
 
 DomainError invalid_state(std::string message) {
@@ -127,6 +147,16 @@ asio::awaitable<boost::json::value> ConsoleService::lock(db::Transaction& tx,
   }
   if (type == "security_event") co_return co_await lock_security_event(tx, change.resource_id);
   if (type == "kyc") co_return co_await kyc::lock_for_decision(tx, change.resource_id);
+  if (type == "api_key") {
+    if (change.action == Action::api_key_create) co_return boost::json::object{};
+    co_return co_await lock_api_key(tx, change.resource_id);
+  }
+  if (type == "token") {
+    auto row = co_await lock_token(tx, token_hex(change.resource_id));
+    // A token not seen yet is tracked all the same: the indexer fetches its metadata.
+    if (row.is_null() && change.action == Action::asset_track) co_return boost::json::object{};
+    co_return row;
+  }
   co_return boost::json::object{};  // the cache: no row
 }
 
@@ -256,6 +286,45 @@ asio::awaitable<ConsoleService::Applied> ConsoleService::apply(db::Transaction& 
     case Action::kyc_decide:
       co_await decide_kyc(tx, actor, change, old);
       break;
+    case Action::api_key_create: {
+      std::string key = explorer::ApiKeys::generate();
+      const NewApiKeyRow row{.key_hash = explorer::ApiKeys::hash(key),
+                             .key_prefix = explorer::ApiKeys::prefix(key),
+                             .name = std::string{change.params.at("name").as_string()},
+                             .per_second = change.params.at("per_second").to_number<std::int64_t>(),
+                             .per_day = optional_int(change.params, "per_day"),
+                             .created_by = actor.admin_id};
+      out.resource_id = co_await insert_api_key(tx, row);
+      out.api_key = std::move(key);
+      old = nullptr;
+      break;
+    }
+    case Action::api_key_limits:
+      if (text_of(old, "status") != "active") throw invalid_state("the key is revoked");
+      co_await set_api_key_limits(tx, id, change.params.at("per_second").to_number<std::int64_t>(),
+                                  optional_int(change.params, "per_day"));
+      break;
+    case Action::api_key_revoke:
+      if (text_of(old, "status") != "active") throw invalid_state("the key is revoked already");
+      co_await revoke_api_key(tx, id);
+      break;
+    case Action::asset_track: {
+      const auto* was = old.as_object().if_contains("tracked");
+      if (was != nullptr && was->as_bool()) throw invalid_state("the asset is tracked already");
+      const auto* type = change.params.if_contains("type");
+      co_await track_token(tx, token_hex(id),
+                           type != nullptr && type->is_string()
+                               ? std::string_view{type->as_string()}
+                               : std::string_view{"ERC-20"});
+      if (old.as_object().empty()) old = nullptr;  // it was not in the tokens table
+      break;
+    }
+    case Action::asset_untrack: {
+      const auto* was = old.as_object().if_contains("tracked");
+      if (was == nullptr || !was->as_bool()) throw invalid_state("the asset is not tracked");
+      co_await untrack_token(tx, token_hex(id));
+      break;
+    }
     case Action::cache_invalidate: {
       if (cache_ == nullptr) {
         throw DomainError{DomainError::Kind::unavailable, "cache_disabled",
@@ -272,6 +341,8 @@ asio::awaitable<ConsoleService::Applied> ConsoleService::apply(db::Transaction& 
     out.new_values = boost::json::object{{"sessions", 0}};
   } else if (change.action == Action::admin_create) {
     out.new_values = co_await lock_admin(tx, out.resource_id);  // the row as created
+  } else if (change.action == Action::api_key_create) {
+    out.new_values = co_await lock_api_key(tx, out.resource_id);  // never the key itself
   } else {
     out.new_values = co_await lock(tx, change);  // the row as the change left it
   }
@@ -450,6 +521,7 @@ asio::awaitable<api::ChangeResult> ConsoleService::attempt(const Actor& actor, c
   result.new_values = std::move(applied.new_values);
   result.audit_id = audited.id;
   result.one_time_password = std::move(applied.one_time_password);
+  result.api_key = std::move(applied.api_key);
   co_return result;
 }
 
@@ -572,6 +644,7 @@ asio::awaitable<api::ChangeResult> ConsoleService::decide(const Actor& actor, st
   result.audit_id = audited.id;
   result.approval_id = request->id;
   result.one_time_password = std::move(applied.one_time_password);
+  result.api_key = std::move(applied.api_key);
   co_return result;
 }
 

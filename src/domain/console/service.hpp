@@ -45,7 +45,12 @@ enum class Action : std::uint8_t {
   admin_reset_password,  // a one-time password (an admin imported by import-legacy has none)
   admin_role,
   cache_invalidate,
-  kyc_decide,  // a KYC submission approved or rejected (domain/kyc)
+  kyc_decide,      // a KYC submission approved or rejected (domain/kyc)
+  api_key_create,  // an Etherscan API key (domain/explorer/api_keys.hpp), given once
+  api_key_limits,
+  api_key_revoke,
+  asset_track,  // a token the wallet app shows (resource id: its EIP-55 address)
+  asset_untrack,
 };
 
 std::string_view action_name(Action action);  // "user.suspend"
@@ -106,6 +111,7 @@ class ConsoleService {
     boost::json::value old_values;
     boost::json::value new_values;
     std::optional<std::string> one_time_password;
+    std::optional<std::string> api_key;
     std::string resource_id;
   };
 

@@ -128,6 +128,14 @@ constexpr db::Statement kBlockAfter{
     "etherscan.block_after",
     "SELECT number FROM blocks WHERE consensus AND timestamp >= to_timestamp($1) "
     "ORDER BY timestamp, number LIMIT 1"};
+// getblockreward: what the block's producer was paid, the priority fees of its transactions
+// (a post-merge chain issues no block subsidy; the burnt base fee is nobody's reward).
+constexpr db::Statement kBlockReward{
+    "etherscan.block_reward",
+    "SELECT b.number, b.timestamp, encode(b.miner, 'hex'), coalesce(sum(t.gas_used * "
+    "(coalesce(t.effective_gas_price, t.gas_price) - coalesce(b.base_fee_per_gas, 0))), 0)::text "
+    "FROM blocks b LEFT JOIN transactions t ON t.block_hash = b.hash "
+    "WHERE b.number = $1 AND b.consensus GROUP BY b.hash"};
 constexpr db::Statement kHead{
     "etherscan.head", "SELECT coalesce((SELECT max(number) FROM blocks WHERE consensus), -1)"};
 
@@ -383,8 +391,21 @@ asio::awaitable<json::object> EtherscanApi::transaction(const api::EtherscanQuer
 
 asio::awaitable<json::object> EtherscanApi::block(const api::EtherscanQuery& q,
                                                   const db::Scope& scope) {
-  if (q.action.value_or("") != "getblocknobytime")
-    co_return notok("Error! Missing Or invalid Action name");
+  const std::string action = q.action.value_or("");
+  if (action == "getblockreward") {
+    const auto height = integer(q.blockno, -1);
+    if (!height || *height < 0) co_return notok("Error! Invalid block number");
+    const auto rows = co_await database_.query(kBlockReward, scope, *height);
+    if (rows.empty()) co_return notok("Error! Block not indexed yet");
+    const auto& r = rows[0];
+    co_return ok(json::object{{"blockNumber", number(r, 0)},
+                              {"timeStamp", seconds(r, 1)},
+                              {"blockMiner", hex0x(r, 2)},
+                              {"blockReward", text(r, 3)},
+                              {"uncles", json::array{}},
+                              {"uncleInclusionReward", "0"}});
+  }
+  if (action != "getblocknobytime") co_return notok("Error! Missing Or invalid Action name");
   const auto at = integer(q.timestamp, -1);
   if (!at || *at < 0) co_return notok("Error! Invalid timestamp");
   const std::string closest = q.closest.value_or("before");

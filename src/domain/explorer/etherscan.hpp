@@ -30,7 +30,7 @@ struct EtherscanQuery {
   static constexpr std::string_view kSchema = "EtherscanQuery";
   std::optional<std::string> module, action, address, contractaddress, txhash, tag, boolean;
   std::optional<std::string> startblock, endblock, page, offset, sort;
-  std::optional<std::string> timestamp, closest, apikey;
+  std::optional<std::string> timestamp, closest, blockno, apikey;
   // module=logs (Etherscan's own camelCase names).
   std::optional<std::string> fromBlock, toBlock, topic0, topic1, topic2, topic3;
   std::optional<std::string> topic0_1_opr, topic0_2_opr, topic0_3_opr, topic1_2_opr, topic1_3_opr,
@@ -38,9 +38,9 @@ struct EtherscanQuery {
 };
 BOOST_DESCRIBE_STRUCT(EtherscanQuery, (),
                       (module, action, address, contractaddress, txhash, tag, boolean, startblock,
-                       endblock, page, offset, sort, timestamp, closest, apikey, fromBlock, toBlock,
-                       topic0, topic1, topic2, topic3, topic0_1_opr, topic0_2_opr, topic0_3_opr,
-                       topic1_2_opr, topic1_3_opr, topic2_3_opr))
+                       endblock, page, offset, sort, timestamp, closest, blockno, apikey, fromBlock,
+                       toBlock, topic0, topic1, topic2, topic3, topic0_1_opr, topic0_2_opr,
+                       topic0_3_opr, topic1_2_opr, topic1_3_opr, topic2_3_opr))
 
 }  // namespace api
 

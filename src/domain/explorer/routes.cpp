@@ -6,6 +6,7 @@
 #include "domain/common/errors.hpp"
 #include "domain/common/pagination.hpp"
 #include "domain/explorer/api.hpp"
+#include "domain/explorer/api_keys.hpp"
 #include "domain/explorer/etherscan.hpp"
 #include "domain/explorer/live.hpp"
 #include "domain/explorer/repository.hpp"
@@ -240,7 +241,11 @@ class ExplorerRoutes final : public Feature {
         work_(deps.work),
         etherscan_(deps.database, node_, deps.work),
         finality_depth_(deps.settings.chain.finality_depth),
-        live_(deps) {}
+        live_(deps),
+        api_keys_(deps.database, deps.rate_limit, deps.clock) {
+    deps.rate_limit.resolve_clients(
+        "etherscan", [this](http::RequestContext& ctx) { return api_keys_.limits_of(ctx); });
+  }
   void add_routes(http::Router& router) override;
   void collect(metrics::PrometheusWriter& out) const override { live_.collect(out); }
   void stop() override { live_.stop(); }
@@ -282,6 +287,7 @@ class ExplorerRoutes final : public Feature {
   EtherscanApi etherscan_;
   unsigned finality_depth_;
   LiveEvents live_;
+  ApiKeys api_keys_;
 };
 
 // Every answer is cached (CacheTier::chain: short, or long once final; keys carry the
@@ -319,11 +325,23 @@ const http::RouteSpec<R> kRoutes[] = {
     {M::get, "/api/v1/explorer/tokens/{address}/holders", &R::token_holders,
      list_options<api::PageQuery>()},
     {M::get, "/api/v1/explorer/search", &R::search, list_options<api::SearchQuery>()},
+    // Etherscan's API: errors in its envelope, the same answer whoever's key asks, and the
+    // form POST of the same call (never cached).
     {M::get,
      "/api",
      &R::etherscan,
      {.cache = http::CacheTier::chain,
       .query = &http::schema_of<api::EtherscanQuery>(),
+      .errors = http::ErrorStyle::etherscan,
+      .credential_param = "apikey",
+      .group = "etherscan"}},
+    {M::post,
+     "/api",
+     &R::etherscan,
+     {.query = &http::schema_of<api::EtherscanQuery>(),
+      .form_query = true,
+      .errors = http::ErrorStyle::etherscan,
+      .credential_param = "apikey",
       .group = "etherscan"}},
     // Server-Sent Events: never cached; a signed-in user's own transfers too.
     {M::get, "/api/v1/explorer/stream", &R::stream, {.group = "explorer"}},

@@ -9,6 +9,7 @@
 #include "chain/indexer.hpp"
 #include "chain/quantity.hpp"
 #include "db/blocking_session.hpp"
+#include "security/digest.hpp"
 #include "security/evm_address.hpp"
 #include "support/anvil.hpp"
 #include "support/databases.hpp"
@@ -16,6 +17,7 @@
 #include "support/redis_server.hpp"
 #include "support/sse_client.hpp"
 #include "support/test_server.hpp"
+#include "util/enum_name.hpp"
 #include "util/time.hpp"
 
 #include <gtest/gtest.h>
@@ -59,7 +61,7 @@ class ExplorerTest : public ::testing::Test {
     settings.database.url = database_.url();
     settings.chain.rpc_urls = {anvil_->url()};  // the balances and the proxy read it
     configure(settings);
-    server_ = std::make_unique<TestServer>(settings);
+    server_ = std::make_unique<TestServer>(settings, nullptr, clock_);
   }
   virtual void configure(config::Settings&) {}
 
@@ -196,8 +198,28 @@ class ExplorerTest : public ::testing::Test {
     EXPECT_EQ(got.at("consensus"), true) << where;
   }
 
+  // An active admin of the role with a live session: its token.
+  std::string admin_token(security::Role role, const std::string& name) {
+    const auto id = database_.value(
+        "INSERT INTO admin_users (email, display_name, password_hash, role) VALUES ('" + name +
+        "@example.com', '" + name + "', 'x', '" + std::string{util::enum_name(role)} +
+        "') RETURNING id");
+    RedisOnLoop redis{redis_url_.empty() ? env("PEND_TEST_REDIS_URL") : redis_url_};
+    cache::SessionStore sessions(redis.redis, config::SessionSettings{});
+    return run_until_done(redis.loop,
+                          sessions.create(http::Principal::Kind::admin, id, "198.51.100.4", "p/1"))
+        .token;
+  }
+  HttpResponse admin_call(std::string_view method, const std::string& target,
+                          const std::string& token, const std::string& body = {}) {
+    return request(server_->port(), method, target,
+                   {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                   body);
+  }
+
   ScratchDatabase database_;
-  std::string redis_url_;  // where index() publishes live events (none: nowhere)
+  const util::Clock* clock_ = nullptr;  // the server's clock, when configure() gives one
+  std::string redis_url_;               // where index() publishes live events (none: nowhere)
   std::unique_ptr<TempAnvil> anvil_;
   std::unique_ptr<ChainDriver> driver_;
   std::unique_ptr<TestServer> server_;
@@ -618,6 +640,56 @@ TEST_F(ExplorerTest, EtherscanActionsHaveItsEnvelopeFieldsAndTheNodesFigures) {
             R"({"status":"0","message":"NOTOK","result":"Error! Missing Or invalid Action name"})");
   r = api("module=account&action=balance&address=0x123");
   EXPECT_EQ(r.body, R"({"status":"0","message":"NOTOK","result":"Error! Invalid address format"})");
+  // An error the HTTP core finds (an unknown parameter) is in Etherscan's envelope too.
+  r = api("module=account&action=balance&colour=red");
+  EXPECT_EQ(r.json().at("status"), "0");
+  EXPECT_EQ(r.json().at("message"), "NOTOK");
+  EXPECT_NE(text(r.json().at("result")).find("colour"), std::string::npos) << r.body;
+
+  // getblockreward: the producer's priority fees, from the node's receipts.
+  for (std::int64_t n = 1; n <= head; ++n) {
+    const auto block =
+        driver_->rpc("eth_getBlockByNumber", {chain::to_quantity(n), false}).as_object();
+    const auto base_fee = chain::quantity_u64(block.at("baseFeePerGas").as_string()).value();
+    std::uint64_t tips = 0;
+    for (const auto& tx_hash : block.at("transactions").as_array()) {
+      const auto rcpt = driver_->rpc("eth_getTransactionReceipt", {tx_hash}).as_object();
+      tips += chain::quantity_u64(rcpt.at("gasUsed").as_string()).value() *
+              (chain::quantity_u64(rcpt.at("effectiveGasPrice").as_string()).value() - base_fee);
+    }
+    r = api("module=block&action=getblockreward&blockno=" + std::to_string(n));
+    const auto reward = r.json().at("result").as_object();
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : reward) keys.emplace_back(k);
+    EXPECT_EQ(keys, (std::vector<std::string>{"blockNumber", "timeStamp", "blockMiner",
+                                              "blockReward", "uncles", "uncleInclusionReward"}));
+    EXPECT_EQ(text(reward.at("blockNumber")), std::to_string(n));
+    EXPECT_EQ(text(reward.at("timeStamp")), std::to_string(num(block.at("timestamp"))));
+    EXPECT_EQ(text(reward.at("blockMiner")), lower(text(block.at("miner"))));
+    EXPECT_EQ(text(reward.at("blockReward")), std::to_string(tips)) << "block " << n;
+    EXPECT_EQ(reward.at("uncles"), json::array{});
+    EXPECT_EQ(reward.at("uncleInclusionReward"), "0");
+  }
+  r = api("module=block&action=getblockreward&blockno=" + std::to_string(head + 100));
+  EXPECT_EQ(r.body, R"({"status":"0","message":"NOTOK","result":"Error! Block not indexed yet"})");
+  r = api("module=block&action=getblockreward&blockno=x");
+  EXPECT_EQ(r.body, R"({"status":"0","message":"NOTOK","result":"Error! Invalid block number"})");
+
+  // The form POST of a call answers what its GET does; another body type is refused.
+  const std::string call = "module=account&action=balancemulti&address=" + a[1] + "," + a[2];
+  const auto posted = request(server_->port(), "POST", "/api",
+                              {{"Content-Type", "application/x-www-form-urlencoded"}}, call);
+  EXPECT_EQ(posted.status, 200u);
+  EXPECT_EQ(posted.body, api(call).body);
+  const auto split = request(server_->port(), "POST", "/api?module=account",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}},
+                             "action=balance&address=" + a[1]);
+  EXPECT_EQ(split.body, api("module=account&action=balance&address=" + a[1]).body);
+  const auto as_json = request(server_->port(), "POST", "/api",
+                               {{"Content-Type", "application/json"}}, R"({"module":"block"})");
+  EXPECT_EQ(as_json.status, 200u);
+  EXPECT_EQ(as_json.body, R"({"status":"0","message":"NOTOK","result":"Content-Type must be )"
+                          R"(application/x-www-form-urlencoded for this route"})");
 }
 
 TEST_F(ExplorerTest, TheWalletRoutesShowEachUserTheirOwn) {
@@ -953,6 +1025,199 @@ TEST_F(LiveExplorerTest, FinalAnswersAreCachedLongAndAReorgRetiresTheCachedOnes)
   EXPECT_EQ(gone.at("consensus"), false);
   EXPECT_FALSE(cached(tip_path, 1).first.empty());
   EXPECT_EQ(get(tip_path).header("X-Cache"), "HIT");
+}
+
+// The Etherscan API's keys: anonymous callers held to the group's rule, keyed callers to
+// their key's limits, both refused in Etherscan's words; unknown and revoked keys refused,
+// and a run of them throttled; admins make, limit and revoke keys, audited, and the key itself
+// is shown once and stored nowhere.
+class EtherscanKeysTest : public ExplorerTest {
+ protected:
+  void SetUp() override {
+    if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides Redis";
+    redis_ = std::make_unique<TempRedis>();
+    redis_url_ = redis_->url();
+    ExplorerTest::SetUp();
+  }
+  void configure(config::Settings& settings) override {
+    settings.redis.url = redis_->url();
+    settings.cache.enabled = true;
+    settings.rate_limit.enabled = true;
+    settings.rate_limit.rules = {"etherscan-anonymous etherscan ip 3/1h low"};
+    clock_ = &clock;
+  }
+  HttpResponse api(const std::string& query) {
+    const auto r = get("/api?" + query);
+    EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+    return r;
+  }
+  // A key made by an admin: {id, key}.
+  std::pair<std::string, std::string> make_key(const std::string& token, const std::string& body) {
+    const auto r = admin_call("POST", "/api/v1/admin/api-keys", token, body);
+    EXPECT_EQ(r.status, 201u) << r.body;
+    const auto result = r.json().as_object();
+    return {text(result.at("resource_id")), text(result.at("api_key"))};
+  }
+
+  util::ManualClock clock;
+  std::unique_ptr<TempRedis> redis_;
+};
+
+constexpr std::string_view kRateLimited =
+    R"({"status":"0","message":"NOTOK","result":"Max rate limit reached, please use API Key for )"
+    R"(higher rate limit"})";
+constexpr std::string_view kInvalidKey =
+    R"({"status":"0","message":"NOTOK","result":"Invalid API Key"})";
+
+TEST_F(EtherscanKeysTest, KeysCarryTheirOwnLimitsAndAnonymousCallersTheGroups) {
+  driver_->mine(2);
+  index();
+  const std::string call = "module=block&action=getblockreward&blockno=1";
+  // Anonymous: three calls an hour from this address, then Etherscan's refusal.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(api(call).json().at("status"), "1") << i;
+  auto r = api(call);
+  EXPECT_EQ(r.body, kRateLimited);
+  EXPECT_FALSE(r.header("Retry-After").empty());
+
+  // Only api_keys.manage makes keys.
+  const auto viewer = admin_token(security::Role::viewer, "viewer");
+  r = admin_call("POST", "/api/v1/admin/api-keys", viewer,
+                 R"({"name":"x","per_second":5,"justification":"partner"})");
+  EXPECT_EQ(r.status, 403u) << r.body;
+  const auto admin = admin_token(security::Role::admin, "admin");
+  r = admin_call("POST", "/api/v1/admin/api-keys", admin,
+                 R"({"name":"","per_second":0,"justification":"partner"})");
+  EXPECT_EQ(r.status, 422u) << r.body;
+  const auto [id, key] =
+      make_key(admin, R"({"name":"partner","per_second":1000,"per_day":2,"justification":"x"})");
+  ASSERT_EQ(key.size(), 32u);
+  EXPECT_EQ(key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), std::string::npos);
+  // Stored as its hash; the audit row has the row as made and never the key.
+  EXPECT_EQ(database_.value("SELECT key_hash || ' ' || key_prefix || ' ' || per_second || ' ' || "
+                            "per_day FROM api_keys WHERE id = '" +
+                            id + "'"),
+            security::sha256_hex(key) + " " + key.substr(0, 6) + " 1000 2");
+  const auto audited = database_.value(
+      "SELECT outcome || ' ' || new_values::text FROM admin_audit_logs WHERE action = "
+      "'api_key.create' AND resource_id = '" +
+      id + "'");
+  EXPECT_TRUE(audited.starts_with("allowed ")) << audited;
+  EXPECT_NE(audited.find(key.substr(0, 6)), std::string::npos) << audited;
+  EXPECT_EQ(audited.find(key), std::string::npos) << audited;
+  EXPECT_EQ(audited.find(security::sha256_hex(key)), std::string::npos) << audited;
+
+  // The key's own limits stand in for the address's: two calls a day, then the refusal. The
+  // cached answer is shared whoever's key asks (the key is not part of the cache key).
+  r = api(call + "&apikey=" + key);
+  EXPECT_EQ(r.json().at("status"), "1");
+  EXPECT_EQ(r.header("X-Cache"), "HIT");
+  EXPECT_EQ(r.header("RateLimit-Limit"), "2");  // the tightest: 1 left today, 999 this second
+  EXPECT_EQ(r.header("RateLimit-Remaining"), "1");
+  EXPECT_EQ(api("module=proxy&action=eth_blockNumber&apikey=" + key).json().at("result"),
+            driver_->rpc("eth_blockNumber", {}));
+  EXPECT_EQ(api(call + "&apikey=" + key).body, kRateLimited);
+  EXPECT_NE(
+      database_.value("SELECT last_used_at IS NOT NULL FROM api_keys WHERE id = '" + id + "'"),
+      "f");
+
+  // New limits, audited with the old and the new values.
+  r = admin_call("PUT", "/api/v1/admin/api-keys/" + id + "/limits", admin,
+                 R"({"per_second":10,"justification":"more"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.json().at("old_values").at("per_day"), 2);
+  EXPECT_EQ(r.json().at("new_values").at("per_day"), nullptr);
+  EXPECT_EQ(database_.value("SELECT per_second || '/' || coalesce(per_day::text, 'none') FROM "
+                            "api_keys WHERE id = '" +
+                            id + "'"),
+            "10/none");
+
+  // A revoked key stops working once the shards forget it (ApiKeys::kRemember).
+  const auto [id2, key2] =
+      make_key(admin, R"({"name":"second","per_second":100,"justification":"x"})");
+  EXPECT_EQ(api(call + "&apikey=" + key2).json().at("status"), "1");
+  r = admin_call("POST", "/api/v1/admin/api-keys/" + id2 + "/revoke", admin,
+                 R"({"justification":"leaked"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.json().at("new_values").at("status"), "revoked");
+  clock.advance(11s);
+  EXPECT_EQ(api(call + "&apikey=" + key2).body, kInvalidKey);
+  r = admin_call("POST", "/api/v1/admin/api-keys/" + id2 + "/revoke", admin,
+                 R"({"justification":"again"})");
+  EXPECT_EQ(r.status, 409u) << r.body;
+  // The list: newest first, never a key or its hash.
+  r = admin_call("GET", "/api/v1/admin/api-keys?status=active", admin);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto items = r.json().at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(text(items[0].at("id")), id);
+  EXPECT_EQ(items[0].at("name"), "partner");
+  EXPECT_EQ(r.body.find("key_hash"), std::string::npos);
+  EXPECT_EQ(admin_call("GET", "/api/v1/admin/api-keys", admin).json().at("items").as_array().size(),
+            2u);
+
+  // Unknown keys: refused, and after five in 30 s from one address, throttled.
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(api(call + "&apikey=NOTAKEY" + std::to_string(i)).body,
+              kInvalidKey);  // the revoked one was the first
+  EXPECT_EQ(api(call + "&apikey=" + std::string(32, 'Z')).body,
+            R"({"status":"0","message":"NOTOK","result":"Too many invalid api key attempts, )"
+            R"(please try again later"})");
+  // The form POST reads its key from the body.
+  r = request(server_->port(), "POST", "/api",
+              {{"Content-Type", "application/x-www-form-urlencoded"}}, call + "&apikey=" + key);
+  EXPECT_EQ(r.json().at("status"), "1") << r.body;
+}
+
+// Admins with assets.manage track a token (one the indexer has not seen yet too) and untrack
+// it; the wallet's asset list follows, and each change is in the audit trail.
+TEST_F(ExplorerTest, AdminsTrackAndUntrackAssets) {
+  const auto token = checksum(json::value(traffic()));
+  index();
+  auto assets = get_json("/api/v1/assets");
+  EXPECT_EQ(assets.at("items").as_array().size(), 0u) << json::serialize(assets);
+  const auto support = admin_token(security::Role::support, "support");
+  const std::string body =
+      R"({"address":")" + security::parse_address(token)->lower() + R"(","justification":"x"})";
+  EXPECT_EQ(admin_call("POST", "/api/v1/admin/assets", support, body).status, 403u);
+  const auto admin = admin_token(security::Role::admin, "assets");
+  auto r = admin_call("POST", "/api/v1/admin/assets", admin, body);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(text(r.json().at("resource_id")), token);
+  EXPECT_EQ(r.json().at("new_values").at("tracked"), true);
+  assets = get_json("/api/v1/assets");
+  ASSERT_EQ(assets.at("items").as_array().size(), 1u) << json::serialize(assets);
+  EXPECT_EQ(text(assets.at("items").at(0).at("address")), token);
+  EXPECT_EQ(admin_call("POST", "/api/v1/admin/assets", admin, body).status, 409u);
+
+  // One the indexer has never seen: added as ERC-20, tracked, its metadata to be fetched.
+  const std::string unseen = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  r = admin_call("POST", "/api/v1/admin/assets", admin,
+                 R"({"address":")" + unseen + R"(","type":"ERC-721","justification":"x"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.json().at("old_values"), nullptr);
+  EXPECT_EQ(database_.value("SELECT type || ' ' || tracked FROM tokens WHERE contract_address = "
+                            "decode('5aaeb6053f3e94c9b9a09f33669435e7ef1beaed', 'hex')"),
+            "ERC-721 true");
+  r = admin_call("POST", "/api/v1/admin/assets", admin,
+                 R"({"address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD","justification":"x"})");
+  EXPECT_EQ(r.status, 422u) << r.body;  // a wrong EIP-55 checksum
+
+  r = admin_call("POST", "/api/v1/admin/assets/" + token + "/untrack", admin,
+                 R"({"justification":"delisted"})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.json().at("old_values").at("tracked"), true);
+  EXPECT_EQ(r.json().at("new_values").at("tracked"), false);
+  assets = get_json("/api/v1/assets");
+  ASSERT_EQ(assets.at("items").as_array().size(), 1u);
+  EXPECT_EQ(text(assets.at("items").at(0).at("address")), unseen);
+  EXPECT_EQ(admin_call("POST", "/api/v1/admin/assets/" + token + "/untrack", admin,
+                       R"({"justification":"again"})")
+                .status,
+            409u);
+  EXPECT_EQ(database_.value("SELECT string_agg(action || ':' || outcome, ',' ORDER BY seq) FROM "
+                            "admin_audit_logs WHERE resource_type = 'token'"),
+            "asset.track:allowed,asset.track:refused,asset.track:allowed,asset.untrack:allowed,"
+            "asset.untrack:refused");
 }
 
 }  // namespace
