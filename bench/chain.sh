@@ -5,7 +5,8 @@
 # fetches, parsed, with no database work) and the database's (the same rows, fetched into
 # memory first, then COPYed batch by batch through the same store). Release build; a
 # throwaway PostgreSQL (migrated, stock settings) and anvil under a temp dir. The chain is
-# generated once and kept as an anvil state file in build/bench-chain/ for the next run.
+# generated once and kept as an anvil state file in build/bench-chain/ for the next run
+# (bench/lib.sh chain_state, shared with bench/explorer.sh).
 #
 # Prints a markdown table. Raw output: build/bench-chain/.
 set -euo pipefail
@@ -17,37 +18,20 @@ TXS=${BENCH_TXS:-10}
 BATCH=${BENCH_BATCH:-100}
 IN_FLIGHT=${BENCH_IN_FLIGHT:-4}
 OUT=build/bench-chain
-STATE="$OUT/state-${BLOCKS}x${TXS}.json"
 
-log "building build/release"
-configure_and_build build/release -DCMAKE_BUILD_TYPE=Release -DPEND_BUILD_TESTS=OFF \
-  -DPEND_BUILD_BENCH=ON >/dev/null
+build_release
 mkdir -p "$OUT"
 rm -f "$OUT"/*.txt
 bench_temp chain
 trap 'status=$?; stop_anvil "$TMP/anvil" >/dev/null 2>&1 || true; (exit $status); bench_cleanup' EXIT
 
-pg_port=$(free_port)
-log "starting PostgreSQL on 127.0.0.1:$pg_port"
-start_postgres "$TMP/pg" "$pg_port"
-ensure_database "$pg_port" pend_bench
-DB_URL="postgresql://pend_bench@127.0.0.1:$pg_port/pend_bench"
-DATABASE_URL=$DB_URL PEND_ENV=development build/release/pend-server migrate --no-dotenv >/dev/null
+bench_database
 
+STATE=$(chain_state "$BLOCKS" "$TXS")
 anvil_port=$(free_port)
 RPC="http://127.0.0.1:$anvil_port"
-if [ -f "$STATE" ]; then
-  log "starting anvil on $RPC from $STATE"
-  start_anvil "$TMP/anvil" "$anvil_port" --timestamp 1700000000 --load-state "$STATE"
-else
-  log "starting anvil on $RPC and generating $BLOCKS blocks of $TXS transfers"
-  start_anvil "$TMP/anvil" "$anvil_port" --timestamp 1700000000 --dump-state "$STATE.tmp"
-  build/release/bench/chain_load generate --rpc "$RPC" --blocks "$BLOCKS" --txs "$TXS" \
-    2>"$OUT/generate.txt" || die "generate failed ($OUT/generate.txt)"
-  stop_anvil "$TMP/anvil"  # writes the state file
-  mv "$STATE.tmp" "$STATE"
-  start_anvil "$TMP/anvil" "$anvil_port" --timestamp 1700000000 --load-state "$STATE"
-fi
+log "starting anvil on $RPC from $STATE"
+start_anvil "$TMP/anvil" "$anvil_port" --timestamp 1700000000 --load-state "$STATE"
 
 run() {
   local mode=$1
@@ -56,7 +40,7 @@ run() {
     die "chain_load $mode failed ($OUT/$mode.err)"
   cat "$OUT/$mode.txt"
 }
-field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$OUT/$1.txt"; }
+figure() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$OUT/$1.txt"; }
 
 log "node ceiling"
 run node
@@ -65,16 +49,16 @@ run db
 log "indexer"
 run indexer
 
-node_bps=$(field node blocks_per_s)
-db_bps=$(field db blocks_per_s)
-ix_bps=$(field indexer blocks_per_s)
+node_bps=$(figure node blocks_per_s)
+db_bps=$(figure db blocks_per_s)
+ix_bps=$(figure indexer blocks_per_s)
 slower=$(awk -v a="$node_bps" -v b="$db_bps" 'BEGIN { print (a < b ? a : b) }')
 share=$(awk -v x="$ix_bps" -v s="$slower" 'BEGIN { printf "%.0f", 100 * x / s }')
 echo
 echo "| run ($BLOCKS blocks x $TXS transfers, batch $BATCH, $IN_FLIGHT in flight) | blocks | rows | seconds | blocks/s | rows/s |"
 echo "|---|---:|---:|---:|---:|---:|"
 for mode in node db indexer; do
-  echo "| $mode | $(field $mode blocks) | $(field $mode rows) | $(field $mode seconds) | $(field $mode blocks_per_s) | $(field $mode rows_per_s) |"
+  echo "| $mode | $(figure $mode blocks) | $(figure $mode rows) | $(figure $mode seconds) | $(figure $mode blocks_per_s) | $(figure $mode rows_per_s) |"
 done
 echo
 echo "indexer: ${share}% of the slower ceiling (${slower} blocks/s)"

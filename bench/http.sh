@@ -23,7 +23,7 @@
 # machine has 2 cores which wrk and the server share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/common.sh
+source bench/lib.sh
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit "${1:-0}"; }
 
@@ -46,16 +46,7 @@ ACCESS_LOG=${BENCH_ACCESS_LOG:-true}
 command -v wrk >/dev/null || die "wrk is missing (scripts/install-deps)"
 [ -n "$url_only" ] || command -v nginx >/dev/null || die "nginx is missing (scripts/install-deps)"
 
-# Open files: one per connection in wrk and in each server. Raise the soft limit to the hard.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-NOFILE=$(ulimit -n)
-[ "$NOFILE" = unlimited ] && NOFILE=1048576
-((NOFILE >= MANY + 200)) ||
-  die "need $((MANY + 200)) open files for $MANY connections, the hard limit is $NOFILE"
-# Outgoing connections from 127.0.0.1 to one port: each needs its own ephemeral port.
-read -r port_low port_high </proc/sys/net/ipv4/ip_local_port_range
-((port_high - port_low + 1 >= MANY + 1000)) ||
-  warn "ephemeral ports $port_low-$port_high hold fewer than $MANY + 1000 connections"
+raise_open_files "$MANY"
 
 mkdir -p "$OUT"
 TMP=$(mktemp -d /tmp/pend-bench.XXXXXX)
@@ -73,24 +64,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# run_wrk NAME URL WRK_ARGS...: prints "rps=... p50_ms=... p99_ms=... errors=... requests=..."
-# from the RESULT line bench/wrk/report.lua adds; the full output goes to $OUT/NAME.txt.
-run_wrk() {
-  local name=$1 url=$2; shift 2
-  local out
-  if ! out=$(wrk "$@" --latency "$url" 2>&1); then
-    printf '%s\n' "$out" >&2
-    die "wrk failed against $url"
-  fi
-  printf '%s\n' "$out" >"$OUT/$name.txt"
-  grep '^RESULT ' <<<"$out" | sed 's/^RESULT //' || { printf '%s\n' "$out" >&2; die "wrk printed no RESULT line"; }
-}
 flat_out() { run_wrk "$1" "$2" -t2 -c200 -d"${DURATION}s" -s bench/wrk/report.lua; }
 many_idle() {
   run_wrk "$1" "$2" -t2 -c"$MANY" -d"${MANY_DURATION}s" --timeout 5s -s bench/wrk/delay_report.lua
 }
 
-field() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
 header() { echo "| run | requests/s | p50 ms | p99 ms | errors |"; echo "|---|---|---|---|---|"; }
 row() { # row LABEL RESULT
   printf '| %s | %s | %s | %s | %s |\n' "$1" "$(field "$2" rps)" "$(field "$2" p50_ms)" \

@@ -102,25 +102,6 @@ struct Indexer::Fetched {
   std::string error;
 };
 
-// The fetchers' clients: one per batch in flight, each a keep-alive connection.
-struct Indexer::Pool {
-  std::mutex mutex;
-  std::vector<std::unique_ptr<RpcClient>> idle;
-  std::shared_ptr<RpcNodes> nodes;
-
-  std::unique_ptr<RpcClient> take() {
-    const std::lock_guard lock(mutex);
-    if (idle.empty()) return std::make_unique<RpcClient>(nodes);
-    auto client = std::move(idle.back());
-    idle.pop_back();
-    return client;
-  }
-  void give(std::unique_ptr<RpcClient> client) {
-    const std::lock_guard lock(mutex);
-    idle.push_back(std::move(client));
-  }
-};
-
 Indexer::Indexer(IndexerOptions options)
     : options_(std::move(options)),
       spec_{.name = "indexer",
@@ -130,11 +111,9 @@ Indexer::Indexer(IndexerOptions options)
                             ? std::chrono::milliseconds{std::chrono::hours{24}}
                             : options_.run_length + std::chrono::seconds{30}},
       nodes_(std::make_shared<RpcNodes>(options_.rpc)),
-      pool_(std::make_unique<Pool>()),
+      pool_(std::make_unique<RpcClientPool>(nodes_)),
       rpc_(std::make_unique<RpcClient>(nodes_)),
-      cache_(options_.redis, options_.cache_ttl, options_.redis_timeout) {
-  pool_->nodes = nodes_;
-}
+      cache_(options_.redis, options_.cache_ttl, options_.redis_timeout) {}
 
 Indexer::~Indexer() = default;
 

@@ -88,7 +88,6 @@ class Indexer final : public workers::Worker {
 
  private:
   struct Fetched;
-  struct Pool;
   Fetched fetch(std::uint64_t from, std::uint64_t count);
   void follow(workers::RunContext& ctx, workers::RunReport& report);  // run()'s body
   void load_decoders(db::BlockingSession& session);
@@ -112,7 +111,7 @@ class Indexer final : public workers::Worker {
   IndexerOptions options_;
   workers::WorkerSpec spec_;
   std::shared_ptr<RpcNodes> nodes_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<RpcClientPool> pool_;     // the fetchers': one client per batch in flight
   std::unique_ptr<RpcClient> rpc_;          // the run's own calls
   std::atomic<bool> block_receipts_{true};  // the node answers eth_getBlockReceipts
   // Decoded addresses (raw) -> topic0 (raw) -> the event (in options_ or standard_abi).

@@ -15,51 +15,40 @@ NodeReader::NodeReader(const config::ChainSettings& chain) {
   RpcOptions options{.urls = chain.rpc_urls,
                      .timeout = std::min(chain.rpc_timeout, std::chrono::milliseconds{2'000}),
                      .attempts = 1};
-  client_ = std::make_unique<RpcClient>(std::make_shared<RpcNodes>(options));
+  pool_ = std::make_unique<RpcClientPool>(std::make_shared<RpcNodes>(options));
 }
 
 NodeReader::~NodeReader() = default;
 
-NodeReader::Answer NodeReader::call(std::string_view method, boost::json::array params) {
+template <typename Use>
+NodeReader::Answer NodeReader::with_client(Use use) {
   Answer answer;
-  if (!client_) {
+  if (!pool_) {
     answer.error = "unavailable";
     return answer;
   }
-  const std::lock_guard lock(mutex_);
+  auto client = pool_->take();
   try {
-    answer.result = client_->call(method, std::move(params));
+    answer.result = use(*client);
   } catch (const RpcError& error) {
     // An error the node answered (not a transport failure) is the caller's to show.
     answer.error = error.code() != 0 ? error.what() : "unavailable";
   } catch (const std::exception&) {
     answer.error = "unavailable";
   }
+  pool_->give(std::move(client));
   return answer;
 }
 
-template <typename Read>
-NodeReader::Answer NodeReader::with_reader(Read read) {
-  Answer answer;
-  if (!client_) {
-    answer.error = "unavailable";
-    return answer;
-  }
-  const std::lock_guard lock(mutex_);
-  try {
-    ContractReader reader(*client_);
-    answer.result = read(reader);
-  } catch (const std::exception&) {
-    answer.error = "unavailable";
-  }
-  return answer;
+NodeReader::Answer NodeReader::call(std::string_view method, boost::json::array params) {
+  return with_client([&](RpcClient& client) { return client.call(method, std::move(params)); });
 }
 
 NodeReader::Answer NodeReader::coin_balance(const std::string& address_hex,
                                             const std::string& block) {
   const auto address = util::from_hex(address_hex).value_or(std::string{});
-  return with_reader([&](ContractReader& reader) {
-    return boost::json::value(reader.coin_balance(address, block));
+  return with_client([&](RpcClient& client) {
+    return boost::json::value(ContractReader(client).coin_balance(address, block));
   });
 }
 
@@ -68,8 +57,8 @@ NodeReader::Answer NodeReader::token_balance(const std::string& token_hex,
                                              const std::string& block) {
   const auto token = util::from_hex(token_hex).value_or(std::string{});
   const auto holder = util::from_hex(holder_hex).value_or(std::string{});
-  return with_reader([&](ContractReader& reader) {
-    const auto value = reader.balance_of(token, holder, std::nullopt, block);
+  return with_client([&](RpcClient& client) {
+    const auto value = ContractReader(client).balance_of(token, holder, std::nullopt, block);
     return value ? boost::json::value(*value) : boost::json::value(nullptr);
   });
 }

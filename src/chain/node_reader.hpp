@@ -1,7 +1,8 @@
 // NodeReader: the request path's way to the node for what the index does not hold (a balance
-// nobody read yet, the Etherscan API's proxy calls). One JSON-RPC client, one call at a time,
-// always on the work pool (the client blocks): never on a shard's loop. A request does not
-// wait out the workers' retries: one attempt, at most two seconds.
+// nobody read yet, the Etherscan API's proxy calls). Always on the work pool (the clients
+// block): never on a shard's loop. Calls made at the same time each take a client of their own
+// from a pool (RpcClientPool: one keep-alive connection each). A request does not wait out
+// the workers' retries: one attempt, at most two seconds.
 #pragma once
 
 #include "config/settings.hpp"
@@ -10,7 +11,6 @@
 #include <boost/json/value.hpp>
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +19,7 @@
 namespace pend::chain {
 
 class RpcClient;
+class RpcClientPool;
 
 class NodeReader {
  public:
@@ -48,12 +49,12 @@ class NodeReader {
   std::optional<Balance> balance(const std::string& address_hex);
 
  private:
-  // One call through a ContractReader on the client, under the lock; error when no node.
-  template <typename Read>
-  Answer with_reader(Read read);
+  // use(client)'s result, with a client of the pool; the node's error message, or
+  // "unavailable" when no node is configured or none answered.
+  template <typename Use>
+  Answer with_client(Use use);
 
-  std::mutex mutex_;
-  std::unique_ptr<RpcClient> client_;
+  std::unique_ptr<RpcClientPool> pool_;
 };
 
 }  // namespace pend::chain

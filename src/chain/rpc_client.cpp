@@ -420,4 +420,17 @@ json::value RpcClient::call(std::string_view method, json::array params) {
   return std::move(reply.result);
 }
 
+std::unique_ptr<RpcClient> RpcClientPool::take() {
+  const std::lock_guard lock(mutex_);
+  if (idle_.empty()) return std::make_unique<RpcClient>(nodes_);
+  auto client = std::move(idle_.back());
+  idle_.pop_back();
+  return client;
+}
+
+void RpcClientPool::give(std::unique_ptr<RpcClient> client) {
+  const std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(client));
+}
+
 }  // namespace pend::chain

@@ -137,4 +137,23 @@ class RpcClient {
   std::unique_ptr<Connection> connection_;
 };
 
+// Clients to hand out to threads that call at the same time, each a keep-alive connection of
+// its own: as many as were ever in use at once, kept for the next caller.
+//
+//   auto client = pool.take();   // an idle one, or a new one
+//   client->call(...);
+//   pool.give(std::move(client));
+class RpcClientPool {
+ public:
+  explicit RpcClientPool(std::shared_ptr<RpcNodes> nodes) : nodes_(std::move(nodes)) {}
+  std::unique_ptr<RpcClient> take();
+  void give(std::unique_ptr<RpcClient> client);
+  RpcNodes& nodes() { return *nodes_; }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<RpcClient>> idle_;
+  std::shared_ptr<RpcNodes> nodes_;
+};
+
 }  // namespace pend::chain

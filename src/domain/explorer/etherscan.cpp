@@ -84,37 +84,71 @@ std::optional<std::string> tag_of(const std::optional<std::string>& tag) {
   "t.value::text, t.gas::text, coalesce(t.gas_price, t.effective_gas_price)::text, t.status, " \
   "encode(t.input, 'hex'), encode(t.created_contract_address, 'hex'), "                        \
   "t.cumulative_gas_used::text, t.gas_used::text, encode(t.method_id, 'hex')"
-#define PEND_ETHERSCAN_TXLIST(ORDER)                                                         \
-  "SELECT * FROM (SELECT " PEND_ETHERSCAN_TX                                                 \
-  " FROM transactions t WHERE t.block_consensus AND t.from_address = decode($1, 'hex') AND " \
-  "t.block_number BETWEEN $2 AND $3 UNION SELECT " PEND_ETHERSCAN_TX                         \
-  " FROM transactions t WHERE t.block_consensus AND t.to_address = decode($1, 'hex') AND "   \
-  "t.block_number BETWEEN $2 AND $3 UNION SELECT " PEND_ETHERSCAN_TX                         \
-  " FROM transactions t WHERE t.block_consensus AND t.created_contract_address = "           \
-  "decode($1, 'hex') AND t.block_number BETWEEN $2 AND $3) u ORDER BY 1 " ORDER ", 6 " ORDER \
-  " LIMIT $4 OFFSET $5"
+// Each branch reads at most the window's rows (limit + offset) through its own index
+// (idx_transactions_from, _to, _created), so a busy address costs what the page asks for,
+// not what the address holds; a later branch leaves out what an earlier one finds (a
+// transaction to oneself), so UNION ALL needs no deduplication. The address is matched as
+// `= ANY (ARRAY[...])` and leads the ORDER BY (in the direction that reads the index in
+// order: KEY is the opposite of ORDER for ascending lists): an equality would let the planner
+// drop that column from the order, and a generic plan (the statements are prepared) would
+// then walk idx_transactions_latest through the whole table for an address that is rarely a
+// recipient (50 ms, against 0.1 ms; docs/benchmarks.md, the explorer).
+#define PEND_ADDRESS_IS(COLUMN, PARAM) COLUMN " = ANY (ARRAY[decode(" PARAM ", 'hex')])"
+#define PEND_ETHERSCAN_TXBRANCH(COLUMN, EXCEPT, ORDER, KEY)                                      \
+  "(SELECT " PEND_ETHERSCAN_TX                                                                   \
+  " FROM transactions t WHERE t.block_consensus AND " PEND_ADDRESS_IS(COLUMN, "$1") EXCEPT       \
+      " AND t.block_number BETWEEN $2 AND $3 ORDER BY " COLUMN " " KEY ", t.block_number " ORDER \
+      ", t.index " ORDER " LIMIT $4::bigint + $5::bigint)"
+#define PEND_ETHERSCAN_TXLIST(ORDER, KEY)                                                         \
+  "SELECT * FROM (" PEND_ETHERSCAN_TXBRANCH(                                                      \
+      "t.from_address", "", ORDER,                                                                \
+      KEY) " UNION ALL " PEND_ETHERSCAN_TXBRANCH("t.to_address",                                  \
+                                                 " AND t.from_address <> decode($1, 'hex')",      \
+                                                 ORDER,                                           \
+                                                 KEY) " UNION ALL (SELECT " PEND_ETHERSCAN_TX     \
+                                                      " FROM transactions t WHERE "               \
+                                                      "t.block_consensus AND "                    \
+                                                      "t.created_contract_address = decode($1, "  \
+                                                      "'hex') AND t.from_address <> decode($1, "  \
+                                                      "'hex') "                                   \
+                                                      "AND t.block_number BETWEEN $2 AND $3)) u " \
+                                                      "ORDER BY 1 " ORDER ", 6 " ORDER            \
+                                                      " LIMIT $4 OFFSET $5"
 
-constexpr db::Statement kTxListAsc{"etherscan.txlist_asc", PEND_ETHERSCAN_TXLIST("ASC")};
-constexpr db::Statement kTxListDesc{"etherscan.txlist_desc", PEND_ETHERSCAN_TXLIST("DESC")};
+constexpr db::Statement kTxListAsc{"etherscan.txlist_asc", PEND_ETHERSCAN_TXLIST("ASC", "DESC")};
+constexpr db::Statement kTxListDesc{"etherscan.txlist_desc", PEND_ETHERSCAN_TXLIST("DESC", "ASC")};
 
-// Token transfers of one standard, by holder (from or to) and/or token contract.
-#define PEND_ETHERSCAN_TOKENTX(ORDER)                                                         \
-  "SELECT x.block_number, x.block_timestamp, encode(x.transaction_hash, 'hex'), t.nonce, "    \
-  "encode(x.block_hash, 'hex'), encode(x.from_address, 'hex'), encode(x.token_address, "      \
-  "'hex'), encode(x.to_address, 'hex'), x.amount::text, x.token_id::text, k.name, k.symbol, " \
-  "k.decimals, t.index, t.gas::text, coalesce(t.gas_price, t.effective_gas_price)::text, "    \
-  "t.gas_used::text, t.cumulative_gas_used::text, encode(t.input, 'hex'), "                   \
-  "encode(t.method_id, 'hex') "                                                               \
-  "FROM token_transfers x JOIN transactions t ON t.hash = x.transaction_hash AND "            \
-  "t.block_hash = x.block_hash LEFT JOIN tokens k ON k.contract_address = x.token_address "   \
-  "WHERE x.block_consensus AND x.token_type = $1 AND ($2::text IS NULL OR x.from_address = "  \
-  "decode($2, 'hex') OR x.to_address = decode($2, 'hex')) AND ($3::text IS NULL OR "          \
-  "x.token_address = decode($3, 'hex')) AND x.block_number BETWEEN $4 AND $5 "                \
-  "ORDER BY x.block_number " ORDER ", x.log_index " ORDER ", x.batch_index " ORDER            \
-  " LIMIT $6 OFFSET $7"
+// Token transfers of one standard, by holder (from or to) and/or token contract: a branch
+// per index (the holder as sender, as recipient, or the token alone), each reading at most the
+// window's rows, matched and ordered as txlist's branches are; the recipient branch leaves
+// out transfers to oneself, which the sender branch has. log_index and batch_index end each
+// row for the order.
+#define PEND_ETHERSCAN_TOKENTX_BRANCH(COLUMN, PARAM, WHERE, ORDER, KEY)                          \
+  "(SELECT x.block_number, x.block_timestamp, encode(x.transaction_hash, 'hex'), t.nonce, "      \
+  "encode(x.block_hash, 'hex'), encode(x.from_address, 'hex'), encode(x.token_address, "         \
+  "'hex'), encode(x.to_address, 'hex'), x.amount::text, x.token_id::text, k.name, k.symbol, "    \
+  "k.decimals, t.index, t.gas::text, coalesce(t.gas_price, t.effective_gas_price)::text, "       \
+  "t.gas_used::text, t.cumulative_gas_used::text, encode(t.input, 'hex'), "                      \
+  "encode(t.method_id, 'hex'), x.log_index, x.batch_index "                                      \
+  "FROM token_transfers x JOIN transactions t ON t.hash = x.transaction_hash AND "               \
+  "t.block_hash = x.block_hash LEFT JOIN tokens k ON k.contract_address = x.token_address "      \
+  "WHERE x.block_consensus AND x.token_type = $1 AND " PEND_ADDRESS_IS(COLUMN, PARAM) WHERE      \
+      " AND x.block_number BETWEEN $4 AND $5 ORDER BY " COLUMN " " KEY ", x.block_number " ORDER \
+      ", x.log_index " ORDER ", x.batch_index " ORDER " LIMIT $6::bigint + $7::bigint)"
+#define PEND_ETHERSCAN_TOKEN_IS " AND ($3::text IS NULL OR x.token_address = decode($3, 'hex'))"
+#define PEND_ETHERSCAN_TOKENTX(ORDER, KEY) \
+  "SELECT * FROM (" PEND_ETHERSCAN_TOKENTX_BRANCH("x.from_address", "$2",                      \
+                                                  PEND_ETHERSCAN_TOKEN_IS, ORDER, KEY)         \
+  " UNION ALL " PEND_ETHERSCAN_TOKENTX_BRANCH(                                               \
+      "x.to_address", "$2", PEND_ETHERSCAN_TOKEN_IS " AND x.from_address <> decode($2, 'hex')", \
+      ORDER, KEY)                                                                              \
+  " UNION ALL " PEND_ETHERSCAN_TOKENTX_BRANCH("x.token_address", "$3", " AND $2::text IS NULL", \
+                                              ORDER, KEY)                                      \
+  ") u ORDER BY 1 " ORDER ", 21 " ORDER ", 22 " ORDER " LIMIT $6 OFFSET $7"
 
-constexpr db::Statement kTokenTxAsc{"etherscan.tokentx_asc", PEND_ETHERSCAN_TOKENTX("ASC")};
-constexpr db::Statement kTokenTxDesc{"etherscan.tokentx_desc", PEND_ETHERSCAN_TOKENTX("DESC")};
+constexpr db::Statement kTokenTxAsc{"etherscan.tokentx_asc", PEND_ETHERSCAN_TOKENTX("ASC", "DESC")};
+constexpr db::Statement kTokenTxDesc{"etherscan.tokentx_desc",
+                                     PEND_ETHERSCAN_TOKENTX("DESC", "ASC")};
 
 constexpr db::Statement kReceiptStatus{
     "etherscan.receipt_status",

@@ -80,25 +80,33 @@ constexpr db::Statement kStats{
   "encode(contract_address, 'hex'), type, name, symbol, decimals, total_supply::text, tracked"
 
 // A union of the "from" and the "to" index scans, each already in key order and cut at the
-// limit: the planner merges two short range scans instead of filtering one long one.
+// limit: the planner merges two short range scans instead of filtering one long one. The
+// "to" scan leaves out what the "from" one finds (a transaction to oneself), so no
+// deduplication. The address is matched as `= ANY (ARRAY[...])` and leads each ORDER BY, so
+// that the prepared statement's generic plan reads the address's own index whatever the
+// address (the reason: etherscan.cpp, PEND_ETHERSCAN_TXBRANCH).
+#define PEND_ADDRESS_IS(COLUMN) COLUMN " = ANY (ARRAY[decode($1, 'hex')])"
 constexpr db::Statement kAddressTransactions{
     "explorer.address_transactions",
     "SELECT * FROM ((SELECT " PEND_TRANSACTION_COLUMNS
-    " FROM transactions WHERE block_consensus AND from_address = decode($1, 'hex') AND "
-    "(block_number, index) < ($2, $3) ORDER BY block_number DESC, index DESC LIMIT $4) UNION "
-    "(SELECT " PEND_TRANSACTION_COLUMNS
-    " FROM transactions WHERE block_consensus AND to_address = decode($1, 'hex') AND "
-    "(block_number, index) < ($2, $3) ORDER BY block_number DESC, index DESC LIMIT $4)) u "
-    "ORDER BY 2 DESC, 4 DESC LIMIT $4"};
+    " FROM transactions WHERE block_consensus AND " PEND_ADDRESS_IS("from_address")
+    " AND (block_number, index) < ($2, $3) "
+    "ORDER BY from_address, block_number DESC, index DESC LIMIT $4) UNION ALL (SELECT "
+    PEND_TRANSACTION_COLUMNS " FROM transactions WHERE block_consensus AND "
+    PEND_ADDRESS_IS("to_address") " AND from_address <> decode($1, 'hex') AND "
+    "(block_number, index) < ($2, $3) ORDER BY to_address, block_number DESC, index DESC "
+    "LIMIT $4)) u ORDER BY 2 DESC, 4 DESC LIMIT $4"};
 constexpr db::Statement kAddressTransfers{
     "explorer.address_transfers",
     "SELECT * FROM ((SELECT " PEND_TRANSFER_COLUMNS
-    " FROM token_transfers WHERE block_consensus AND from_address = decode($1, 'hex') AND "
-    "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY block_number DESC, "
-    "log_index DESC, batch_index DESC LIMIT $5) UNION (SELECT " PEND_TRANSFER_COLUMNS
-    " FROM token_transfers WHERE block_consensus AND to_address = decode($1, 'hex') AND "
-    "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY block_number DESC, "
-    "log_index DESC, batch_index DESC LIMIT $5)) u ORDER BY 9 DESC, 1 DESC, 2 DESC LIMIT $5"};
+    " FROM token_transfers WHERE block_consensus AND " PEND_ADDRESS_IS("from_address")
+    " AND (block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY from_address, "
+    "block_number DESC, log_index DESC, batch_index DESC LIMIT $5) UNION ALL (SELECT "
+    PEND_TRANSFER_COLUMNS " FROM token_transfers WHERE block_consensus AND "
+    PEND_ADDRESS_IS("to_address") " AND from_address <> decode($1, 'hex') AND "
+    "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY to_address, "
+    "block_number DESC, log_index DESC, batch_index DESC LIMIT $5)) u "
+    "ORDER BY 9 DESC, 1 DESC, 2 DESC LIMIT $5"};
 constexpr db::Statement kAddressSummary{
     "explorer.address_summary",
     "WITH a AS (SELECT decode($1, 'hex') AS address), "

@@ -441,9 +441,12 @@ TEST_F(ExplorerTest, AddressesTokensAndSearchAnswerAsTheNodeDoes) {
 
 TEST_F(ExplorerTest, EtherscanActionsHaveItsEnvelopeFieldsAndTheNodesFigures) {
   const auto token = checksum(json::value(traffic()));
+  const auto& a = ChainDriver::accounts();
+  // In both the from and the to scans.
+  const auto to_itself = driver_->send(a[4], a[4], "0x", "5").at("transactionHash");
+  driver_->mine(1);
   index({token});
   process_events();
-  const auto& a = ChainDriver::accounts();
   const auto lower = [](const std::string& address) {
     return security::parse_address(address)->lower();
   };
@@ -631,6 +634,14 @@ TEST_F(ExplorerTest, EtherscanActionsHaveItsEnvelopeFieldsAndTheNodesFigures) {
   r = api("module=proxy&action=eth_getTransactionReceipt&txhash=" + hash);
   EXPECT_EQ(r.json().at("result"), json::value(receipt));
 
+  // A transaction to oneself is listed once.
+  r = api("module=account&action=txlist&address=" + a[4]);
+  ASSERT_EQ(r.json().at("result").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(r.json().at("result").at(0).at("hash"), to_itself);
+  const auto own = get_json("/api/v1/explorer/addresses/" + a[4] + "/transactions");
+  ASSERT_EQ(own.at("items").as_array().size(), 1u) << json::serialize(own);
+  EXPECT_EQ(own.at("items").at(0).at("hash"), to_itself);
+
   // Errors, in the envelope.
   r = api("module=nope&action=balance");
   EXPECT_EQ(r.body,
@@ -798,15 +809,28 @@ TEST_F(ExplorerTest, UnknownIs404AndMalformedIs400NamingTheParameter) {
   EXPECT_EQ(r.status, 422u) << r.body;
 }
 
-// Live updates and the response cache, on a Redis of the test's own: the events and cache
-// entries of tests running beside it would otherwise meet.
-class LiveExplorerTest : public ExplorerTest {
+// The explorer on a Redis of the test's own, with the response cache on: the events, cache
+// entries and rate-limit counters of tests running beside it would otherwise meet.
+class OwnRedisExplorerTest : public ExplorerTest {
  protected:
   void SetUp() override {
     if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides Redis";
     redis_ = std::make_unique<TempRedis>();
     redis_url_ = redis_->url();
     ExplorerTest::SetUp();
+  }
+  void configure(config::Settings& settings) override {
+    settings.redis.url = redis_->url();
+    settings.cache.enabled = true;
+  }
+  std::unique_ptr<TempRedis> redis_;
+};
+
+// Live updates and the response cache.
+class LiveExplorerTest : public OwnRedisExplorerTest {
+ protected:
+  void SetUp() override {
+    OwnRedisExplorerTest::SetUp();
     if (IsSkipped()) return;
     // The instance's subscriber is up before anything is published.
     const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -816,8 +840,7 @@ class LiveExplorerTest : public ExplorerTest {
     }
   }
   void configure(config::Settings& settings) override {
-    settings.redis.url = redis_->url();
-    settings.cache.enabled = true;
+    OwnRedisExplorerTest::configure(settings);
     settings.chain.finality_depth = 4;
     settings.chain.stream_heartbeat = 200ms;
     settings.chain.stream_max_connections = 3;
@@ -851,8 +874,6 @@ class LiveExplorerTest : public ExplorerTest {
     ADD_FAILURE() << "nothing cached for " << path;
     return {};
   }
-
-  std::unique_ptr<TempRedis> redis_;
 };
 
 TEST_F(LiveExplorerTest, TheStreamDeliversNewBlocksAndResumesFromLastEventId) {
@@ -1031,17 +1052,10 @@ TEST_F(LiveExplorerTest, FinalAnswersAreCachedLongAndAReorgRetiresTheCachedOnes)
 // their key's limits, both refused in Etherscan's words; unknown and revoked keys refused,
 // and a run of them throttled; admins make, limit and revoke keys, audited, and the key itself
 // is shown once and stored nowhere.
-class EtherscanKeysTest : public ExplorerTest {
+class EtherscanKeysTest : public OwnRedisExplorerTest {
  protected:
-  void SetUp() override {
-    if (!TempRedis::available()) GTEST_SKIP() << "scripts/test provides Redis";
-    redis_ = std::make_unique<TempRedis>();
-    redis_url_ = redis_->url();
-    ExplorerTest::SetUp();
-  }
   void configure(config::Settings& settings) override {
-    settings.redis.url = redis_->url();
-    settings.cache.enabled = true;
+    OwnRedisExplorerTest::configure(settings);
     settings.rate_limit.enabled = true;
     settings.rate_limit.rules = {"etherscan-anonymous etherscan ip 3/1h low"};
     clock_ = &clock;
@@ -1060,7 +1074,6 @@ class EtherscanKeysTest : public ExplorerTest {
   }
 
   util::ManualClock clock;
-  std::unique_ptr<TempRedis> redis_;
 };
 
 constexpr std::string_view kRateLimited =
