@@ -20,6 +20,7 @@ PoolSettings pool_settings(const config::DatabaseSettings& settings) {
   pool.connection.statement_timeout = settings.statement_timeout;
   pool.min_connections = settings.pool_min_connections;
   pool.max_connections = std::max(settings.pool_max_connections, settings.pool_min_connections);
+  pool.coalesce_at = settings.pool_coalesce_at;
   pool.acquire_timeout = settings.acquire_timeout;
   pool.reconnect_max = settings.reconnect_max;
   return pool;

@@ -57,7 +57,11 @@ void Lease::give_back() {
 // ---- Pool ---------------------------------------------------------------------------------
 
 Pool::Pool(asio::io_context& loop, PoolSettings settings)
-    : loop_(loop), settings_(std::move(settings)), backoff_(settings_.reconnect_min), wake_(loop) {
+    : loop_(loop),
+      settings_(std::move(settings)),
+      backoff_(settings_.reconnect_min),
+      wake_(loop),
+      queue_timer_(loop) {
   idle_.reserve(settings_.max_connections);
   leased_.reserve(settings_.max_connections);
 }
@@ -77,6 +81,7 @@ struct Pool::Queued {
   Result result;
   std::exception_ptr error;
   bool done = false;
+  Clock::time_point since;
   asio::steady_timer timer;  // never expires: cancelled when the statement is done
 
   void finish(std::exception_ptr failure) {
@@ -100,28 +105,52 @@ void Pool::close() {
   }
   waiters_.clear();
   wake_.cancel();
+  queue_timer_.cancel();
   publish();
 }
 
 // ---- single statements, coalesced while the pool is busy ---------------------------------
 
+namespace {
+// Counts a carrier while it lives; when it ends, the pool may start the next collector.
+template <typename Kick>
+struct Carrier {
+  unsigned& count;
+  Kick kick;
+  explicit Carrier(unsigned& c, Kick k) : count(c), kick(std::move(k)) { ++count; }
+  Carrier(const Carrier&) = delete;
+  Carrier& operator=(const Carrier&) = delete;
+  ~Carrier() {
+    --count;
+    kick();
+  }
+};
+}  // namespace
+
 asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const Param> params,
                                     const Scope& scope) {
-  const bool spare = !idle_.empty() || open_ < settings_.max_connections || closed_;
-  if (spare || statement.prepare == false) {
+  const bool spare = !idle_.empty() || open_ < settings_.max_connections;
+  if (closed_ || statement.prepare == false) {
+    Lease connection = co_await acquire(scope);
+    co_return co_await connection->query(statement, params, scope);
+  }
+  if (spare && queued_.empty() && carriers_ < std::max(1u, settings_.coalesce_at)) {
+    Carrier carrier(carriers_, [this] { kick(); });
     Lease connection = co_await acquire(scope);
     co_return co_await connection->query(statement, params, scope);
   }
   Queued queued(loop_);
+  queued.since = Clock::now();
   queued.statement = &statement;
   queued.params = params;
   queued.scope = &scope;
   queued_.push_back(&queued);
-  if (drainers_ < std::max(1u, settings_.max_connections)) {
-    ++drainers_;
-    asio::co_spawn(loop_, drain(shared_from_this()), asio::detached);
+  kick();
+  if (!watching_) {
+    watching_ = true;
+    asio::co_spawn(loop_, watch_queue(shared_from_this()), asio::detached);
   }
-  // Not cancellable from outside: the drainer holds a pointer to `queued` until it calls
+  // Not cancellable from outside: the carrier holds a pointer to `queued` until it calls
   // finish(), and the earliest deadline of the batch bounds the wait.
   while (!queued.done) {
     (void)co_await queued.timer.async_wait(
@@ -131,53 +160,86 @@ asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const 
   co_return std::move(queued.result);
 }
 
-asio::awaitable<void> Pool::drain(std::shared_ptr<Pool> self) {
+void Pool::kick(bool overdue) {
+  if (queued_.empty() || collecting_ || closed_) return;
+  if (!overdue && carriers_ >= std::max(1u, settings_.coalesce_at)) return;
+  collecting_ = true;
+  asio::co_spawn(loop_, drain(shared_from_this()), asio::detached);
+}
+
+asio::awaitable<void> Pool::watch_queue(std::shared_ptr<Pool> self) {
+  // While statements wait: once the oldest has waited coalesce_wait with no collector for
+  // it and the pool has a connection to spare, one more carrier takes the queue.
   while (!queued_.empty() && !closed_) {
-    std::exception_ptr failure;
-    std::vector<Queued*> riders;
-    try {
-      Scope scope{.deadline = queued_.front()->scope->deadline};
-      Lease connection = co_await acquire(scope);
-      const auto count = std::min(queued_.size(), kMaxCoalesced);
-      if (count == 0) break;  // another drainer took them while this one waited
-      riders.assign(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(count));
-      queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(count));
-      Batch batch(Batch::Mode::independent);
-      for (Queued* rider : riders) {
-        batch.add(*rider->statement, rider->params);
-        scope.deadline = std::min(scope.deadline, rider->scope->deadline);
-      }
-      std::chrono::nanoseconds time{0};
-      scope.time = &time;
-      co_await connection->run(batch, scope);
-      figures_.coalesced.fetch_add(riders.size(), std::memory_order_relaxed);
-      figures_.batches.fetch_add(1, std::memory_order_relaxed);
-      for (std::size_t i = 0; i < riders.size(); ++i) {
-        Queued* rider = riders[i];
-        if (rider->scope->time != nullptr) *rider->scope->time += time;
-        std::exception_ptr error;
-        try {
-          rider->result = batch.take(i);
-        } catch (...) {
-          error = std::current_exception();
-        }
-        rider->finish(error);
-      }
-      riders.clear();
-    } catch (...) {
-      failure = std::current_exception();
+    const auto due = queued_.front()->since + settings_.coalesce_wait;
+    if (Clock::now() >= due) {
+      const bool spare = !idle_.empty() || open_ < settings_.max_connections;
+      if (spare && !collecting_) kick(true);
+      queue_timer_.expires_after(settings_.coalesce_wait);
+    } else {
+      queue_timer_.expires_at(due);
     }
-    if (failure) {
-      // The connection was lost or the deadline passed: every statement of the batch (or,
-      // without a connection, the one whose deadline it was) fails with it.
-      if (riders.empty() && !queued_.empty()) {
+    (void)co_await queue_timer_.async_wait(kUseTuple);
+  }
+  watching_ = false;
+  (void)self;
+}
+
+asio::awaitable<void> Pool::drain(std::shared_ptr<Pool> self) {
+  Carrier carrier(carriers_, [this] { kick(); });
+  std::exception_ptr failure;
+  std::vector<Queued*> riders;
+  try {
+    if (queued_.empty() || closed_) {
+      collecting_ = false;
+      co_return;
+    }
+    Scope scope{.deadline = queued_.front()->scope->deadline};
+    Lease connection = co_await acquire(scope);
+    collecting_ = false;
+    const auto count = std::min(queued_.size(), kMaxCoalesced);
+    riders.assign(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(count));
+    queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(count));
+    kick();  // the rest, if a carrier is free
+    if (riders.empty()) co_return;
+    Batch batch(Batch::Mode::independent);
+    for (Queued* rider : riders) {
+      batch.add(*rider->statement, rider->params);
+      scope.deadline = std::min(scope.deadline, rider->scope->deadline);
+    }
+    std::chrono::nanoseconds time{0};
+    scope.time = &time;
+    co_await connection->run(batch, scope);
+    figures_.coalesced.fetch_add(riders.size(), std::memory_order_relaxed);
+    figures_.batches.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < riders.size(); ++i) {
+      Queued* rider = riders[i];
+      if (rider->scope->time != nullptr) *rider->scope->time += time;
+      std::exception_ptr error;
+      try {
+        rider->result = batch.take(i);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      rider->finish(error);
+    }
+    riders.clear();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    // The connection was lost or the deadline passed: every statement of the batch fails
+    // with it; without a connection, the one whose deadline it was (the next collector,
+    // started when this carrier ends, takes the rest).
+    if (riders.empty()) {
+      collecting_ = false;
+      if (!queued_.empty()) {
         riders.push_back(queued_.front());
         queued_.pop_front();
       }
-      for (Queued* rider : riders) rider->finish(failure);
     }
+    for (Queued* rider : riders) rider->finish(failure);
   }
-  --drainers_;
   (void)self;
 }
 

@@ -31,6 +31,13 @@ struct PoolSettings {
   ConnectionOptions connection;
   unsigned min_connections = 1;  // per shard
   unsigned max_connections = 8;  // per shard
+  // Single statements (query) in flight on more than this many connections at once queue
+  // and ride pipelined batches instead of taking more; at max_connections or more they
+  // share only when every connection is busy.
+  unsigned coalesce_at = 2;
+  // A queued statement that has waited this long with connections to spare gets one more
+  // carrier, so slow statements in flight cannot hold the quick ones behind them.
+  std::chrono::milliseconds coalesce_wait{5};
   std::chrono::milliseconds acquire_timeout{2'000};
   std::chrono::milliseconds reconnect_min{100};  // backoff after a failed connect, doubling
   std::chrono::milliseconds reconnect_max{5'000};
@@ -95,11 +102,14 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
 
   boost::asio::awaitable<Lease> acquire(const Scope& scope = {});
 
-  // A single statement on its own (no transaction). With a connection free it runs on it;
-  // while every connection is busy, statements arriving meanwhile are queued and sent
-  // together as one pipelined Batch (Mode::independent: each its own implicit transaction,
-  // exactly as if sent alone) on the next connection free, up to kMaxCoalesced a round trip.
-  // That is where a saturated pool spends its time: on round trips, not on statements.
+  // A single statement on its own (no transaction). While fewer than coalesce_at carry
+  // single statements, it takes a connection of its own; after that, statements arriving
+  // are queued and sent together as one pipelined Batch (Mode::independent: each its own
+  // implicit transaction, exactly as if sent alone), up to kMaxCoalesced a round trip, on
+  // the next carrier free. One collector at a time takes a connection and everything queued
+  // by then. That is where a busy pool spends its time: on round trips, not on statements,
+  // and PostgreSQL on a few busy backends rather than many waking ones. A statement queued
+  // coalesce_wait with none free gets an extra carrier (if the pool has one to give).
   // A queued statement runs under the earliest deadline of its batch; its cancellation
   // slot is not watched.
   boost::asio::awaitable<Result> query(const Statement& statement, std::span<const Param> params,
@@ -120,9 +130,13 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   friend class Lease;
   struct Waiter;
   struct Queued;
-  // Sends the queued statements in batches while any are queued; one per busy connection
-  // at most.
+  // A carrier: takes a connection and the statements queued by then (kMaxCoalesced at
+  // most), lets the next collector start, and sends them as one batch.
   boost::asio::awaitable<void> drain(std::shared_ptr<Pool> self);
+  // Starts a collector when statements are queued, none is collecting, and a carrier is free
+  // (or, with overdue, the queue has waited coalesce_wait).
+  void kick(bool overdue = false);
+  boost::asio::awaitable<void> watch_queue(std::shared_ptr<Pool> self);
 
   void release(std::unique_ptr<PgConnection> connection);
   void hand_out(std::unique_ptr<PgConnection> connection);
@@ -140,8 +154,10 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   std::vector<PgConnection*> leased_;                // for the watchdog
   std::deque<Waiter*> waiters_;
   std::deque<Queued*> queued_;  // statements waiting to ride a batch (query)
-  unsigned drainers_ = 0;
-  unsigned open_ = 0;  // idle + leased + connecting
+  bool collecting_ = false;     // a carrier is taking a connection for the queue
+  unsigned carriers_ = 0;       // connections carrying single statements (alone or batched)
+  bool watching_ = false;       // watch_queue is armed
+  unsigned open_ = 0;           // idle + leased + connecting
   bool closed_ = false;
   bool down_ = false;  // the last connect failed
   Clock::time_point next_attempt_{};
@@ -149,6 +165,7 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   std::string last_error_;
   mutable std::mutex error_mutex_;  // last_error_ is read by readiness on any thread
   boost::asio::steady_timer wake_;
+  boost::asio::steady_timer queue_timer_;  // watch_queue's
   PoolFigures figures_;
 
   std::unordered_map<const char*, StatementSeries*> series_by_name_;  // this loop only

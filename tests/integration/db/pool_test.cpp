@@ -170,6 +170,59 @@ TEST_F(PoolTest, StatementsThatWaitForABusyPoolShareRoundTrips) {
             std::string::npos);
 }
 
+// Single statements use two connections of their own at most (coalesce_at); the ones after
+// them share a round trip. With both of those stuck (behind an advisory lock), the queue
+// gets one more carrier after coalesce_wait: slow statements do not hold quick ones.
+TEST_F(PoolTest, StatementsBeyondTwoCarriersShareOneAndNeverWaitOnSlowOnes) {
+  static constexpr Statement kTwice{"test.twice", "SELECT $1::int * 2"};
+  static constexpr Statement kBlocked{"test.blocked", "SELECT pg_advisory_xact_lock_shared(4242)"};
+  static constexpr Statement kLock{"test.lock", "SELECT pg_advisory_lock(4242)"};
+  static constexpr Statement kUnlock{"test.unlock", "SELECT pg_advisory_unlock(4242)"};
+  auto& database = make(1, 8);
+  run([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    auto answers = std::make_shared<std::vector<std::int64_t>>(10, -1);
+    auto quick = std::make_shared<int>(0);
+    auto slow = std::make_shared<int>(0);
+    db::Lease holder = co_await database.acquire();
+    co_await holder->query(kLock, {});
+    for (int i = 0; i < 2; ++i) {
+      asio::co_spawn(
+          executor,
+          [&database, slow]() -> asio::awaitable<void> {
+            co_await database.query(kBlocked, {});
+            ++*slow;
+          },
+          asio::detached);
+    }
+    for (int turn = 0; turn < 50; ++turn) co_await asio::post(executor, asio::use_awaitable);
+    for (int i = 0; i < 10; ++i) {
+      asio::co_spawn(
+          executor,
+          [&database, answers, quick, i]() -> asio::awaitable<void> {
+            (*answers)[i] = co_await integer(database.query(kTwice, {}, i));
+            ++*quick;
+          },
+          asio::detached);
+    }
+    for (int i = 0; i < 500 && *quick < 10; ++i) co_await pause(10ms);
+    EXPECT_EQ(*quick, 10);
+    EXPECT_EQ(*slow, 0);  // still behind the lock
+    for (int i = 0; i < 10; ++i) EXPECT_EQ((*answers)[i], 2 * i) << i;
+    co_await holder->query(kUnlock, {});
+    for (int i = 0; i < 500 && *slow < 2; ++i) co_await pause(10ms);
+    EXPECT_EQ(*slow, 2);
+  }());
+  // The two blocked statements went alone; the ten quick ones in one round trip.
+  metrics::PrometheusWriter out;
+  database.collect(out);
+  EXPECT_NE(out.text().find("pend_db_statements_coalesced_total{shard=\"0\"} 10"),
+            std::string::npos)
+      << out.text();
+  EXPECT_NE(out.text().find("pend_db_coalesced_round_trips_total{shard=\"0\"} 1"),
+            std::string::npos);
+}
+
 TEST_F(PoolTest, KeepsTheMinimumOpenAndReusesConnections) {
   auto& database = make(2, 4);
   run([&]() -> asio::awaitable<void> {
