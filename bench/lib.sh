@@ -48,6 +48,17 @@ run_wrk() {
     die "wrk printed no RESULT line"
   }
 }
+# drained BASE: waits (60 s at most) until the server at BASE holds no more than a few open
+# client connections, so that a many-connection run does not start while the server is
+# still closing the previous run's (the machine's 20,000 open files would refuse the rest).
+drained() {
+  open_connections() {
+    local n
+    n=$(curl -sf "$1/metrics" | sed -n 's/^http_server_open_connections \([0-9]*\).*/\1/p')
+    [ -n "$n" ] && [ "$n" -le 10 ]
+  }
+  wait_for "$1: previous connections closed" 60 open_connections "$1"
+}
 field() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
 
 # raise_open_files N: the soft limit of open files raised to the hard one, which must hold N
