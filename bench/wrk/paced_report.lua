@@ -2,16 +2,7 @@
 -- clients are: each connection waits a random 0-2 s between requests, so 19,000 of them do
 -- not stay in step and arrive in waves, as wrk's fixed 1 s timers make them.
 dofile("bench/wrk/report.lua")
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("seed", threads)
-end
-
-function init(args)
-  math.randomseed(seed * 7919 + os.time())
-end
+dofile("bench/wrk/seeded.lua")
 
 function delay()
   return math.random(0, 2000)

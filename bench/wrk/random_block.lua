@@ -1,18 +1,9 @@
 -- GET /api/v1/explorer/blocks/{n} at a random height from 0 to BENCH_TOP_BLOCK (each wrk
 -- thread its own sequence), plus report.lua's RESULT line.
 dofile("bench/wrk/report.lua")
+dofile("bench/wrk/seeded.lua")
 
 local top = tonumber(os.getenv("BENCH_TOP_BLOCK") or "20000")
-local threads = 0
-
-function setup(thread)
-  threads = threads + 1
-  thread:set("seed", threads)
-end
-
-function init(args)
-  math.randomseed(os.time() * 100 + (seed or 0))
-end
 
 function request()
   return wrk.format("GET", "/api/v1/explorer/blocks/" .. math.random(0, top))

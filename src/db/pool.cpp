@@ -135,7 +135,8 @@ asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const 
     co_return co_await connection->query(statement, params, scope);
   }
   if (spare && queued_.empty() && carriers_ < std::max(1u, settings_.coalesce_at)) {
-    Carrier carrier(carriers_, [this] { kick(); });
+    // The frame may outlive the pool's other owners at shutdown: the carrier keeps it.
+    Carrier carrier(carriers_, [self = shared_from_this()] { self->kick(); });
     Lease connection = co_await acquire(scope);
     co_return co_await connection->query(statement, params, scope);
   }
@@ -186,7 +187,7 @@ asio::awaitable<void> Pool::watch_queue(std::shared_ptr<Pool> self) {
 }
 
 asio::awaitable<void> Pool::drain(std::shared_ptr<Pool> self) {
-  Carrier carrier(carriers_, [this] { kick(); });
+  Carrier carrier(carriers_, [this] { kick(); });  // self keeps the pool alive
   std::exception_ptr failure;
   std::vector<Queued*> riders;
   try {

@@ -33,6 +33,7 @@ constexpr Statement kInsertUser{
 constexpr Statement kCountUsers{"test.count_users",
                                 "SELECT count(*) FROM users WHERE phone_hash LIKE $1"};
 constexpr Statement kBackend{"test.backend", "SELECT pg_backend_pid()"};
+constexpr Statement kTwice{"test.twice", "SELECT $1::int * 2"};
 
 asio::awaitable<std::int64_t> integer(asio::awaitable<db::Result> statement) {
   const db::Result rows = co_await std::move(statement);
@@ -51,6 +52,22 @@ asio::awaitable<std::string> sqlstate_of(asio::awaitable<db::Result> statement) 
 asio::awaitable<void> pause(std::chrono::milliseconds time) {
   asio::steady_timer timer(co_await asio::this_coro::executor, time);
   co_await timer.async_wait(asio::use_awaitable);
+}
+
+// Starts one `SELECT i * 2` per element of answers, each writing its answer there and
+// counting itself in done.
+void spawn_doublings(const asio::any_io_executor& executor, db::Database& database,
+                     std::shared_ptr<std::vector<std::int64_t>> answers,
+                     std::shared_ptr<int> done) {
+  for (int i = 0; i < static_cast<int>(answers->size()); ++i) {
+    asio::co_spawn(
+        executor,
+        [&database, answers, done, i]() -> asio::awaitable<void> {
+          (*answers)[static_cast<std::size_t>(i)] = co_await integer(database.query(kTwice, {}, i));
+          ++*done;
+        },
+        asio::detached);
+  }
 }
 
 class PoolTest : public ::testing::Test {
@@ -123,7 +140,6 @@ TEST_F(PoolTest, WaitsForAFreeConnectionAndTimesOutBeyondTheLimit) {
 // While every connection is busy, single statements queue and go pipelined together: 41 of
 // them on one connection, each with its own answer, the failing one alone failing.
 TEST_F(PoolTest, StatementsThatWaitForABusyPoolShareRoundTrips) {
-  static constexpr Statement kTwice{"test.twice", "SELECT $1::int * 2"};
   static constexpr Statement kDivide{"test.divide", "SELECT 1 / $1::int"};
   auto& database = make(1, 1);
   run([&]() -> asio::awaitable<void> {
@@ -133,15 +149,7 @@ TEST_F(PoolTest, StatementsThatWaitForABusyPoolShareRoundTrips) {
     auto failed = std::make_shared<std::string>();
     {
       db::Lease busy = co_await database.acquire();  // the pool's one connection, held
-      for (int i = 0; i < 40; ++i) {
-        asio::co_spawn(
-            executor,
-            [&database, answers, done, i]() -> asio::awaitable<void> {
-              (*answers)[i] = co_await integer(database.query(kTwice, {}, i));
-              ++*done;
-            },
-            asio::detached);
-      }
+      spawn_doublings(executor, database, answers, done);
       asio::co_spawn(
           executor,
           [&database, failed, done]() -> asio::awaitable<void> {
@@ -174,7 +182,6 @@ TEST_F(PoolTest, StatementsThatWaitForABusyPoolShareRoundTrips) {
 // them share a round trip. With both of those stuck (behind an advisory lock), the queue
 // gets one more carrier after coalesce_wait: slow statements do not hold quick ones.
 TEST_F(PoolTest, StatementsBeyondTwoCarriersShareOneAndNeverWaitOnSlowOnes) {
-  static constexpr Statement kTwice{"test.twice", "SELECT $1::int * 2"};
   static constexpr Statement kBlocked{"test.blocked", "SELECT pg_advisory_xact_lock_shared(4242)"};
   static constexpr Statement kLock{"test.lock", "SELECT pg_advisory_lock(4242)"};
   static constexpr Statement kUnlock{"test.unlock", "SELECT pg_advisory_unlock(4242)"};
@@ -196,15 +203,7 @@ TEST_F(PoolTest, StatementsBeyondTwoCarriersShareOneAndNeverWaitOnSlowOnes) {
           asio::detached);
     }
     for (int turn = 0; turn < 50; ++turn) co_await asio::post(executor, asio::use_awaitable);
-    for (int i = 0; i < 10; ++i) {
-      asio::co_spawn(
-          executor,
-          [&database, answers, quick, i]() -> asio::awaitable<void> {
-            (*answers)[i] = co_await integer(database.query(kTwice, {}, i));
-            ++*quick;
-          },
-          asio::detached);
-    }
+    spawn_doublings(executor, database, answers, quick);
     for (int i = 0; i < 500 && *quick < 10; ++i) co_await pause(10ms);
     EXPECT_EQ(*quick, 10);
     EXPECT_EQ(*slow, 0);  // still behind the lock
