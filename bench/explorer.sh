@@ -99,9 +99,9 @@ block_cached=$(flat block_cached "$cached$block")
 address_cached=$(flat address_cached "$cached$address")
 txlist_cached=$(flat txlist_cached "$cached$txlist")
 log "$MANY connections at 1 request/s each on the cached block, ${MANY_DURATION}s a run"
-# The paced runs first: a run that starts while the server is still tearing down an in-step
-# run's 19,000 (closed by wrk with answers in flight) loses about 5% of its new connections
-# to the first-byte timeout (http_server_timeouts_total; docs/benchmarks.md).
+# The paced runs first: right after an in-step run (closed by wrk with answers in flight),
+# some of the next wrk's connections stay silent past the server's 5 s first-byte timeout
+# and are closed (http_server_timeouts_total; docs/benchmarks.md).
 many() { # many NAME URL SCRIPT
   drained "$cached" && run_wrk "$1" "$2" -t2 -c"$MANY" -d"${MANY_DURATION}s" --timeout 5s -s "$3"
 }

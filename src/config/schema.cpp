@@ -163,7 +163,8 @@ const std::vector<Key>& table() {
               "most connections each shard opens"),
       int_key("database.pool_coalesce_at", "PEND_DATABASE_POOL_COALESCE_AT", &Settings::database,
               &DatabaseSettings::pool_coalesce_at, 1, 1000,
-              "connections in use from which single statements go pipelined together"),
+              "connections of a shard carrying single statements before the next ones queue "
+              "and go pipelined together"),
       int_key("database.acquire_timeout_ms", "PEND_DATABASE_ACQUIRE_TIMEOUT_MS",
               &Settings::database, &DatabaseSettings::acquire_timeout, 1, 600'000,
               "wait for a free pooled connection before answering 503"),

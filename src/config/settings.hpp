@@ -58,7 +58,7 @@ struct DatabaseSettings {
   // The request path's pool, per shard (one event loop per core).
   unsigned pool_min_connections = 1;
   unsigned pool_max_connections = 8;
-  unsigned pool_coalesce_at = 2;  // connections in use from which single statements pipeline
+  unsigned pool_coalesce_at = 2;  // connections carrying single statements; then they pipeline
   std::chrono::milliseconds acquire_timeout{2'000};  // wait for a free connection, then 503
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds statement_timeout{5'000};  // default; a request's deadline may cut it

@@ -129,12 +129,11 @@ struct Carrier {
 
 asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const Param> params,
                                     const Scope& scope) {
-  const bool spare = !idle_.empty() || open_ < settings_.max_connections;
   if (closed_ || statement.prepare == false) {
     Lease connection = co_await acquire(scope);
     co_return co_await connection->query(statement, params, scope);
   }
-  if (spare && queued_.empty() && carriers_ < std::max(1u, settings_.coalesce_at)) {
+  if (spare() && queued_.empty() && carriers_ < std::max(1u, settings_.coalesce_at)) {
     // The frame may outlive the pool's other owners at shutdown: the carrier keeps it.
     Carrier carrier(carriers_, [self = shared_from_this()] { self->kick(); });
     Lease connection = co_await acquire(scope);
@@ -174,8 +173,7 @@ asio::awaitable<void> Pool::watch_queue(std::shared_ptr<Pool> self) {
   while (!queued_.empty() && !closed_) {
     const auto due = queued_.front()->since + settings_.coalesce_wait;
     if (Clock::now() >= due) {
-      const bool spare = !idle_.empty() || open_ < settings_.max_connections;
-      if (spare && !collecting_) kick(true);
+      if (spare() && !collecting_) kick(true);
       queue_timer_.expires_after(settings_.coalesce_wait);
     } else {
       queue_timer_.expires_at(due);

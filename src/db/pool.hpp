@@ -136,6 +136,8 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   // Starts a collector when statements are queued, none is collecting, and a carrier is free
   // (or, with overdue, the queue has waited coalesce_wait).
   void kick(bool overdue = false);
+  // A connection idle, or room to open one.
+  bool spare() const { return !idle_.empty() || open_ < settings_.max_connections; }
   boost::asio::awaitable<void> watch_queue(std::shared_ptr<Pool> self);
 
   void release(std::unique_ptr<PgConnection> connection);
