@@ -52,6 +52,14 @@ namespace {
 // PQgetResult; a sync point answers PGRES_PIPELINE_SYNC and no NULL.
 enum class Expect : std::uint8_t { prepare, execute, sync };
 
+// Sent in the same implicit transaction just ahead of a statement with generic_plan: the
+// setting is local to that transaction, so it ends with the statement's sync point (or its
+// failure). set_config rather than SET LOCAL, which warns outside an explicit block.
+constexpr Statement kGenericPlan{
+    "db.generic_plan", "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"};
+// Ends it early inside a together batch, for the statements after a generic_plan one.
+constexpr Statement kPlanAsConfigured{"db.plan_as_configured", "RESET plan_cache_mode", false};
+
 }  // namespace
 
 // ---- Batch --------------------------------------------------------------------------------
@@ -369,6 +377,7 @@ asio::awaitable<Result> PgConnection::query(const Statement& statement,
   }
   const std::vector<std::string> deferred = std::exchange(deferred_, {});  // ops point into it
   for (const auto& sql : deferred) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
+  if (statement.generic_plan) ops.push_back(Op{.statement = &kGenericPlan, .sync_after = false});
   ops.push_back(Op{.statement = &statement, .params = params});
   const std::size_t main = ops.size() - 1;
   // Restores the default even after a failure (then it fails too, harmlessly: a rolled-back
@@ -387,7 +396,7 @@ asio::awaitable<void> PgConnection::run(Batch& batch, const Scope& scope) {
   const auto timeout = timeout_for(scope);
   start_work(scope, timeout);
   std::vector<Op> ops;
-  ops.reserve(batch.items_.size() + deferred_.size() + 2);
+  ops.reserve(2 * batch.items_.size() + deferred_.size() + 2);
   const bool custom_timeout = timeout != options_.statement_timeout;
   if (custom_timeout) {
     set_timeout_sql_ = "SET statement_timeout = " + std::to_string(timeout.count());
@@ -395,18 +404,28 @@ asio::awaitable<void> PgConnection::run(Batch& batch, const Scope& scope) {
   }
   const std::vector<std::string> deferred = std::exchange(deferred_, {});  // ops point into it
   for (const auto& sql : deferred) ops.push_back(Op{.sql = sql.c_str(), .sync_after = false});
-  const std::size_t first = ops.size();
   const bool together = batch.mode_ == Batch::Mode::together;
-  for (const auto& item : batch.items_) {
+  // Where each item's own op is: a generic_plan item has one more ahead of it.
+  boost::container::small_vector<std::size_t, 32> at;
+  at.reserve(batch.items_.size());
+  for (std::size_t i = 0; i < batch.items_.size(); ++i) {
+    const auto& item = batch.items_[i];
+    if (item.statement->generic_plan) {
+      ops.push_back(Op{.statement = &kGenericPlan, .sync_after = false});
+    }
+    at.push_back(ops.size());
     ops.push_back(Op{.statement = item.statement, .params = item.params, .sync_after = !together});
+    if (together && item.statement->generic_plan && i + 1 < batch.items_.size()) {
+      ops.push_back(Op{.statement = &kPlanAsConfigured, .sync_after = false});
+    }
   }
   if (together && !batch.items_.empty()) ops.back().sync_after = true;
   if (custom_timeout) ops.push_back(Op{.sql = reset_timeout_sql_.c_str()});
 
   co_await exchange(ops, scope);
   for (std::size_t i = 0; i < batch.items_.size(); ++i) {
-    batch.items_[i].result = std::move(ops[first + i].result);
-    batch.items_[i].error = std::move(ops[first + i].error);
+    batch.items_[i].result = std::move(ops[at[i]].result);
+    batch.items_[i].error = std::move(ops[at[i]].error);
   }
 }
 

@@ -41,6 +41,11 @@ struct Statement {
   const char* name;     // metrics label and prepared-statement identity: one name, one text
   const char* sql;      // $1, $2... for parameters; never values spliced in
   bool prepare = true;  // false: sent unnamed each time (DDL, one-off statements)
+  // true: always run with the generic plan (plan_cache_mode = force_generic_plan for this
+  // statement alone), never re-planned for its values. For a statement whose generic plan
+  // is known to be good but is costed above the custom ones, so that PostgreSQL would
+  // otherwise plan it again at every call (docs/architecture/database.md).
+  bool generic_plan = false;
 };
 
 // What bounds and observes one piece of database work, usually made from the request.

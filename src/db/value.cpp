@@ -281,6 +281,22 @@ Timestamp Row::get<Timestamp>(int column) const {
 }
 
 template <>
+std::string_view Row::get<std::string_view>(int column) const {
+  if (is_null(column)) type_error(result_, column, "text (it is NULL)");
+  switch (type(column)) {
+    case oid::kText:
+    case oid::kVarchar:
+    case oid::kBpchar:
+    case oid::kName:
+    case oid::kUnknown:
+    case oid::kBytea:
+      return bytes(column);
+    default:
+      type_error(result_, column, "text");
+  }
+}
+
+template <>
 std::string Row::get<std::string>(int column) const {
   if (is_null(column)) type_error(result_, column, "string (it is NULL)");
   const auto b = bytes(column);

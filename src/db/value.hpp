@@ -95,7 +95,9 @@ class Row {
   Row(const PGresult* result, int row) : result_(result), row_(row) {}
 
   bool is_null(int column) const { return PQgetisnull(result_, row_, column) != 0; }
-  // T: std::int64_t, int, bool, double, std::string, Uuid, Timestamp, boost::json::value.
+  // T: std::int64_t, int, bool, double, std::string, std::string_view, Uuid, Timestamp,
+  // boost::json::value. std::string_view: a text or bytea column's own bytes, not copied
+  // (valid while the Result lives); another type throws.
   // std::string renders any known type as PostgreSQL's text would (numeric exactly,
   // timestamps as ISO 8601 UTC, inet as address[/bits]). Throws DatabaseError on NULL or on
   // a type that does not convert.
@@ -167,6 +169,8 @@ template <>
 double Row::get<double>(int column) const;
 template <>
 std::string Row::get<std::string>(int column) const;
+template <>
+std::string_view Row::get<std::string_view>(int column) const;
 template <>
 Uuid Row::get<Uuid>(int column) const;
 template <>

@@ -59,6 +59,10 @@ void RequestContext::json(unsigned status, const boost::json::value& value) {
   text(status, util::json::serialize(value), "application/json; charset=utf-8");
 }
 
+void RequestContext::json_text(unsigned status, std::string body) {
+  text(status, std::move(body), "application/json; charset=utf-8");
+}
+
 void RequestContext::text(unsigned status, std::string body, std::string_view content_type) {
   response.result(status);
   response.set(boost::beast::http::field::content_type, content_type);

@@ -136,6 +136,8 @@ struct RequestContext {
     return from_this_host() || has_bearer(ops_token);
   }
   void json(unsigned status, const boost::json::value& value);
+  // A body already written as JSON text (util::json::Writer).
+  void json_text(unsigned status, std::string body);
   void text(unsigned status, std::string body, std::string_view content_type);
 };
 

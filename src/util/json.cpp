@@ -240,4 +240,75 @@ std::string serialize(const boost::json::value& value) {
   return out;
 }
 
+// ---- Writer ------------------------------------------------------------------------------
+
+Writer& Writer::open(char bracket) {
+  separate();
+  out_->push_back(bracket);
+  after_value_ = false;
+  return *this;
+}
+
+Writer& Writer::close(char bracket) {
+  out_->push_back(bracket);
+  after_value_ = true;
+  return *this;
+}
+
+Writer& Writer::key(std::string_view name) {
+  separate();
+  append_string(*out_, name);
+  out_->push_back(':');
+  after_value_ = false;
+  return *this;
+}
+
+Writer& Writer::string(std::string_view value) {
+  separate();
+  append_string(*out_, value);
+  after_value_ = true;
+  return *this;
+}
+
+Writer& Writer::string(std::string_view prefix, std::string_view text) {
+  separate();
+  const std::size_t size = out_->size();
+  out_->resize(size + string_room(prefix) + string_room(text));
+  char* p = out_->data() + size;
+  *p++ = '"';
+  p = write_text<true>(write_text<true>(p, prefix), text);
+  *p++ = '"';
+  out_->resize(static_cast<std::size_t>(p - out_->data()));
+  after_value_ = true;
+  return *this;
+}
+
+Writer& Writer::number(std::int64_t value) {
+  separate();
+  append_number(*out_, value);
+  after_value_ = true;
+  return *this;
+}
+
+Writer& Writer::boolean(bool value) {
+  separate();
+  *out_ += value ? "true" : "false";
+  after_value_ = true;
+  return *this;
+}
+
+Writer& Writer::null() {
+  separate();
+  *out_ += "null";
+  after_value_ = true;
+  return *this;
+}
+
+Writer& Writer::value(const boost::json::value& value) {
+  separate();
+  append(*out_, value);
+  after_value_ = true;
+  return *this;
+}
+
 }  // namespace pend::util::json

@@ -6,7 +6,7 @@
 // page and offset inside Etherscan's 10,000-row window (the one place OFFSET is used, bounded).
 //
 //   EtherscanApi etherscan(database, node, work);
-//   ctx.json(200, co_await etherscan.answer(query, scope));
+//   ctx.json_text(200, co_await etherscan.answer(query, scope));
 #pragma once
 
 #include "chain/node_reader.hpp"
@@ -49,20 +49,20 @@ class EtherscanApi {
   EtherscanApi(db::Database& database, chain::NodeReader& node, util::WorkPool& work)
       : database_(database), node_(node), work_(work) {}
 
-  // The whole body for the query.
-  boost::asio::awaitable<boost::json::object> answer(const api::EtherscanQuery& query,
-                                                     const db::Scope& scope);
+  // The whole body for the query, as JSON text.
+  boost::asio::awaitable<std::string> answer(const api::EtherscanQuery& query,
+                                             const db::Scope& scope);
 
  private:
-  boost::asio::awaitable<boost::json::object> account(const api::EtherscanQuery& query,
-                                                      const db::Scope& scope);
-  boost::asio::awaitable<boost::json::object> transaction(const api::EtherscanQuery& query,
-                                                          const db::Scope& scope);
-  boost::asio::awaitable<boost::json::object> block(const api::EtherscanQuery& query,
-                                                    const db::Scope& scope);
-  boost::asio::awaitable<boost::json::object> proxy(const api::EtherscanQuery& query);
-  boost::asio::awaitable<boost::json::object> logs(const api::EtherscanQuery& query,
-                                                   const db::Scope& scope);
+  boost::asio::awaitable<std::string> account(const api::EtherscanQuery& query,
+                                              const db::Scope& scope);
+  boost::asio::awaitable<std::string> transaction(const api::EtherscanQuery& query,
+                                                  const db::Scope& scope);
+  boost::asio::awaitable<std::string> block(const api::EtherscanQuery& query,
+                                            const db::Scope& scope);
+  boost::asio::awaitable<std::string> proxy(const api::EtherscanQuery& query);
+  boost::asio::awaitable<std::string> logs(const api::EtherscanQuery& query,
+                                           const db::Scope& scope);
   // The node's answer to one call, off the shard's loop.
   boost::asio::awaitable<chain::NodeReader::Answer> node_call(std::string method,
                                                               boost::json::array params);

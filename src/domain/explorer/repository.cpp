@@ -84,21 +84,24 @@ constexpr db::Statement kStats{
 // "to" scan leaves out what the "from" one finds (a transaction to oneself), so no
 // deduplication. The address is matched as `= ANY (ARRAY[...])` and leads each ORDER BY, so
 // that the prepared statement's generic plan reads the address's own index whatever the
-// address (the reason: etherscan.cpp, PEND_ETHERSCAN_TXBRANCH).
+// address (the reason: etherscan.cpp, PEND_ETHERSCAN_TXBRANCH). Both run with that generic
+// plan (db::Statement::generic_plan): a custom one is made anew each call, for a cost of
+// about twice that of running the query.
 #define PEND_ADDRESS_IS(COLUMN) COLUMN " = ANY (ARRAY[decode($1, 'hex')])"
 constexpr db::Statement kAddressTransactions{
-    "explorer.address_transactions",
-    "SELECT * FROM ((SELECT " PEND_TRANSACTION_COLUMNS
+    .name = "explorer.address_transactions",
+    .sql = "SELECT * FROM ((SELECT " PEND_TRANSACTION_COLUMNS
     " FROM transactions WHERE block_consensus AND " PEND_ADDRESS_IS("from_address")
     " AND (block_number, index) < ($2, $3) "
     "ORDER BY from_address, block_number DESC, index DESC LIMIT $4) UNION ALL (SELECT "
     PEND_TRANSACTION_COLUMNS " FROM transactions WHERE block_consensus AND "
     PEND_ADDRESS_IS("to_address") " AND from_address <> decode($1, 'hex') AND "
     "(block_number, index) < ($2, $3) ORDER BY to_address, block_number DESC, index DESC "
-    "LIMIT $4)) u ORDER BY 2 DESC, 4 DESC LIMIT $4"};
+    "LIMIT $4)) u ORDER BY 2 DESC, 4 DESC LIMIT $4",
+    .generic_plan = true};
 constexpr db::Statement kAddressTransfers{
-    "explorer.address_transfers",
-    "SELECT * FROM ((SELECT " PEND_TRANSFER_COLUMNS
+    .name = "explorer.address_transfers",
+    .sql = "SELECT * FROM ((SELECT " PEND_TRANSFER_COLUMNS
     " FROM token_transfers WHERE block_consensus AND " PEND_ADDRESS_IS("from_address")
     " AND (block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY from_address, "
     "block_number DESC, log_index DESC, batch_index DESC LIMIT $5) UNION ALL (SELECT "
@@ -106,7 +109,8 @@ constexpr db::Statement kAddressTransfers{
     PEND_ADDRESS_IS("to_address") " AND from_address <> decode($1, 'hex') AND "
     "(block_number, log_index, batch_index) < ($2, $3, $4) ORDER BY to_address, "
     "block_number DESC, log_index DESC, batch_index DESC LIMIT $5)) u "
-    "ORDER BY 9 DESC, 1 DESC, 2 DESC LIMIT $5"};
+    "ORDER BY 9 DESC, 1 DESC, 2 DESC LIMIT $5",
+    .generic_plan = true};
 constexpr db::Statement kAddressSummary{
     "explorer.address_summary",
     "WITH a AS (SELECT decode($1, 'hex') AS address), "

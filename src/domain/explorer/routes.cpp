@@ -14,6 +14,7 @@
 #include "http/read.hpp"
 #include "http/route_table.hpp"
 #include "security/evm_address.hpp"
+#include "util/json.hpp"
 #include "util/time.hpp"
 
 #include <boost/json/array.hpp>
@@ -32,108 +33,152 @@ namespace {
 constexpr std::int64_t kDefaultLimit = 25;
 constexpr std::int64_t kMaxLimit = 100;
 
-// Text columns of hex without 0x (encode(..., 'hex')) as the API writes them.
-json::value hex_of(const db::Row& row, int column) {
-  if (row.is_null(column)) return nullptr;
-  return json::value("0x" + row.get<std::string>(column));
+using util::json::Writer;
+
+// The renderers write each row's JSON straight into the body (util::json::Writer): a list
+// page is most of what these routes cost, and a boost::json::value tree in between tripled
+// that (docs/benchmarks.md, the explorer). Each name_member writes "name": value, null when
+// the column is NULL.
+
+// Text columns of hex without 0x (encode(..., 'hex')), as 0x-prefixed strings.
+void hex_member(Writer& w, std::string_view name, const db::Row& r, int column) {
+  w.key(name);
+  if (r.is_null(column)) {
+    w.null();
+  } else {
+    w.string("0x", r.get<std::string_view>(column));
+  }
 }
-json::value address_of(const db::Row& row, int column) {
-  if (row.is_null(column)) return nullptr;
-  return json::value(security::to_checksum(row.get<std::string>(column)));
+// The same for an address: in EIP-55 form.
+void address_member(Writer& w, std::string_view name, const db::Row& r, int column) {
+  w.key(name);
+  if (r.is_null(column)) {
+    w.null();
+  } else {
+    w.string(security::to_checksum(r.get<std::string_view>(column)));
+  }
 }
-json::value text_or_null(const db::Row& row, int column) {
-  if (row.is_null(column)) return nullptr;
-  return json::value(row.get<std::string>(column));
+// Text columns (256-bit numbers arrive as their decimal text).
+void text_member(Writer& w, std::string_view name, const db::Row& r, int column) {
+  w.key(name);
+  if (r.is_null(column)) {
+    w.null();
+  } else {
+    w.string(r.get<std::string_view>(column));
+  }
 }
-json::value int_or_null(const db::Row& row, int column) {
-  if (row.is_null(column)) return nullptr;
-  return row.get<std::int64_t>(column);
+void int_member(Writer& w, std::string_view name, const db::Row& r, int column) {
+  w.key(name);
+  if (r.is_null(column)) {
+    w.null();
+  } else {
+    w.number(r.get<std::int64_t>(column));
+  }
 }
 std::string time_of(const db::Row& row, int column) {
   return util::format_rfc3339(row.get<db::Timestamp>(column), util::TimePrecision::seconds);
 }
 
 // PEND_BLOCK_COLUMNS (repository.cpp).
-json::object block_json(const db::Row& r) {
-  return {{"number", r.get<std::int64_t>(0)},
-          {"hash", hex_of(r, 1)},
-          {"parent_hash", hex_of(r, 2)},
-          {"timestamp", time_of(r, 3)},
-          {"miner", address_of(r, 4)},
-          {"gas_used", text_or_null(r, 5)},
-          {"gas_limit", text_or_null(r, 6)},
-          {"base_fee_per_gas", text_or_null(r, 7)},
-          {"transaction_count", r.get<std::int64_t>(8)},
-          {"size", int_or_null(r, 9)},
-          {"consensus", r.get<bool>(10)}};
+void write_block(Writer& w, const db::Row& r) {
+  w.begin_object().member("number", r.get<std::int64_t>(0));
+  hex_member(w, "hash", r, 1);
+  hex_member(w, "parent_hash", r, 2);
+  w.member("timestamp", time_of(r, 3));
+  address_member(w, "miner", r, 4);
+  text_member(w, "gas_used", r, 5);
+  text_member(w, "gas_limit", r, 6);
+  text_member(w, "base_fee_per_gas", r, 7);
+  w.member("transaction_count", r.get<std::int64_t>(8));
+  int_member(w, "size", r, 9);
+  w.member("consensus", r.get<bool>(10)).end_object();
 }
 
-// PEND_TRANSACTION_COLUMNS (repository.cpp).
-json::object transaction_json(const db::Row& r) {
-  json::value status = nullptr;
-  if (!r.is_null(18)) status = r.get<std::int64_t>(18) == 1 ? "success" : "failed";
-  return {{"hash", hex_of(r, 0)},
-          {"block_number", r.get<std::int64_t>(1)},
-          {"block_hash", hex_of(r, 2)},
-          {"index", r.get<std::int64_t>(3)},
-          {"timestamp", time_of(r, 4)},
-          {"from", address_of(r, 5)},
-          {"to", address_of(r, 6)},
-          {"created_contract_address", address_of(r, 7)},
-          {"value", text_or_null(r, 8)},
-          {"fee", text_or_null(r, 22)},
-          {"nonce", r.get<std::int64_t>(9)},
-          {"gas", text_or_null(r, 10)},
-          {"gas_price", text_or_null(r, 11)},
-          {"max_fee_per_gas", text_or_null(r, 12)},
-          {"max_priority_fee_per_gas", text_or_null(r, 13)},
-          {"effective_gas_price", text_or_null(r, 14)},
-          {"gas_used", text_or_null(r, 15)},
-          {"cumulative_gas_used", text_or_null(r, 16)},
-          {"type", r.get<std::int64_t>(17)},
-          {"status", status},
-          {"method_id", hex_of(r, 19)},
-          {"input", hex_of(r, 20)},
-          {"consensus", r.get<bool>(21)}};
-}
-
-json::object log_json(const db::Row& r) {
-  json::array topics;
-  for (int c = 2; c <= 5; ++c) {
-    if (!r.is_null(c)) topics.push_back(hex_of(r, c));
+// PEND_TRANSACTION_COLUMNS (repository.cpp), into an open object.
+void transaction_members(Writer& w, const db::Row& r) {
+  hex_member(w, "hash", r, 0);
+  w.member("block_number", r.get<std::int64_t>(1));
+  hex_member(w, "block_hash", r, 2);
+  w.member("index", r.get<std::int64_t>(3)).member("timestamp", time_of(r, 4));
+  address_member(w, "from", r, 5);
+  address_member(w, "to", r, 6);
+  address_member(w, "created_contract_address", r, 7);
+  text_member(w, "value", r, 8);
+  text_member(w, "fee", r, 22);
+  w.member("nonce", r.get<std::int64_t>(9));
+  text_member(w, "gas", r, 10);
+  text_member(w, "gas_price", r, 11);
+  text_member(w, "max_fee_per_gas", r, 12);
+  text_member(w, "max_priority_fee_per_gas", r, 13);
+  text_member(w, "effective_gas_price", r, 14);
+  text_member(w, "gas_used", r, 15);
+  text_member(w, "cumulative_gas_used", r, 16);
+  w.member("type", r.get<std::int64_t>(17)).key("status");
+  if (r.is_null(18)) {
+    w.null();
+  } else {
+    w.string(r.get<std::int64_t>(18) == 1 ? "success" : "failed");
   }
-  return {{"log_index", r.get<std::int64_t>(0)},
-          {"address", address_of(r, 1)},
-          {"topics", std::move(topics)},
-          {"data", hex_of(r, 6)}};
+  hex_member(w, "method_id", r, 19);
+  hex_member(w, "input", r, 20);
+  w.member("consensus", r.get<bool>(21));
+}
+void write_transaction(Writer& w, const db::Row& r) {
+  w.begin_object();
+  transaction_members(w, r);
+  w.end_object();
 }
 
-json::object transfer_json(const db::Row& r) {
-  return {{"log_index", r.get<std::int64_t>(0)},
-          {"batch_index", r.get<std::int64_t>(1)},
-          {"token", address_of(r, 2)},
-          {"token_type", text_or_null(r, 3)},
-          {"from", address_of(r, 4)},
-          {"to", address_of(r, 5)},
-          {"amount", text_or_null(r, 6)},
-          {"token_id", text_or_null(r, 7)}};
+void write_log(Writer& w, const db::Row& r) {
+  w.begin_object().member("log_index", r.get<std::int64_t>(0));
+  address_member(w, "address", r, 1);
+  w.key("topics").begin_array();
+  for (int c = 2; c <= 5; ++c) {
+    if (!r.is_null(c)) w.string("0x", r.get<std::string_view>(c));
+  }
+  w.end_array();
+  hex_member(w, "data", r, 6);
+  w.end_object();
+}
+
+void transfer_members(Writer& w, const db::Row& r) {
+  w.member("log_index", r.get<std::int64_t>(0)).member("batch_index", r.get<std::int64_t>(1));
+  address_member(w, "token", r, 2);
+  text_member(w, "token_type", r, 3);
+  address_member(w, "from", r, 4);
+  address_member(w, "to", r, 5);
+  text_member(w, "amount", r, 6);
+  text_member(w, "token_id", r, 7);
+}
+void write_transfer(Writer& w, const db::Row& r) {
+  w.begin_object();
+  transfer_members(w, r);
+  w.end_object();
 }
 
 // PEND_TRANSFER_COLUMNS (repository.cpp): a transfer with its block and transaction.
-json::object listed_transfer_json(const db::Row& r) {
-  auto out = transfer_json(r);
-  out["block_number"] = r.get<std::int64_t>(8);
-  out["transaction_hash"] = hex_of(r, 9);
-  out["timestamp"] = time_of(r, 10);
-  return out;
+void write_listed_transfer(Writer& w, const db::Row& r) {
+  w.begin_object();
+  transfer_members(w, r);
+  w.member("block_number", r.get<std::int64_t>(8));
+  hex_member(w, "transaction_hash", r, 9);
+  w.member("timestamp", time_of(r, 10)).end_object();
 }
 
-// PEND_TOKEN_COLUMNS (repository.cpp).
-json::object token_json(const db::Row& r) {
-  return {{"address", address_of(r, 0)},   {"type", text_or_null(r, 1)},
-          {"name", text_or_null(r, 2)},    {"symbol", text_or_null(r, 3)},
-          {"decimals", int_or_null(r, 4)}, {"total_supply", text_or_null(r, 5)},
-          {"tracked", r.get<bool>(6)}};
+// PEND_TOKEN_COLUMNS (repository.cpp), into an open object.
+void token_members(Writer& w, const db::Row& r) {
+  address_member(w, "address", r, 0);
+  text_member(w, "type", r, 1);
+  text_member(w, "name", r, 2);
+  text_member(w, "symbol", r, 3);
+  int_member(w, "decimals", r, 4);
+  text_member(w, "total_supply", r, 5);
+  w.member("tracked", r.get<bool>(6));
+}
+void write_token(Writer& w, const db::Row& r) {
+  w.begin_object();
+  token_members(w, r);
+  w.end_object();
 }
 
 bool is_hex(std::string_view text) {
@@ -198,25 +243,31 @@ BlockId block_param(std::string_view text) {
       json::array{json::object{{"field", "number_or_hash"}, {"code", "invalid"}}});
 }
 
-json::object page(json::array items, std::optional<std::string> next) {
-  return {{"items", std::move(items)},
-          {"next_cursor", next ? json::value(*next) : json::value(nullptr)}};
-}
-
-// A keyset page from rows fetched with LIMIT limit + 1: the first limit rows as item_of makes
-// them, and when there were more, the cursor of the last one kept (its keys, key_of).
-template <typename ItemOf, typename KeyOf>
-json::object keyset_page(const db::Result& rows, std::int64_t limit, ItemOf item_of, KeyOf key_of) {
-  json::array items;
+// A keyset page from rows fetched with LIMIT limit + 1: the first limit rows as write_item
+// writes them, and when there were more, the cursor of the last one kept (its keys, key_of).
+template <typename WriteItem, typename KeyOf>
+std::string keyset_page(const db::Result& rows, std::int64_t limit, WriteItem write_item,
+                        KeyOf key_of) {
+  std::string body;
+  body.reserve(static_cast<std::size_t>(std::min<std::int64_t>(rows.rows(), limit)) * 900 + 64);
+  Writer w(body);
+  w.begin_object().key("items").begin_array();
   std::optional<std::string> next;
   for (int i = 0; i < rows.rows(); ++i) {
     if (i == limit) {
       next = encode_cursor(key_of(rows[i - 1]));
       break;
     }
-    items.push_back(item_of(rows[i]));
+    write_item(w, rows[i]);
   }
-  return page(std::move(items), std::move(next));
+  w.end_array().key("next_cursor");
+  if (next) {
+    w.string(*next);
+  } else {
+    w.null();
+  }
+  w.end_object();
+  return body;
 }
 
 std::int64_t int_key(const std::string& text) {
@@ -366,13 +417,12 @@ asio::awaitable<void> ExplorerRoutes::blocks(http::RequestContext& ctx) {
   } else {
     rows = co_await repository_.blocks(after, limit + 1, scope);
   }
-  auto body = keyset_page(
-      rows, limit, [&](const db::Row& r) { return block_json(r); },
-      [&](const db::Row& last) -> std::vector<std::string> {
+  auto body =
+      keyset_page(rows, limit, write_block, [&](const db::Row& last) -> std::vector<std::string> {
         if (replaced) return {std::to_string(last.get<std::int64_t>(0)), last.get<std::string>(1)};
         return {std::to_string(last.get<std::int64_t>(0))};
       });
-  ctx.json(200, body);
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<db::Result> ExplorerRoutes::find_block(http::RequestContext& ctx) {
@@ -391,7 +441,10 @@ asio::awaitable<db::Result> ExplorerRoutes::find_block(http::RequestContext& ctx
 asio::awaitable<void> ExplorerRoutes::block(http::RequestContext& ctx) {
   const auto rows = co_await find_block(ctx);
   ctx.cache_final = rows[0].get<bool>(10) && final_block(rows[0].get<std::int64_t>(0));
-  ctx.json(200, block_json(rows[0]));
+  std::string body;
+  Writer w(body);
+  write_block(w, rows[0]);
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::block_transactions(http::RequestContext& ctx) {
@@ -403,12 +456,11 @@ asio::awaitable<void> ExplorerRoutes::block_transactions(http::RequestContext& c
   ctx.cache_final = block[0].get<bool>(10) && final_block(block[0].get<std::int64_t>(0));
   const auto rows = co_await repository_.block_transactions(block[0].get<std::string>(1), after,
                                                             limit + 1, db::request_scope(ctx));
-  auto body = keyset_page(
-      rows, limit, [&](const db::Row& r) { return transaction_json(r); },
-      [&](const db::Row& last) -> std::vector<std::string> {
-        return {std::to_string(last.get<std::int64_t>(3))};
-      });
-  ctx.json(200, body);
+  auto body = keyset_page(rows, limit, write_transaction,
+                          [&](const db::Row& last) -> std::vector<std::string> {
+                            return {std::to_string(last.get<std::int64_t>(3))};
+                          });
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::transactions(http::RequestContext& ctx) {
@@ -421,13 +473,12 @@ asio::awaitable<void> ExplorerRoutes::transactions(http::RequestContext& ctx) {
       keys[1].empty() ? std::numeric_limits<std::int32_t>::max() : int_key(keys[1]);
   const auto rows =
       co_await repository_.transactions(block, index, limit + 1, db::request_scope(ctx));
-  auto body = keyset_page(
-      rows, limit, [&](const db::Row& r) { return transaction_json(r); },
-      [&](const db::Row& last) -> std::vector<std::string> {
-        return {std::to_string(last.get<std::int64_t>(1)),
-                std::to_string(last.get<std::int64_t>(3))};
-      });
-  ctx.json(200, body);
+  auto body = keyset_page(rows, limit, write_transaction,
+                          [&](const db::Row& last) -> std::vector<std::string> {
+                            return {std::to_string(last.get<std::int64_t>(1)),
+                                    std::to_string(last.get<std::int64_t>(3))};
+                          });
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<db::Result> ExplorerRoutes::find_transaction(http::RequestContext& ctx) {
@@ -442,19 +493,21 @@ asio::awaitable<db::Result> ExplorerRoutes::find_transaction(http::RequestContex
 asio::awaitable<void> ExplorerRoutes::transaction(http::RequestContext& ctx) {
   const auto rows = co_await find_transaction(ctx);
   const auto scope = db::request_scope(ctx);
-  auto body = transaction_json(rows[0]);
   const auto hash = rows[0].get<std::string>(0);
   const auto block_hash = rows[0].get<std::string>(2);
   const auto logs = co_await repository_.logs(hash, block_hash, -1,
                                               std::numeric_limits<std::int32_t>::max(), scope);
-  json::array log_items;
-  for (int i = 0; i < logs.rows(); ++i) log_items.push_back(log_json(logs[i]));
   const auto transfers = co_await repository_.transfers(hash, block_hash, scope);
-  json::array transfer_items;
-  for (int i = 0; i < transfers.rows(); ++i) transfer_items.push_back(transfer_json(transfers[i]));
-  body["logs"] = std::move(log_items);
-  body["token_transfers"] = std::move(transfer_items);
-  ctx.json(200, body);
+  std::string body;
+  Writer w(body);
+  w.begin_object();
+  transaction_members(w, rows[0]);
+  w.key("logs").begin_array();
+  for (int i = 0; i < logs.rows(); ++i) write_log(w, logs[i]);
+  w.end_array().key("token_transfers").begin_array();
+  for (int i = 0; i < transfers.rows(); ++i) write_transfer(w, transfers[i]);
+  w.end_array().end_object();
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::transaction_logs(http::RequestContext& ctx) {
@@ -465,12 +518,11 @@ asio::awaitable<void> ExplorerRoutes::transaction_logs(http::RequestContext& ctx
   const auto tx = co_await find_transaction(ctx);
   const auto rows = co_await repository_.logs(tx[0].get<std::string>(0), tx[0].get<std::string>(2),
                                               after, limit + 1, db::request_scope(ctx));
-  auto body = keyset_page(
-      rows, limit, [&](const db::Row& r) { return log_json(r); },
-      [&](const db::Row& last) -> std::vector<std::string> {
+  auto body =
+      keyset_page(rows, limit, write_log, [&](const db::Row& last) -> std::vector<std::string> {
         return {std::to_string(last.get<std::int64_t>(0))};
       });
-  ctx.json(200, body);
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
@@ -506,7 +558,8 @@ asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
                              {"indexed_block", indexed >= 0 ? json::value(indexed) : nullptr},
                              {"lag_blocks", lag},
                              {"status", status},
-                             {"chain_id", int_or_null(r, 2)},
+                             {"chain_id", r.is_null(2) ? json::value(nullptr)
+                                                       : json::value(r.get<std::int64_t>(2))},
                              {"reorgs", r.get<std::int64_t>(3)},
                              {"deepest_reorg", r.get<std::int64_t>(4)},
                              {"updated_at", util::format_rfc3339(r.get<db::Timestamp>(5))},
@@ -516,14 +569,13 @@ asio::awaitable<void> ExplorerRoutes::stats(http::RequestContext& ctx) {
 }
 
 // A page of transfers keyed (block number, log index, batch index).
-json::object transfer_page(const db::Result& rows, std::int64_t limit) {
-  return keyset_page(
-      rows, limit, [](const db::Row& r) { return listed_transfer_json(r); },
-      [](const db::Row& last) -> std::vector<std::string> {
-        return {std::to_string(last.get<std::int64_t>(8)),
-                std::to_string(last.get<std::int64_t>(0)),
-                std::to_string(last.get<std::int64_t>(1))};
-      });
+std::string transfer_page(const db::Result& rows, std::int64_t limit) {
+  return keyset_page(rows, limit, write_listed_transfer,
+                     [](const db::Row& last) -> std::vector<std::string> {
+                       return {std::to_string(last.get<std::int64_t>(8)),
+                               std::to_string(last.get<std::int64_t>(0)),
+                               std::to_string(last.get<std::int64_t>(1))};
+                     });
 }
 
 struct TransferKey {
@@ -584,13 +636,12 @@ asio::awaitable<void> ExplorerRoutes::address_transactions(http::RequestContext&
       keys[1].empty() ? std::numeric_limits<std::int32_t>::max() : int_key(keys[1]);
   const auto rows = co_await repository_.address_transactions(hex, block, index, limit + 1,
                                                               db::request_scope(ctx));
-  auto body = keyset_page(
-      rows, limit, [&](const db::Row& r) { return transaction_json(r); },
-      [&](const db::Row& last) -> std::vector<std::string> {
-        return {std::to_string(last.get<std::int64_t>(1)),
-                std::to_string(last.get<std::int64_t>(3))};
-      });
-  ctx.json(200, body);
+  auto body = keyset_page(rows, limit, write_transaction,
+                          [&](const db::Row& last) -> std::vector<std::string> {
+                            return {std::to_string(last.get<std::int64_t>(1)),
+                                    std::to_string(last.get<std::int64_t>(3))};
+                          });
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::address_transfers(http::RequestContext& ctx) {
@@ -600,7 +651,7 @@ asio::awaitable<void> ExplorerRoutes::address_transfers(http::RequestContext& ct
   const auto key = transfer_key(query.cursor);
   const auto rows = co_await repository_.address_transfers(hex, key.block, key.log, key.batch,
                                                            limit + 1, db::request_scope(ctx));
-  ctx.json(200, transfer_page(rows, limit));
+  ctx.json_text(200, transfer_page(rows, limit));
 }
 
 asio::awaitable<void> ExplorerRoutes::address_tokens(http::RequestContext& ctx) {
@@ -617,17 +668,22 @@ asio::awaitable<void> ExplorerRoutes::address_tokens(http::RequestContext& ctx) 
                                                         db::request_scope(ctx));
   auto body = keyset_page(
       rows, limit,
-      [&](const db::Row& r) {
-        return json::object{
-            {"token", address_of(r, 0)},      {"token_id", r.get<std::string>(1)},
-            {"value", r.get<std::string>(2)}, {"block_number", r.get<std::int64_t>(3)},
-            {"type", text_or_null(r, 4)},     {"name", text_or_null(r, 5)},
-            {"symbol", text_or_null(r, 6)},   {"decimals", int_or_null(r, 7)}};
+      [&](Writer& w, const db::Row& r) {
+        w.begin_object();
+        address_member(w, "token", r, 0);
+        text_member(w, "token_id", r, 1);
+        text_member(w, "value", r, 2);
+        w.member("block_number", r.get<std::int64_t>(3));
+        text_member(w, "type", r, 4);
+        text_member(w, "name", r, 5);
+        text_member(w, "symbol", r, 6);
+        int_member(w, "decimals", r, 7);
+        w.end_object();
       },
       [&](const db::Row& last) -> std::vector<std::string> {
         return {last.get<std::string>(0), last.get<std::string>(1)};
       });
-  ctx.json(200, body);
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::tokens(http::RequestContext& ctx) {
@@ -639,19 +695,23 @@ asio::awaitable<void> ExplorerRoutes::tokens(http::RequestContext& ctx) {
   }
   const auto rows = co_await repository_.tokens(keys[0], limit + 1, db::request_scope(ctx));
   auto body = keyset_page(
-      rows, limit, [&](const db::Row& r) { return token_json(r); },
+      rows, limit, write_token,
       [&](const db::Row& last) -> std::vector<std::string> { return {last.get<std::string>(0)}; });
-  ctx.json(200, body);
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::token(http::RequestContext& ctx) {
   const auto hex = address_param(ctx.match.params.get("address"), "address");
   const auto rows = co_await repository_.token(hex, db::request_scope(ctx));
   if (rows.empty()) throw DomainError::not_found("no such token");
-  auto body = token_json(rows[0]);
-  body["holders"] = rows[0].get<std::int64_t>(7);
-  body["transfers"] = rows[0].get<std::int64_t>(8);
-  ctx.json(200, body);
+  std::string body;
+  Writer w(body);
+  w.begin_object();
+  token_members(w, rows[0]);
+  w.member("holders", rows[0].get<std::int64_t>(7))
+      .member("transfers", rows[0].get<std::int64_t>(8))
+      .end_object();
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::token_transfers(http::RequestContext& ctx) {
@@ -661,7 +721,7 @@ asio::awaitable<void> ExplorerRoutes::token_transfers(http::RequestContext& ctx)
   const auto key = transfer_key(query.cursor);
   const auto rows = co_await repository_.token_transfers(hex, key.block, key.log, key.batch,
                                                          limit + 1, db::request_scope(ctx));
-  ctx.json(200, transfer_page(rows, limit));
+  ctx.json_text(200, transfer_page(rows, limit));
 }
 
 asio::awaitable<void> ExplorerRoutes::token_holders(http::RequestContext& ctx) {
@@ -684,54 +744,55 @@ asio::awaitable<void> ExplorerRoutes::token_holders(http::RequestContext& ctx) {
                                                        db::request_scope(ctx));
   auto body = keyset_page(
       rows, limit,
-      [&](const db::Row& r) {
-        return json::object{{"address", address_of(r, 0)},
-                            {"token_id", r.get<std::string>(1)},
-                            {"value", r.get<std::string>(2)},
-                            {"block_number", r.get<std::int64_t>(3)}};
+      [&](Writer& w, const db::Row& r) {
+        w.begin_object();
+        address_member(w, "address", r, 0);
+        text_member(w, "token_id", r, 1);
+        text_member(w, "value", r, 2);
+        w.member("block_number", r.get<std::int64_t>(3)).end_object();
       },
       [&](const db::Row& last) -> std::vector<std::string> {
         return {last.get<std::string>(2), last.get<std::string>(0)};
       });
-  ctx.json(200, body);
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::etherscan(http::RequestContext& ctx) {
   const auto query = http::read_query<api::EtherscanQuery>(ctx);
-  ctx.json(200, co_await etherscan_.answer(query, db::request_scope(ctx)));
+  ctx.json_text(200, co_await etherscan_.answer(query, db::request_scope(ctx)));
 }
 
 asio::awaitable<void> ExplorerRoutes::search(http::RequestContext& ctx) {
   const auto query = http::read_query<api::SearchQuery>(ctx);
   const auto scope = db::request_scope(ctx);
   const std::string q{query.q.value_or("")};
-  json::array items;
+  std::string body;
+  Writer w(body);
+  w.begin_object().member("query", q).key("items").begin_array();
+  // One result: {"type": kind, kind: the object}.
+  const auto found = [&w](std::string_view kind, auto write, const db::Row& row) {
+    w.begin_object().member("type", kind).key(kind);
+    write(w, row);
+    w.end_object();
+  };
   const bool digits = !q.empty() && q.size() <= 18 &&
                       std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; });
   const bool hex_prefix = q.size() > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
   if (digits) {
     const auto rows = co_await repository_.block_by_number(int_key(q), scope);
-    if (!rows.empty()) {
-      items.push_back(json::object{{"type", "block"}, {"block", block_json(rows[0])}});
-    }
+    if (!rows.empty()) found("block", write_block, rows[0]);
   } else if (hex_prefix && q.size() == 66 && is_hex(q.substr(2))) {
     const auto hash = lower(q.substr(2));
     const auto blocks = co_await repository_.block_by_hash(hash, scope);
-    if (!blocks.empty()) {
-      items.push_back(json::object{{"type", "block"}, {"block", block_json(blocks[0])}});
-    }
+    if (!blocks.empty()) found("block", write_block, blocks[0]);
     const auto txs = co_await repository_.transaction(hash, scope);
-    if (!txs.empty()) {
-      items.push_back(
-          json::object{{"type", "transaction"}, {"transaction", transaction_json(txs[0])}});
-    }
+    if (!txs.empty()) found("transaction", write_transaction, txs[0]);
   } else if (hex_prefix && q.size() == 42 && is_hex(q.substr(2))) {
     const auto hex = address_param(q, "q");
     const auto tokens = co_await repository_.token(hex, scope);
-    if (!tokens.empty()) {
-      items.push_back(json::object{{"type", "token"}, {"token", token_json(tokens[0])}});
-    }
-    items.push_back(json::object{{"type", "address"}, {"address", security::to_checksum(hex)}});
+    if (!tokens.empty()) found("token", write_token, tokens[0]);
+    w.begin_object().member("type", "address").member("address", security::to_checksum(hex));
+    w.end_object();
   } else {
     // A symbol or name prefix: LIKE's own characters taken literally.
     std::string pattern;
@@ -741,11 +802,10 @@ asio::awaitable<void> ExplorerRoutes::search(http::RequestContext& ctx) {
     }
     pattern.push_back('%');
     const auto rows = co_await repository_.tokens_named(pattern, 10, scope);
-    for (int i = 0; i < rows.rows(); ++i) {
-      items.push_back(json::object{{"type", "token"}, {"token", token_json(rows[i])}});
-    }
+    for (int i = 0; i < rows.rows(); ++i) found("token", write_token, rows[i]);
   }
-  ctx.json(200, json::object{{"query", q}, {"items", std::move(items)}});
+  w.end_array().end_object();
+  ctx.json_text(200, std::move(body));
 }
 
 asio::awaitable<void> ExplorerRoutes::stream(http::RequestContext& ctx) {

@@ -245,6 +245,61 @@ TEST_F(PgConnectionTest, ATogetherBatchIsAllOrNothing) {
   });
 }
 
+// Statement::generic_plan: the statement runs with its generic plan from the first call
+// (PostgreSQL would make five custom plans first), the setting applies to it alone, alone or
+// in either kind of batch, and a failure leaves nothing behind.
+TEST_F(PgConnectionTest, AGenericPlanStatementIsNeverPlannedForItsValues) {
+  static constexpr Statement kGeneric{.name = "test.generic",
+                                      .sql =
+                                          "SELECT current_setting('plan_cache_mode'), "
+                                          "$1::int8 /* generic */",
+                                      .generic_plan = true};
+  static constexpr Statement kOrdinary{
+      "test.ordinary", "SELECT current_setting('plan_cache_mode'), $1::int8 /* ordinary */"};
+  static constexpr Statement kFailing{
+      .name = "test.generic_failing", .sql = "SELECT 1 / $1::int4", .generic_plan = true};
+  static constexpr Statement kPlans{
+      "test.plans",
+      "SELECT generic_plans || '/' || custom_plans FROM pg_prepared_statements "
+      "WHERE statement = $1"};
+  static constexpr Statement kShow{"test.show_plan_mode", "SHOW plan_cache_mode", false};
+  run([&]() -> asio::awaitable<void> {
+    auto conn = co_await connect();
+    for (std::int64_t i = 0; i < 7; ++i) {
+      const db::Result generic = co_await conn->query(kGeneric, {}, i);
+      EXPECT_EQ(generic[0].get<std::string>(0), "force_generic_plan");
+      EXPECT_EQ(generic[0].get<std::int64_t>(1), i);
+      const db::Result ordinary = co_await conn->query(kOrdinary, {}, i);
+      EXPECT_EQ(ordinary[0].get<std::string>(0), "auto");
+    }
+    const auto generic_plans = co_await text(conn->query(kPlans, {}, kGeneric.sql));
+    EXPECT_EQ(generic_plans, "7/0");
+    const auto ordinary_plans = co_await text(conn->query(kPlans, {}, kOrdinary.sql));
+    EXPECT_EQ(ordinary_plans.substr(ordinary_plans.find('/')), "/5");  // then its choice
+
+    for (const auto mode : {db::Batch::Mode::independent, db::Batch::Mode::together}) {
+      db::Batch batch(mode);
+      batch.add(kOrdinary, {Param{std::int64_t{1}}});
+      batch.add(kGeneric, {Param{std::int64_t{2}}});
+      batch.add(kOrdinary, {Param{std::int64_t{3}}});
+      co_await conn->run(batch);
+      EXPECT_EQ(batch.result(0)[0].get<std::string>(0), "auto");
+      EXPECT_EQ(batch.result(1)[0].get<std::string>(0), "force_generic_plan");
+      EXPECT_EQ(batch.result(1)[0].get<std::int64_t>(1), 2);
+      EXPECT_EQ(batch.result(2)[0].get<std::string>(0), "auto");
+      EXPECT_EQ(batch.result(2)[0].get<std::int64_t>(1), 3);
+    }
+
+    const auto failed = co_await sqlstate_of(conn->query(kFailing, {}, 0));
+    EXPECT_EQ(failed, "22012");
+    EXPECT_FALSE(conn->broken());
+    const auto after = co_await text(conn->query(kShow));
+    EXPECT_EQ(after, "auto");
+    const auto half = co_await integer(conn->query(kFailing, {}, 2));
+    EXPECT_EQ(half, 0);
+  });
+}
+
 TEST_F(PgConnectionTest, StatementTimeoutStopsASlowStatementAndIsRestored) {
   static constexpr Statement kSleep{"test.sleep", "SELECT pg_sleep($1::float8)"};
   static constexpr Statement kShow{"test.show", "SHOW statement_timeout", false};

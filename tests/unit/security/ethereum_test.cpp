@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace pend::security {
 namespace {
 
@@ -33,6 +35,20 @@ TEST(Eip55Test, TheEipsVectors) {
     EXPECT_EQ(parsed->checksummed(), address);
     EXPECT_TRUE(is_checksummed(address));
   }
+}
+
+// to_checksum remembers recent addresses by their last byte: addresses that share a slot
+// still get their own checksums, in any order.
+TEST(Eip55Test, RememberedChecksumsStayEachAddresssOwn) {
+  const std::string a = "52908400098527886e0f7030069857d2e4169ee7";
+  const std::string b = "de709f2102306220921060314715629080e2fbe7";  // the same last byte
+  std::string b_alone;
+  std::thread([&] { b_alone = to_checksum(b); }).join();  // a thread that remembers nothing
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(to_checksum(a), "0x52908400098527886E0F7030069857D2E4169EE7");
+    EXPECT_EQ(to_checksum(b), b_alone);
+  }
+  EXPECT_EQ(b_alone, "0xDe709F2102306220921060314715629080E2Fbe7");  // cast to-check-sum-address
 }
 
 TEST(Eip55Test, MixedCaseMustCarryTheChecksumOneCaseNeedNot) {

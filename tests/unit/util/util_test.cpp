@@ -118,6 +118,36 @@ TEST(JsonTest, EscapesControlsBidiAndInvalidUtf8) {
   EXPECT_EQ(printable, R"(say "hi"\u001b[31m\u202e)");
 }
 
+// Writer: the same text util::json::serialize would write for the same value, commas and
+// escapes included, without building the value.
+TEST(JsonWriterTest, WritesMembersArraysAndEscapesAsSerializeDoes) {
+  std::string out;
+  json::Writer w(out);
+  w.begin_object()
+      .member("a", std::int64_t{-5})
+      .member("b", true)
+      .member("c", nullptr)
+      .key("d")
+      .begin_array()
+      .string("x\n")
+      .string("0x", "ab\"")
+      .begin_object()
+      .end_object()
+      .begin_array()
+      .end_array()
+      .end_array()
+      .member("e", "caf\xc3\xa9\xe2\x80\xae")
+      .key("f")
+      .value(boost::json::parse(R"({"g":[1,2.5]})"))
+      .member("h", std::string_view{})
+      .end_object();
+  const std::string expected = R"({"a":-5,"b":true,"c":null,"d":["x\n","0xab\"",{},[]],"e":"caf)"
+                               "\xc3\xa9"
+                               R"(\u202e","f":{"g":[1,2.5]},"h":""})";
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(json::serialize(boost::json::parse(out)), expected);
+}
+
 enum class Colour : std::uint8_t { red, green, blue };
 BOOST_DESCRIBE_ENUM(Colour, red, green, blue)
 
