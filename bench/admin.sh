@@ -116,7 +116,7 @@ env PEND_ENV=development PORT="$pend_port" PEND_SERVER_HOST=127.0.0.1 DATABASE_U
   REDIS_URL="redis://127.0.0.1:$redis_port/0" LOG_DIR="$TMP/logs" LOG_LEVEL=info \
   PEND_LOG_ACCESS_LOG=false PEND_METRICS_API_METRICS=false PEND_WORKERS= \
   PEND_DATABASE_MAINTAIN_PARTITIONS=false PEND_RATE_LIMIT_ENABLED=false \
-  build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/pend-server.log" &
+  setsid build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/pend-server.log" &
 pend_pid=$!
 wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/ready" ||
   { tail -20 "$OUT/pend-server.log" >&2; die "pend-server did not start"; }

@@ -45,7 +45,7 @@ run() {
     REDIS_URL="redis://127.0.0.1:$redis_port/0" PEND_LOG_ACCESS_LOG=false LOG_LEVEL=info \
     LOG_DIR="$TMP/logs-$1" PEND_LOG_SINKS="console warn json" PEND_RATE_LIMIT_ENABLED=false \
     PEND_WORKERS= PEND_METRICS_API_METRICS="$2" PEND_METRICS_API_METRICS_SAMPLE_PERCENT="$3" \
-    build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/$1.stderr" &
+    setsid build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/$1.stderr" &
   pend_pid=$!
   wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$port/api/v1/health/live" ||
     die "pend-server did not start"

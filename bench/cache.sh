@@ -52,7 +52,7 @@ serve() {
   env PEND_ENV=development PORT="$pend_port" PEND_SERVER_HOST=127.0.0.1 DATABASE_URL="$DB_URL" LOG_DIR="$TMP/logs" \
     REDIS_URL="$REDIS_URL_" PEND_LOG_ACCESS_LOG=false LOG_LEVEL=info \
     PEND_DATABASE_MAINTAIN_PARTITIONS=false PEND_WORKERS= PEND_METRICS_API_METRICS=false "$@" \
-    build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/$name.log" &
+    setsid build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/$name.log" &
   pend_pid=$!
   wait_for --pid "$pend_pid" "pend-server ($name)" 30 \
     curl -sf "http://127.0.0.1:$pend_port/api/v1/health/ready" ||

@@ -56,6 +56,12 @@ cat "$OUT/index.txt"
 psql_bench() {
   "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U pend_bench -d pend_bench -X -q -t -A -c "$1"
 }
+# As a database in service is: vacuumed and analyzed (its statistics for the planner, its
+# hint bits set), and checkpointed, so that autovacuum's first pass over the rows just loaded
+# and the writes it causes do not fall inside some of the runs.
+log "vacuum, analyze, checkpoint"
+"$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d pend_bench -X -q \
+  -c "VACUUM (ANALYZE)" -c "CHECKPOINT" >/dev/null
 top=$(psql_bench "SELECT max(number) FROM blocks WHERE consensus")
 busiest=0x$(psql_bench "SELECT encode(from_address, 'hex') FROM transactions GROUP BY 1
   ORDER BY count(*) DESC LIMIT 1")
@@ -71,7 +77,7 @@ serve() {
     PEND_DATABASE_MAINTAIN_PARTITIONS=false PEND_WORKERS= PEND_METRICS_API_METRICS=false \
     PEND_RATE_LIMIT_ENABLED=false PEND_CACHE_ENABLED=$2 DATABASE_URL=$DB_URL \
     REDIS_URL="redis://127.0.0.1:$redis_port/0" PEND_CHAIN_RPC_URLS=$RPC \
-    build/release/pend-server serve --no-dotenv </dev/null >/dev/null 2>"$OUT/pend-$1.log" &
+    setsid build/release/pend-server serve --no-dotenv </dev/null >/dev/null 2>"$OUT/pend-$1.log" &
   served_pid=$! served_port=$port
   wait_for --pid "$served_pid" "pend-server :$port" 30 \
     curl -sf "http://127.0.0.1:$port/api/v1/health/live" || die "pend-server did not start ($OUT/pend-$1.log)"
@@ -92,7 +98,10 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$uncached/api/v1/explorer/blocks/$top")" = 200 ] ||
   die "the uncached server does not answer blocks"
 
-flat() { run_wrk "$1" "$2" -t2 -c200 -d"${DURATION}s" -s "${3:-bench/wrk/report.lua}"; }
+# Each run starts with the page cache written out (sync): the servers log every request, some
+# 3 GB a bench, and the earlier runs' writeback landing in a later run took 15-25% of its
+# requests/s and widened its latencies (docs/benchmarks.md).
+flat() { sync && run_wrk "$1" "$2" -t2 -c200 -d"${DURATION}s" -s "${3:-bench/wrk/report.lua}"; }
 log "cached server, flat out: 2 threads, 200 connections, ${DURATION}s a route"
 health_cached=$(flat health_cached "$cached/api/v1/health/live")
 block_cached=$(flat block_cached "$cached$block")

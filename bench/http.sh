@@ -100,7 +100,7 @@ PEND_ENV=development PORT=$pend_port PEND_SERVER_HOST=127.0.0.1 PEND_LOG_ACCESS_
   LOG_LEVEL=info PEND_SERVER_MAX_CONNECTIONS=30000 PEND_SERVER_MAX_CONNECTIONS_PER_IP=30000 \
   PEND_DATABASE_MAINTAIN_PARTITIONS=false \
   PEND_WORKERS= PEND_METRICS_API_METRICS=false \
-  build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
+  setsid build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/pend.log" &
 pend_pid=$!
 if ! wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live"; then
   tail -20 "$TMP/pend.log" >&2
@@ -113,7 +113,7 @@ nginx_port=$(free_port)
 log "starting nginx on 127.0.0.1:$nginx_port"
 mkdir -p "$TMP/nginx/tmp"
 sed -e "s/@PORT@/$nginx_port/" -e "s/@NOFILE@/$NOFILE/" bench/nginx/nginx.conf.in >"$TMP/nginx/nginx.conf"
-nginx -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" </dev/null &
+setsid nginx -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" </dev/null &
 nginx_pid=$!
 if ! wait_for --pid "$nginx_pid" "nginx" 30 curl -sf "http://127.0.0.1:$nginx_port/"; then
   cat "$TMP/nginx/error.log" >&2 || true

@@ -48,7 +48,7 @@ env PEND_ENV=development PORT="$pend_port" PEND_SERVER_HOST=127.0.0.1 DATABASE_U
   PEND_AUTH_SMS_PROVIDER=http PEND_AUTH_SMS_FROM=+15005550006 \
   PEND_AUTH_SMS_URL="http://AC0001:bench@127.0.0.1:$sms_port/2010-04-01/Accounts/AC0001/Messages.json" \
   PEND_AUTH_CODES_PER_IP_HOUR=100000 PEND_AUTH_SUSPICIOUS_PHONES_PER_IP_HOUR=100000 \
-  ${BENCH_SERVER_ENV:-} build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/pend-server.log" &
+  ${BENCH_SERVER_ENV:-} setsid build/release/pend-server serve --no-dotenv </dev/null 2>"$OUT/pend-server.log" &
 pend_pid=$!
 wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/ready" ||
   { tail -20 "$OUT/pend-server.log" >&2; die "pend-server did not start"; }

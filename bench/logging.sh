@@ -65,7 +65,7 @@ serve() {
     PEND_LOG_ACCESS_LOG=$2 LOG_LEVEL=info LOG_DIR="$TMP/logs-$1" PEND_LOG_SINKS="$SINKS" \
     PEND_RATE_LIMIT_ENABLED=false PEND_DATABASE_MAINTAIN_PARTITIONS=false PEND_WORKERS= \
     PEND_METRICS_API_METRICS=false \
-    build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/$1.stderr" &
+    setsid build/release/pend-server serve --no-dotenv </dev/null 2>"$TMP/$1.stderr" &
   pend_pid=$!
   wait_for --pid "$pend_pid" "pend-server" 30 curl -sf "http://127.0.0.1:$pend_port/api/v1/health/live" ||
     die "pend-server did not start"
