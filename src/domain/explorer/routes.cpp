@@ -36,8 +36,8 @@ constexpr std::int64_t kMaxLimit = 100;
 using util::json::Writer;
 
 // The renderers write each row's JSON straight into the body (util::json::Writer): with a
-// boost::json::value tree in between, a page of 25 transactions took about 250 µs of the
-// server's CPU, written directly about 90 µs (docs/benchmarks.md, the explorer). Each
+// boost::json::value tree in between, a page of 25 transactions took about 250 microseconds
+// of the server's CPU, written directly about 90 (docs/benchmarks.md, the explorer). Each
 // name_member writes "name": value, null when the column is NULL.
 
 // Text columns of hex without 0x (encode(..., 'hex')), as 0x-prefixed strings.
