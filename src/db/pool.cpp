@@ -7,6 +7,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -133,7 +134,25 @@ asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const 
     Lease connection = co_await acquire(scope);
     co_return co_await connection->query(statement, params, scope);
   }
-  if (spare() && queued_.empty() && carriers_ < std::max(1u, settings_.coalesce_at)) {
+  const auto may_go_alone = [this] {
+    return spare() && queued_.empty() && !gathering_ &&
+           carriers_ < std::max(1u, settings_.coalesce_at);
+  };
+  bool gathered = false;
+  if (may_go_alone()) {
+    // The statements that reach the pool in this turn of the loop (the other requests of the
+    // same wake-up) ride with this one: one round trip and one wake-up of a backend for all
+    // of them, rather than one each. Alone, it costs one post.
+    gathering_ = true;
+    co_await asio::post(loop_, asio::use_awaitable);
+    gathering_ = false;
+    if (closed_) {  // closed meanwhile: refused as at the top
+      Lease connection = co_await acquire(scope);
+      co_return co_await connection->query(statement, params, scope);
+    }
+    gathered = !queued_.empty();
+  }
+  if (!gathered && may_go_alone()) {
     // The frame may outlive the pool's other owners at shutdown: the carrier keeps it.
     Carrier carrier(carriers_, [self = shared_from_this()] { self->kick(); });
     Lease connection = co_await acquire(scope);
@@ -144,7 +163,11 @@ asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const 
   queued.statement = &statement;
   queued.params = params;
   queued.scope = &scope;
-  queued_.push_back(&queued);
+  if (gathered) {
+    queued_.push_front(&queued);  // it came first
+  } else {
+    queued_.push_back(&queued);
+  }
   kick();
   if (!watching_) {
     watching_ = true;
@@ -161,7 +184,7 @@ asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const 
 }
 
 void Pool::kick(bool overdue) {
-  if (queued_.empty() || collecting_ || closed_) return;
+  if (queued_.empty() || collecting_ || gathering_ || closed_) return;
   if (!overdue && carriers_ >= std::max(1u, settings_.coalesce_at)) return;
   collecting_ = true;
   asio::co_spawn(loop_, drain(shared_from_this()), asio::detached);

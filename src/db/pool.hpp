@@ -102,11 +102,13 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
 
   boost::asio::awaitable<Lease> acquire(const Scope& scope = {});
 
-  // A single statement on its own (no transaction). While fewer than coalesce_at carry
-  // single statements, it takes a connection of its own; after that, statements arriving
-  // are queued and sent together as one pipelined Batch (Mode::independent: each its own
-  // implicit transaction, exactly as if sent alone), up to kMaxCoalesced a round trip, on
-  // the next carrier free. One collector at a time takes a connection and everything queued
+  // A single statement on its own (no transaction). It first waits out the loop's current
+  // turn (one post): the statements that reach the pool in that turn (the other requests of
+  // the same wake-up) join it, and they go together as one pipelined Batch
+  // (Mode::independent: each its own implicit transaction, exactly as if sent alone); alone,
+  // it goes as it is. While fewer than coalesce_at carry single statements, that takes a
+  // connection of its own; after that, statements arriving are queued and go the same way,
+  // up to kMaxCoalesced a round trip, on the next carrier free. One collector at a time takes a connection and everything queued
   // by then. That is where a busy pool spends its time: on round trips, not on statements,
   // and PostgreSQL on a few busy backends rather than many waking ones. A statement queued
   // coalesce_wait with none free gets an extra carrier (if the pool has one to give).
@@ -157,6 +159,7 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   std::deque<Waiter*> waiters_;
   std::deque<Queued*> queued_;  // statements waiting to ride a batch (query)
   bool collecting_ = false;     // a carrier is taking a connection for the queue
+  bool gathering_ = false;      // a statement waits out this turn for others to join it
   unsigned carriers_ = 0;       // connections carrying single statements (alone or batched)
   bool watching_ = false;       // watch_queue is armed
   unsigned open_ = 0;           // idle + leased + connecting

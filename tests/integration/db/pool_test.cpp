@@ -178,6 +178,29 @@ TEST_F(PoolTest, StatementsThatWaitForABusyPoolShareRoundTrips) {
             std::string::npos);
 }
 
+// Single statements reaching an idle pool in one turn of the loop share one round trip; a
+// statement alone in its turn goes alone; and each rides with the one that came first.
+TEST_F(PoolTest, StatementsOfOneTurnShareARoundTripAndALoneOneGoesAlone) {
+  auto& database = make(1, 8);
+  run([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    auto answers = std::make_shared<std::vector<std::int64_t>>(12, -1);
+    auto done = std::make_shared<int>(0);
+    spawn_doublings(executor, database, answers, done);  // twelve, started in one turn
+    for (int i = 0; i < 500 && *done < 12; ++i) co_await pause(10ms);
+    EXPECT_EQ(*done, 12);
+    for (int i = 0; i < 12; ++i) EXPECT_EQ((*answers)[i], 2 * i) << i;
+    EXPECT_EQ(co_await integer(database.query(kTwice, {}, 50)), 100);  // alone
+  }());
+  metrics::PrometheusWriter out;
+  database.collect(out);
+  EXPECT_NE(out.text().find("pend_db_statements_coalesced_total{shard=\"0\"} 12"),
+            std::string::npos)
+      << out.text();
+  EXPECT_NE(out.text().find("pend_db_coalesced_round_trips_total{shard=\"0\"} 1"),
+            std::string::npos);
+}
+
 // Single statements use two connections of their own at most (coalesce_at); the ones after
 // them share a round trip. With both of those stuck (behind an advisory lock), the queue
 // gets one more carrier after coalesce_wait: slow statements do not hold quick ones.
@@ -193,7 +216,7 @@ TEST_F(PoolTest, StatementsBeyondTwoCarriersShareOneAndNeverWaitOnSlowOnes) {
     auto slow = std::make_shared<int>(0);
     db::Lease holder = co_await database.acquire();
     co_await holder->query(kLock, {});
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < 2; ++i) {  // in turns of their own: each on its own connection
       asio::co_spawn(
           executor,
           [&database, slow]() -> asio::awaitable<void> {
@@ -201,8 +224,8 @@ TEST_F(PoolTest, StatementsBeyondTwoCarriersShareOneAndNeverWaitOnSlowOnes) {
             ++*slow;
           },
           asio::detached);
+      for (int turn = 0; turn < 50; ++turn) co_await asio::post(executor, asio::use_awaitable);
     }
-    for (int turn = 0; turn < 50; ++turn) co_await asio::post(executor, asio::use_awaitable);
     spawn_doublings(executor, database, answers, quick);
     for (int i = 0; i < 500 && *quick < 10; ++i) co_await pause(10ms);
     EXPECT_EQ(*quick, 10);
