@@ -108,12 +108,12 @@ class Pool : public std::enable_shared_from_this<Pool>, private QueryRecorder {
   // (Mode::independent: each its own implicit transaction, exactly as if sent alone); alone,
   // it goes as it is. While fewer than coalesce_at carry single statements, that takes a
   // connection of its own; after that, statements arriving are queued and go the same way,
-  // up to kMaxCoalesced a round trip, on the next carrier free. One collector at a time takes a connection and everything queued
-  // by then. That is where a busy pool spends its time: on round trips, not on statements,
-  // and PostgreSQL on a few busy backends rather than many waking ones. A statement queued
-  // coalesce_wait with none free gets an extra carrier (if the pool has one to give).
-  // A queued statement runs under the earliest deadline of its batch; its cancellation
-  // slot is not watched.
+  // up to kMaxCoalesced a round trip, on the next carrier free. One collector at a time
+  // takes a connection and everything queued by then. That is where a busy pool spends its
+  // time: on round trips, not on statements, and PostgreSQL on a few busy backends rather
+  // than many waking ones. A statement queued coalesce_wait with none free gets an extra
+  // carrier (if the pool has one to give). A statement that rides a batch runs under the
+  // earliest deadline of its batch; its cancellation slot is not watched.
   boost::asio::awaitable<Result> query(const Statement& statement, std::span<const Param> params,
                                        const Scope& scope);
   static constexpr std::size_t kMaxCoalesced = 32;
