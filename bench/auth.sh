@@ -13,7 +13,8 @@
 #
 # Every request goes through the whole middleware chain; the rate limiter runs with a rule
 # no benchmark reaches; the access log and api_metrics are off (as in bench/cache.sh).
-# Prints markdown tables. Raw output: build/bench-auth/. Environment: BENCH_DURATION (15),
+# Prints markdown tables and, from /metrics, the statements and their round trips to
+# PostgreSQL. Raw output: build/bench-auth/. Environment: BENCH_DURATION (15),
 # BENCH_USERS (2000), BENCH_CONNECTIONS (200, the wrk runs). The machine has 2 cores, which
 # wrk (or auth_load), pend-server, Redis and PostgreSQL share.
 set -euo pipefail
@@ -107,4 +108,10 @@ done
 awk -v a="$(field "$me" rps)" -v b="$(field "$live" rps)" \
   'BEGIN { if (b > 0) printf "\nGET /api/v1/me: %.0f%% of health/live'"'"'s requests/s\n", 100 * a / b }'
 grep -E '^pend_auth_(sign_ins|sign_ups|code_comparisons)_total' "$OUT/metrics.txt" || true
+# Round trips to PostgreSQL for single statements: those that went alone plus the batches.
+awk '/^pend_db_query_duration_seconds_count/ { n += $2 }
+     /^pend_db_statements_coalesced_total/ { c += $2 }
+     /^pend_db_coalesced_round_trips_total/ { b += $2 }
+     END { if (n > 0) printf "statements %d, in batches %d, round trips %d (%.3f a statement)\n",
+                             n, c, n - c + b, (n - c + b) / n }' "$OUT/metrics.txt"
 echo "raw output and server log: $OUT/"
