@@ -143,6 +143,7 @@ asio::awaitable<Result> Pool::query(const Statement& statement, std::span<const 
     // The statements that reach the pool in this turn of the loop (the other requests of the
     // same wake-up) ride with this one: one round trip and one wake-up of a backend for all
     // of them, rather than one each. Alone, it costs one post.
+    const auto self = shared_from_this();  // the pool lives across the post
     gathering_ = true;
     co_await asio::post(loop_, asio::use_awaitable);
     gathering_ = false;
