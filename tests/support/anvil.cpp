@@ -96,7 +96,10 @@ void TempAnvil::kill() {
 ChainDriver::ChainDriver(const std::string& url)
     : nodes_(std::make_shared<chain::RpcNodes>(chain::RpcOptions{
           .urls = {url}, .timeout = std::chrono::milliseconds{10'000}, .attempts = 2})),
-      client_(nodes_) {}
+      client_(nodes_),
+      once_nodes_(std::make_shared<chain::RpcNodes>(chain::RpcOptions{
+          .urls = {url}, .timeout = std::chrono::milliseconds{120'000}, .attempts = 1})),
+      once_(once_nodes_) {}
 
 const std::vector<std::string>& ChainDriver::accounts() {
   static const std::vector<std::string> list{
@@ -115,7 +118,7 @@ json::object ChainDriver::send(const std::string& from, const std::string& to,
   json::object tx{{"from", from}, {"data", data}, {"gas", "0x1c9c380"}};
   if (!to.empty()) tx["to"] = to;
   if (value_wei != "0") tx["value"] = chain::U256::from_decimal(value_wei)->hex();
-  const auto hash = rpc("eth_sendTransaction", {tx});
+  const auto hash = once_.call("eth_sendTransaction", {tx});
   // Automine mines it at once; the receipt may still take a moment to be served.
   json::value receipt;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
@@ -147,9 +150,11 @@ std::uint64_t ChainDriver::head() {
   return chain::quantity_u64(rpc("eth_blockNumber", {}).as_string()).value();
 }
 
-void ChainDriver::mine(std::uint64_t blocks) { rpc("anvil_mine", {chain::to_quantity(blocks)}); }
+void ChainDriver::mine(std::uint64_t blocks) {
+  once_.call("anvil_mine", {chain::to_quantity(blocks)});
+}
 
-void ChainDriver::reorg(std::uint64_t depth) { rpc("anvil_reorg", {depth, json::array{}}); }
+void ChainDriver::reorg(std::uint64_t depth) { once_.call("anvil_reorg", {depth, json::array{}}); }
 
 workers::RunReport index_once(const std::string& rpc_url, const std::string& database_url,
                               std::map<std::string, chain::TokenType> tracked,

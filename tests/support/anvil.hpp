@@ -64,6 +64,11 @@ class ChainDriver {
  private:
   std::shared_ptr<chain::RpcNodes> nodes_;
   chain::RpcClient client_;
+  // For what is not idempotent (eth_sendTransaction, anvil_mine, anvil_reorg): one attempt,
+  // as a retry after a timeout would do it again, with room for thousands of blocks on a
+  // busy machine.
+  std::shared_ptr<chain::RpcNodes> once_nodes_;
+  chain::RpcClient once_;
 };
 
 // One indexer pass to the node's head (small batches, finality depth 4) into the database,
