@@ -31,8 +31,10 @@
 #include <boost/json/value.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <concepts>
+#include <cstddef>
 #include <limits>
 #include <optional>
 #include <string>
@@ -262,9 +264,17 @@ void decode(const boost::json::value& in, T& out, const std::string& path, Probl
     out = in;
   } else if constexpr (DescribedStruct<T>) {
     if (!in.is_object()) return wrong_type(path, "an object", problems);
+    const std::size_t before = problems.size();
     mapping::decode_struct(in.get_object(), out, path, problems);
     if constexpr (Validated<T>) {
-      if (problems.empty()) out.validate(problems);
+      // The rules run when every member decoded: they see what was sent, never a default
+      // standing in for a wrong value. An unknown field changes no member, so a body with
+      // one still gets its rule problems in the same answer.
+      const auto& found = problems.all();
+      if (std::all_of(found.begin() + static_cast<std::ptrdiff_t>(before), found.end(),
+                      [](const Problem& p) { return p.code == "unknown_field"; })) {
+        out.validate(problems);
+      }
     }
   } else {
     static_assert(sizeof(T) == 0, "no JSON mapping for this member type");

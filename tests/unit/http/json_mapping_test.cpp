@@ -84,6 +84,9 @@ TEST(JsonMappingTest, ValidateRunsOnceTheTypesAreRight) {
   EXPECT_EQ(problems_of(R"({"tier":"basic","price":1,"gift":false,"items":[]})"),
             (std::vector<std::string>{"id required"}))
       << "no rule checks on a body whose types are wrong";
+  EXPECT_EQ(problems_of(R"({"id":"x","tier":"basic","price":1,"gift":false,"items":[],"idd":1})"),
+            (std::vector<std::string>{"idd unknown_field", "items too_short"}))
+      << "an unknown field changes no member: the rules still run";
 }
 
 TEST(JsonMappingTest, EncodesMembersInOrderWithNullForEmpty) {
